@@ -1,0 +1,71 @@
+import type { Connection } from "mongoose";
+import { CatalogueService } from "./catalogue/catalogue.service";
+import { loadSeedEntries } from "./catalogue/seed/catalogue-seed";
+import { seedCatalogue } from "./catalogue/seed/seed-catalogue";
+import { statusCodeModel } from "./catalogue/status-code.model";
+import type { Config } from "./config";
+import { connectDatabase } from "./db/connect";
+import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
+import { buildAppSchema } from "./graphql/schema";
+import { createHttpServer } from "./http/server";
+
+export interface RunningApp {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql */
+  url: string;
+  connection: Connection;
+  /** Set when the app started its own database server. */
+  embedded?: EmbeddedServer;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: { write(line: string): void };
+}
+
+/** Starts database (if needed), seed, and HTTP server; `stop()` undoes all of it. */
+export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  };
+  try {
+    let uri = config.mongodbUri;
+    let embedded: EmbeddedServer | undefined;
+    if (!uri) {
+      embedded = await startEmbeddedServer({
+        dataDir: config.dataDir,
+        databaseName: "statusgraph",
+        ferretdbBin: config.ferretdbBin,
+        log: (line) => console.error(line),
+      });
+      cleanups.push(() => embedded!.stop());
+      uri = embedded.uri;
+    }
+    const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
+    cleanups.push(() => connection.close());
+
+    const model = statusCodeModel(connection);
+    await model.createIndexes();
+    const seeded = await seedCatalogue(model, loadSeedEntries());
+
+    const catalogue = new CatalogueService(model, config.queryTimeoutMs);
+    const { app } = await createHttpServer({
+      config,
+      schema: await buildAppSchema(),
+      catalogue,
+      connection,
+      logStream: options.logStream,
+    });
+    cleanups.push(() => app.close());
+    app.log.info({ seeded }, "catalogue seeded");
+    await app.listen({ port: config.port, host: config.host });
+    const { port } = app.server.address() as { port: number };
+    const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
+    return { url: `http://${host}:${port}/graphql`, connection, embedded, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

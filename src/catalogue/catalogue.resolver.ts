@@ -1,0 +1,41 @@
+import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
+import type { AppContext } from "../graphql/context";
+import { toGlobalId } from "../graphql/global-id";
+import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
+import type { StatusCodeRecord } from "./status-code.model";
+import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
+
+@Resolver(() => StatusCode)
+export class CatalogueResolver {
+  @Query(() => StatusCode, { nullable: true, description: "One entry. Unknown code: null and a NOT_FOUND error." })
+  statusCode(@Args() { code }: CodeArgs, @Ctx() ctx: AppContext): Promise<StatusCodeRecord> {
+    return ctx.catalogue.getByCode(code);
+  }
+
+  @Query(() => StatusCodeConnection, { description: "Entries, filtered and ordered, as a Relay connection." })
+  statusCodes(@Args() args: StatusCodesArgs, @Ctx() ctx: AppContext) {
+    return ctx.catalogue.list(args);
+  }
+
+  @Query(() => [StatusClassInfo], { description: "The five classes with their ranges and entry counts." })
+  statusClasses(@Ctx() ctx: AppContext) {
+    return ctx.catalogue.classes();
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() entry: StatusCodeRecord): string {
+    return toGlobalId("StatusCode", entry.code);
+  }
+
+  @FieldResolver(() => [StatusCode], { description: "Codes often confused with or used instead of this one." })
+  async related(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): Promise<StatusCodeRecord[]> {
+    const found = await Promise.all(entry.relatedCodes.map((c) => ctx.statusCodeByCode.load(c)));
+    return found.filter((e): e is StatusCodeRecord => e !== null);
+  }
+
+  @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })
+  apiErrorCodes(@Root() entry: StatusCodeRecord): ErrorCode[] {
+    return ERROR_CODES.filter((c) => ERROR_TABLE[c].httpStatus === entry.code);
+  }
+}

@@ -1,0 +1,109 @@
+import { IsOptional, Max, MaxLength, Min, ValidateNested } from "class-validator";
+import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
+import { Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
+
+export const MIN_CODE = 100;
+export const MAX_CODE = 599;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_SEARCH_LENGTH = 100;
+
+export enum StatusCodeOrderField {
+  CODE = "CODE",
+  REASON_PHRASE = "REASON_PHRASE",
+}
+export enum OrderDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(StatusCodeOrderField, { name: "StatusCodeOrderField" });
+registerEnumType(OrderDirection, { name: "OrderDirection" });
+
+@ArgsType()
+export class CodeArgs {
+  @Field(() => Int, { description: `A status code, ${MIN_CODE}–${MAX_CODE}.` })
+  @Min(MIN_CODE)
+  @Max(MAX_CODE)
+  code!: number;
+}
+
+@InputType({ description: "An inclusive range of codes; either end may be left open." })
+export class CodeRangeInput {
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(MIN_CODE)
+  @Max(MAX_CODE)
+  from?: number;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(MIN_CODE)
+  @Max(MAX_CODE)
+  to?: number;
+}
+
+@InputType({ description: "All given conditions must hold; a list matches any of its values." })
+export class StatusCodeFilter {
+  @Field(() => [StatusClass], { nullable: true })
+  class?: StatusClass[];
+
+  @Field(() => [Popularity], { nullable: true })
+  popularity?: Popularity[];
+
+  @Field(() => [RegistryStatus], { nullable: true })
+  registryStatus?: RegistryStatus[];
+
+  @Field(() => CodeRangeInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  codeRange?: CodeRangeInput;
+
+  @Field({ nullable: true })
+  cacheableByDefault?: boolean;
+
+  @Field({
+    nullable: true,
+    description: `Case-insensitive text found in the reason phrase, a former name or the description (at most ${MAX_SEARCH_LENGTH} characters).`,
+  })
+  @IsOptional()
+  @MaxLength(MAX_SEARCH_LENGTH)
+  search?: string;
+}
+
+@InputType()
+export class StatusCodeOrder {
+  @Field(() => StatusCodeOrderField, { defaultValue: StatusCodeOrderField.CODE })
+  field!: StatusCodeOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction!: OrderDirection;
+}
+
+@ArgsType()
+export class StatusCodesArgs {
+  @Field(() => StatusCodeFilter, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  filter?: StatusCodeFilter;
+
+  @Field(() => StatusCodeOrder, { nullable: true })
+  orderBy?: StatusCodeOrder;
+
+  @Field(() => Int, { nullable: true, description: `Page size from the start, at most ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  first?: number;
+
+  @Field({ nullable: true, description: "Return entries after this cursor." })
+  after?: string;
+
+  @Field(() => Int, { nullable: true, description: `Page size from the end, at most ${MAX_PAGE_SIZE}.` })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  last?: number;
+
+  @Field({ nullable: true, description: "Return entries before this cursor." })
+  before?: string;
+}

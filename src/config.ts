@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { PROJECT_ROOT } from "./project-root";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** One documented env name per key; see the README's configuration table. */
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  FERRETDB_BIN: z.string().min(1).optional(),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: int(100, 60_000).default(2000),
+  QUERY_TIMEOUT_MS: int(1, 600_000).default(5000),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: start an embedded MongoDB-compatible server storing under dataDir. */
+  mongodbUri?: string;
+  dataDir: string;
+  ferretdbBin?: string;
+  serverSelectionTimeoutMs: number;
+  queryTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+/** Validates the environment once, at start; throws naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const parsed = EnvSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI,
+    dataDir: resolve(PROJECT_ROOT, e.DATA_DIR),
+    ferretdbBin: e.FERRETDB_BIN,
+    serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

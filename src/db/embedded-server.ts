@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { join } from "node:path";
+import { buildFerretDb, FERRETDB_CACHE_BIN } from "./ferretdb-build";
+import { findOnPath, isExecutable } from "./find-executable";
+
+export interface EmbeddedServer {
+  kind: "mongod" | "ferretdb";
+  uri: string;
+  /** Where the data lives on disk. */
+  dataPath: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  databaseName: string;
+  ferretdbBin?: string;
+  log?: (line: string) => void;
+}
+
+export const NO_SERVER_HELP = [
+  "No MongoDB-compatible server is available. Fix it in one of three ways:",
+  "  1. set MONGODB_URI to a running MongoDB (e.g. mongodb://localhost:27017/statusgraph);",
+  "  2. put `mongod` on PATH, and an embedded mongod is started;",
+  "  3. set FERRETDB_BIN to a FerretDB 1.24 binary, or install Go so that it can be built",
+  "     once into .cache/ferretdb (`npm run db:build`).",
+].join("\n");
+
+/**
+ * Starts a MongoDB-compatible server owned by this process: mongod when it is on PATH,
+ * otherwise FerretDB with SQLite storage. Data under `dataDir` survives restarts.
+ */
+export async function startEmbeddedServer(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const log = options.log ?? (() => {});
+  const port = await freePort();
+  const mongod = findOnPath("mongod");
+  if (mongod) {
+    const dataPath = join(options.dataDir, "mongod");
+    mkdirSync(dataPath, { recursive: true });
+    const args = ["--dbpath", dataPath, "--bind_ip", "127.0.0.1", "--port", String(port), "--quiet"];
+    return launch("mongod", mongod, args, port, dataPath, options.databaseName);
+  }
+  const ferretdb = locateFerretDb(options.ferretdbBin, log);
+  const dataPath = join(options.dataDir, "ferretdb");
+  const stateDir = join(options.dataDir, "ferretdb-state");
+  mkdirSync(dataPath, { recursive: true });
+  mkdirSync(stateDir, { recursive: true });
+  const args = [
+    "--handler=sqlite",
+    `--sqlite-url=file:${dataPath}/`,
+    `--listen-addr=127.0.0.1:${port}`,
+    "--debug-addr=-", // its metrics port is fixed by default, so a second instance would fail
+    `--state-dir=${stateDir}`,
+    "--telemetry=disable",
+    "--log-level=warn",
+  ];
+  return launch("ferretdb", ferretdb, args, port, dataPath, options.databaseName);
+}
+
+function locateFerretDb(configured: string | undefined, log: (line: string) => void): string {
+  if (configured) {
+    if (!isExecutable(configured)) throw new Error(`FERRETDB_BIN=${configured} is not an executable file.\n${NO_SERVER_HELP}`);
+    return configured;
+  }
+  const found = findOnPath("ferretdb") ?? (isExecutable(FERRETDB_CACHE_BIN) ? FERRETDB_CACHE_BIN : undefined);
+  if (found) return found;
+  if (findOnPath("go")) return buildFerretDb(FERRETDB_CACHE_BIN, log);
+  throw new Error(NO_SERVER_HELP);
+}
+
+async function launch(
+  kind: EmbeddedServer["kind"],
+  bin: string,
+  args: string[],
+  port: number,
+  dataPath: string,
+  databaseName: string,
+): Promise<EmbeddedServer> {
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A crash of this process must not leave the database server running.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  try {
+    await waitForPort(port, child, () => output);
+  } catch (error) {
+    child.kill("SIGKILL");
+    process.removeListener("exit", killOnExit);
+    throw error;
+  }
+  return {
+    kind,
+    uri: `mongodb://127.0.0.1:${port}/${databaseName}`,
+    dataPath,
+    async stop() {
+      process.removeListener("exit", killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The database server exited at start (code ${child.exitCode}):\n${output()}`);
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`The database server did not listen on port ${port} within ${timeoutMs} ms:\n${output()}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: "127.0.0.1" });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,78 @@
+import { GraphQLError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import type { ValidationError } from "class-validator";
+import { DomainError } from "./domain-error";
+import { type ErrorCode, isErrorCode } from "./error-codes";
+
+export interface ClassifiedError {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+const MASKED_MESSAGE = "Internal server error";
+
+// Matched by name, not instanceof: mongoose and the driver may be loaded more than once.
+const UNREACHABLE = new Set([
+  "MongoServerSelectionError",
+  "MongooseServerSelectionError",
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoPoolClearedError",
+]);
+const MAX_TIME_MS_EXPIRED = 50;
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Decides what a client may learn about any thrown value. Unknown errors are masked, whatever
+ * NODE_ENV says. Never throws.
+ */
+export function classifyError(error: unknown): ClassifiedError {
+  const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+
+  if (cause instanceof DomainError) {
+    return { code: cause.code, message: cause.message, details: cause.details };
+  }
+  if (cause instanceof ArgumentValidationError) {
+    const invalidArgs = flattenValidation(cause.extensions.validationErrors as ValidationError[]);
+    const fields = invalidArgs.map((a) => a.field).join(", ");
+    return { code: "BAD_USER_INPUT", message: `Invalid argument: ${fields}`, details: { invalidArgs } };
+  }
+  if (cause instanceof Error) {
+    const { name } = cause;
+    const mongoCode = (cause as { code?: unknown }).code;
+    if (UNREACHABLE.has(name)) return known("SERVICE_UNAVAILABLE");
+    if (name === "MongoServerError" && mongoCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
+    if (name === "MongoServerError" && mongoCode === DUPLICATE_KEY) return known("CONFLICT");
+    if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };
+  }
+  // Errors raised by graphql-js or Apollo before execution (parse, validation, variables)
+  // carry their own code and a message written for clients.
+  if (cause instanceof GraphQLError && !cause.originalError) {
+    const code = cause.extensions?.code;
+    if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
+      return { code, message: cause.message, details: {} };
+    }
+  }
+  return { code: "INTERNAL_SERVER_ERROR", message: MASKED_MESSAGE, details: {} };
+}
+
+function known(code: ErrorCode): ClassifiedError {
+  const messages: Partial<Record<ErrorCode, string>> = {
+    SERVICE_UNAVAILABLE: "The database is unavailable; retry later",
+    GATEWAY_TIMEOUT: "The database did not answer in time",
+    CONFLICT: "The entry conflicts with an existing one",
+  };
+  return { code, message: messages[code] ?? code, details: {} };
+}
+
+/** Field paths and constraint names only: the rejected value is never echoed back. */
+function flattenValidation(errors: ValidationError[], prefix = ""): { field: string; constraints: string[] }[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, constraints: Object.keys(e.constraints) }] : [];
+    return [...own, ...flattenValidation(e.children ?? [], field)];
+  });
+}

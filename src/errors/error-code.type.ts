@@ -1,0 +1,22 @@
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "./error-codes";
+
+registerEnumType(ErrorCode, {
+  name: "ErrorCode",
+  description: "Every value of errors[].extensions.code this API returns. Each has a fixed httpStatus (see errorCodes).",
+  valuesConfig: Object.fromEntries(
+    ERROR_CODES.map((c) => [c, { description: `HTTP ${ERROR_TABLE[c].httpStatus}. ${ERROR_TABLE[c].description}` }]),
+  ),
+});
+
+@ObjectType({ description: "One row of the error table: a code, its HTTP status, and what it means." })
+export class ErrorCodeInfo {
+  @Field(() => ErrorCode)
+  code!: ErrorCode;
+
+  @Field(() => Int, { description: "The value of extensions.httpStatus for this code." })
+  httpStatus!: number;
+
+  @Field()
+  description!: string;
+}

@@ -1,0 +1,104 @@
+/**
+ * The one table of this API's error codes. Everything else is derived from it: the GraphQL
+ * `ErrorCode` enum, the `errorCodes` query, `StatusCode.apiErrorCodes`, the formatter's
+ * `extensions.httpStatus`, and the README's table (checked by a test).
+ */
+export const ERROR_TABLE = {
+  BAD_USER_INPUT: {
+    httpStatus: 400,
+    description: "An argument or variable is invalid: out of range, malformed, or a bad cursor or id.",
+  },
+  BAD_REQUEST: {
+    httpStatus: 400,
+    description: "The HTTP request is not a valid GraphQL request (for example no query in the body).",
+  },
+  GRAPHQL_PARSE_FAILED: {
+    httpStatus: 400,
+    description: "The query document is not valid GraphQL syntax.",
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    httpStatus: 400,
+    description: "The query does not validate against the schema (unknown field, wrong argument type).",
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    httpStatus: 400,
+    description: "The operation to run could not be chosen (operationName missing or unknown).",
+  },
+  PERSISTED_QUERY_NOT_SUPPORTED: {
+    httpStatus: 400,
+    description: "The request used automatic persisted queries in a way this server does not support.",
+  },
+  UNAUTHENTICATED: {
+    httpStatus: 401,
+    description: "The operation needs credentials and none (or no valid ones) were sent.",
+  },
+  FORBIDDEN: {
+    httpStatus: 403,
+    description: "The credentials are valid but their role does not allow this operation.",
+  },
+  NOT_FOUND: {
+    httpStatus: 404,
+    description: "No entry exists for the requested code or id.",
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    httpStatus: 404,
+    description: "The persisted query hash is unknown: resend the request with the full query.",
+  },
+  CONFLICT: {
+    httpStatus: 409,
+    description: "The write conflicts with the current state, for example the code already exists.",
+  },
+  GONE: {
+    httpStatus: 410,
+    description: "The entry existed but has been retired.",
+  },
+  PRECONDITION_FAILED: {
+    httpStatus: 412,
+    description: "The expected version does not match the current version of the entry.",
+  },
+  VALIDATION_FAILED: {
+    httpStatus: 422,
+    description: "The input is well-formed but breaks a rule; the extensions list each field and constraint.",
+  },
+  LOCKED: {
+    httpStatus: 423,
+    description: "The entry is locked against this kind of change for the caller's role.",
+  },
+  PRECONDITION_REQUIRED: {
+    httpStatus: 428,
+    description: "The write must say which version it expects to replace.",
+  },
+  RATE_LIMITED: {
+    httpStatus: 429,
+    description: "Too many requests in the current window: retry after the time given.",
+  },
+  INTERNAL_SERVER_ERROR: {
+    httpStatus: 500,
+    description: "An unexpected failure. Details are logged under the request id, never sent.",
+  },
+  SERVICE_UNAVAILABLE: {
+    httpStatus: 503,
+    description: "The database cannot be reached right now: retry later.",
+  },
+  GATEWAY_TIMEOUT: {
+    httpStatus: 504,
+    description: "The database did not answer within the query time limit.",
+  },
+} as const satisfies Record<string, { httpStatus: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+/** Enum-shaped object for type-graphql's registerEnumType and for code that names a code. */
+export const ErrorCode = Object.fromEntries(
+  Object.keys(ERROR_TABLE).map((code) => [code, code]),
+) as { [K in ErrorCode]: K };
+
+export const ERROR_CODES = Object.keys(ERROR_TABLE) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_TABLE, value);
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_TABLE[code].httpStatus;
+}

@@ -1,0 +1,16 @@
+import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { DomainError } from "../errors/domain-error";
+import type { AppContext } from "./context";
+import { fromGlobalId } from "./global-id";
+import { Node } from "./node.type";
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: "Any object by its global id." })
+  async node(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+    const { key } = fromGlobalId(id); // StatusCode is the only node type so far
+    const code = Number(key);
+    if (!Number.isInteger(code)) throw new DomainError("BAD_USER_INPUT", "Invalid id: not an id issued by this API");
+    return { ...(await ctx.catalogue.getByCode(code)), __typename: "StatusCode" };
+  }
+}

@@ -1,0 +1,29 @@
+import "reflect-metadata";
+import { startApp } from "./app";
+import { loadConfig } from "./config";
+
+// The only module that touches process signals and exit codes.
+async function main() {
+  const config = loadConfig(process.env);
+  const app = await startApp(config);
+  const where = app.embedded
+    ? `embedded ${app.embedded.kind}, data in ${app.embedded.dataPath}`
+    : "MONGODB_URI";
+  console.log(`StatusGraph listening at ${app.url} (database: ${where})`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    await app.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
