@@ -1,8 +1,9 @@
-import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import type { AppContext } from "../graphql/context";
 import { toGlobalId } from "../graphql/global-id";
 import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
+import type { Page } from "./catalogue.service";
 import type { StatusCodeRecord } from "./status-code.model";
 import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
 
@@ -37,5 +38,13 @@ export class CatalogueResolver {
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })
   apiErrorCodes(@Root() entry: StatusCodeRecord): ErrorCode[] {
     return ERROR_CODES.filter((c) => ERROR_TABLE[c].httpStatus === entry.code);
+  }
+}
+
+@Resolver(() => StatusCodeConnection)
+export class StatusCodeConnectionResolver {
+  @FieldResolver(() => Int, { description: "How many entries match the filter, across all pages." })
+  totalCount(@Root() page: Page): Promise<number> {
+    return page.countAll();
   }
 }

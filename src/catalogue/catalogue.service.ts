@@ -15,8 +15,8 @@ export interface Page {
   edges: { cursor: string; node: StatusCodeRecord }[];
   nodes: StatusCodeRecord[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  /** Lazy: graphql-js calls a function-valued field, so the count runs only when asked for. */
-  totalCount: () => Promise<number>;
+  /** Lazy: run by the totalCount field resolver only when a client asks for it. */
+  countAll: () => Promise<number>;
 }
 
 export interface ClassCount {
@@ -89,7 +89,7 @@ export class CatalogueService {
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges.at(-1)?.cursor ?? null,
       },
-      totalCount: () => this.model.countDocuments(filter).maxTimeMS(this.queryTimeoutMs).exec(),
+      countAll: () => this.model.countDocuments(filter).maxTimeMS(this.queryTimeoutMs).exec(),
     };
   }
 

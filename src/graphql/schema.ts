@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
-import { CatalogueResolver } from "../catalogue/catalogue.resolver";
+import { CatalogueResolver, StatusCodeConnectionResolver } from "../catalogue/catalogue.resolver";
 import { ErrorCodeResolver } from "../errors/error-code.resolver";
 import { PROJECT_ROOT } from "../project-root";
 import { NodeResolver } from "./node.resolver";
@@ -11,7 +11,7 @@ export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CatalogueResolver, ErrorCodeResolver, NodeResolver],
+    resolvers: [CatalogueResolver, StatusCodeConnectionResolver, ErrorCodeResolver, NodeResolver],
     validate: true, // class-validator rules on args and inputs
   });
 }

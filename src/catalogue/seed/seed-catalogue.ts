@@ -10,8 +10,9 @@ export interface SeedReport {
 
 /**
  * Idempotent and versioned:
- * - missing codes are inserted ($setOnInsert upserts on the unique code: never a duplicate,
- *   even with two instances starting at once);
+ * - missing codes are inserted; the unique index on code means two instances seeding at once
+ *   still never duplicate an entry (the loser's duplicate-key errors are ignored). Not an
+ *   upsert with $setOnInsert: FerretDB 1.24 drops empty arrays from such an insert;
  * - an entry written by an older seed revision and unchanged since (its version is still the
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
@@ -22,16 +23,9 @@ export async function seedCatalogue(
   entries: SeedEntry[],
   revision = SEED_REVISION,
 ): Promise<SeedReport> {
-  const inserts = await model.bulkWrite(
-    entries.map((entry) => ({
-      updateOne: {
-        filter: { code: entry.code },
-        update: { $setOnInsert: { ...entry, version: 1, seed: { revision, version: 1 } } },
-        upsert: true,
-      },
-    })),
-    { ordered: false },
-  );
+  const existing = new Set((await model.find({}, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code));
+  const missing = entries.filter((e) => !existing.has(e.code));
+  const inserted = missing.length ? await insertIgnoringDuplicates(model, missing, revision) : 0;
 
   const stale = await model
     .find({ code: { $in: entries.map((e) => e.code) }, "seed.revision": { $lt: revision } })
@@ -51,5 +45,17 @@ export async function seedCatalogue(
     );
     updated += result.modifiedCount;
   }
-  return { inserted: inserts.upsertedCount, updated, keptEdited };
+  return { inserted, updated, keptEdited };
+}
+
+async function insertIgnoringDuplicates(model: StatusCodeModel, entries: SeedEntry[], revision: number): Promise<number> {
+  const docs = entries.map((entry) => ({ ...entry, version: 1, seed: { revision, version: 1 } }));
+  try {
+    return (await model.insertMany(docs, { ordered: false })).length;
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    const duplicatesOnly = writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000);
+    if (!duplicatesOnly) throw error;
+    return docs.length - writeErrors!.length;
+  }
 }

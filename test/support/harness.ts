@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import { GraphQLClient } from "graphql-request";
+import { type RunningApp, startApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+
+export interface TestApp {
+  app: RunningApp;
+  url: string;
+  /** graphql-request client that returns errors instead of throwing (errorPolicy "all"). */
+  client: GraphQLClient;
+  /** The server's log lines, parsed. */
+  logs: Record<string, unknown>[];
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  stop(): Promise<void>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  headers: Headers;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[];
+}
+
+export function uniqueDatabaseUri(): string {
+  const base = process.env.TEST_MONGODB_URI;
+  if (!base) throw new Error("TEST_MONGODB_URI is not set: run the tests through jest's global setup");
+  return `${base}/t_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+}
+
+/** A real server on a random port over a fresh database (dropped on stop). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "info", ...env });
+  const logs: Record<string, unknown>[] = [];
+  const app = await startApp(config, { logStream: { write: (line) => void logs.push(JSON.parse(line)) } });
+  const client = new GraphQLClient(app.url, { errorPolicy: "all" });
+  return {
+    app,
+    url: app.url,
+    client,
+    logs,
+    async gql(query, variables) {
+      const res = await client.rawRequest<any>(query, variables);
+      return res as unknown as GqlResult<any>;
+    },
+    async stop() {
+      if (app.connection.readyState === 1) await app.connection.dropDatabase().catch(() => {});
+      await app.stop();
+    },
+  };
+}
+
+/** A plain HTTP POST of a JSON body, for the cases graphql-request would not send. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
