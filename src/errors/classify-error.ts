@@ -48,12 +48,13 @@ export function classifyError(error: unknown): ClassifiedError {
     if (name === "MongoServerError" && mongoCode === DUPLICATE_KEY) return known("CONFLICT");
     if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };
   }
-  // Errors raised by graphql-js or Apollo before execution (parse, validation, variables)
-  // carry their own code and a message written for clients.
-  if (cause instanceof GraphQLError && !cause.originalError) {
-    const code = cause.extensions?.code;
+  // Errors raised by graphql-js or Apollo around execution (parse, validation, variables,
+  // persisted queries) carry a code of their own and a message written for clients.
+  // An arbitrary error thrown in a resolver never has one, so it falls through to the mask.
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.code;
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
-      return { code, message: cause.message, details: {} };
+      return { code, message: error.message, details: {} };
     }
   }
   return { code: "INTERNAL_SERVER_ERROR", message: MASKED_MESSAGE, details: {} };

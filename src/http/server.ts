@@ -35,6 +35,18 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     reply.header(REQUEST_ID_HEADER, request.id);
   });
 
+  // Request-level failures get a GraphQL-shaped body with the same extensions as field errors.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    const code: ErrorCode = REQUEST_LEVEL[status] ?? (status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR");
+    if (code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error }, "request failed");
+    const message = code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : error.message;
+    return reply.code(status < 500 ? status : 500).send(graphqlErrorBody(code, message, request.id));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(graphqlErrorBody("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`, request.id)),
+  );
+
   const apollo = new ApolloServer<AppContext>({
     schema: deps.schema,
     formatError,
@@ -56,17 +68,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     return reply.code(up ? 200 : 503).send({ status: up ? "ready" : "database unavailable" });
   });
 
-  // Request-level failures get a GraphQL-shaped body with the same extensions as field errors.
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    const code: ErrorCode = REQUEST_LEVEL[status] ?? (status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR");
-    if (code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error }, "request failed");
-    const message = code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : error.message;
-    return reply.code(status < 500 ? status : 500).send(graphqlErrorBody(code, message, request.id));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(graphqlErrorBody("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`, request.id)),
-  );
   return { app, apollo };
 }
 

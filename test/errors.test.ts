@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmbeddedServer } from "../src/db/embedded-server";
+import { postJson, startTestApp, type TestApp } from "./support/harness";
+
+let t: TestApp;
+beforeAll(async () => (t = await startTestApp()));
+afterAll(() => t.stop());
+
+describe("When a field fails, the HTTP status stays 200 and the error carries code and httpStatus", () => {
+  test("then an unknown code gives null, NOT_FOUND and 404, and the rest of the data survives", async () => {
+    const res = await t.gql<any>(`{ missing: statusCode(code: 299) { code } ok: statusCode(code: 200) { code } }`);
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ missing: null, ok: { code: 200 } });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]).toMatchObject({ path: ["missing"], extensions: { code: "NOT_FOUND", httpStatus: 404 } });
+  });
+
+  test.each([
+    ["a code below 100", `{ statusCode(code: 99) { code } }`],
+    ["a code above 599", `{ statusCode(code: 600) { code } }`],
+    ["an id that is not base64", `{ node(id: "%%%") { id } }`],
+    ["an id of an unknown type", `{ node(id: "${Buffer.from("User:1").toString("base64")}") { id } }`],
+    ["an id with a non-numeric key", `{ node(id: "${Buffer.from("StatusCode:abc").toString("base64")}") { id } }`],
+  ])("then %s gives BAD_USER_INPUT and 400", async (_n, query) => {
+    const res = await t.gql(query);
+    expect(res.status).toBe(200);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+  });
+});
+
+describe("When the request itself is bad, the HTTP status is the error's", () => {
+  test.each([
+    ["a syntax error", { query: "{ statusCode(" }, "GRAPHQL_PARSE_FAILED"],
+    ["an unknown field", { query: "{ statusCode(code: 200) { nope } }" }, "GRAPHQL_VALIDATION_FAILED"],
+    ["a variable of the wrong type", { query: "query($c: Int!) { statusCode(code: $c) { code } }", variables: { c: "x" } }, "BAD_USER_INPUT"],
+    ["no query", { variables: {} }, "BAD_REQUEST"],
+    ["several operations and no operationName", { query: "query A { errorCodes { code } } query B { errorCodes { code } }" }, "OPERATION_RESOLUTION_FAILURE"],
+  ])("then %s gives %s with status 400", async (_n, body, code) => {
+    const res = await postJson(t.url, body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
+    expect(res.body.errors[0].extensions.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  test("then malformed JSON gets a GraphQL-shaped BAD_REQUEST body", async () => {
+    const res = await postJson(t.url, "{not json");
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
+  });
+
+  test("then an unknown persisted query hash gives PERSISTED_QUERY_NOT_FOUND and a retry with the query works", async () => {
+    const query = "{ statusCode(code: 201) { reasonPhrase } }";
+    const persistedQuery = { version: 1, sha256Hash: createHash("sha256").update(query).digest("hex") };
+    const miss = await postJson(t.url, { extensions: { persistedQuery } });
+    expect(miss.body.errors[0].extensions).toMatchObject({ code: "PERSISTED_QUERY_NOT_FOUND", httpStatus: 404 });
+    const retry = await postJson(t.url, { query, extensions: { persistedQuery } });
+    expect(retry.body.data.statusCode.reasonPhrase).toBe("Created");
+    const hit = await postJson(t.url, { extensions: { persistedQuery } });
+    expect(hit.body.data.statusCode.reasonPhrase).toBe("Created");
+  });
+
+  test("then a caller's safe request id is echoed in the header and the errors", async () => {
+    const res = await postJson(t.url, { query: "{ statusCode(code: 299) { code } }" }, { "x-request-id": "trace-abc.123" });
+    expect(res.headers.get("x-request-id")).toBe("trace-abc.123");
+    expect(res.body.errors[0].extensions.requestId).toBe("trace-abc.123");
+    const unsafe = await postJson(t.url, { query: "{ errorCodes { code } }" }, { "x-request-id": "bad id with spaces and ; semicolons" });
+    expect(unsafe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("When something unexpected fails, even with NODE_ENV=development", () => {
+  let dev: TestApp;
+  const saved = process.env.NODE_ENV;
+  beforeAll(async () => {
+    process.env.NODE_ENV = "development";
+    dev = await startTestApp();
+    // A corrupt entry, as a faulty migration or a manual edit could leave it.
+    await dev.app.connection.collection("status_codes").insertOne({ code: 299, class: "SUCCESSFUL", version: 1 });
+  });
+  afterAll(async () => {
+    process.env.NODE_ENV = saved;
+    await dev.stop();
+  });
+
+  test("then the client sees a masked INTERNAL_SERVER_ERROR and the log has the cause under the same request id", async () => {
+    const res = await postJson(dev.url, { query: "{ statusCode(code: 299) { code reasonPhrase } }" });
+    expect(res.status).toBe(200);
+    const [error] = res.body.errors;
+    expect(error.message).toBe("Internal server error");
+    expect(error.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR", httpStatus: 500, requestId: res.headers.get("x-request-id") });
+    expect(JSON.stringify(res.body)).not.toMatch(/stack|non-nullable|reasonPhrase\./i);
+
+    const logged = dev.logs.find((l) => l.requestId === error.extensions.requestId);
+    expect(logged).toMatchObject({ level: 50, code: "INTERNAL_SERVER_ERROR" });
+    expect(JSON.stringify(logged)).toContain("Cannot return null for non-nullable field StatusCode.reasonPhrase");
+  });
+});
+
+describe("When the database is unreachable", () => {
+  test("then reads fail fast with SERVICE_UNAVAILABLE (503) and /readyz says 503", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "statusgraph-outage-"));
+    const db = await startEmbeddedServer({ dataDir, databaseName: "outage", ferretdbBin: process.env.FERRETDB_BIN });
+    const app = await startTestApp({ MONGODB_URI: db.uri, MONGODB_SERVER_SELECTION_TIMEOUT_MS: "500" });
+    try {
+      expect((await fetch(app.url.replace("/graphql", "/readyz"))).status).toBe(200);
+      await db.stop();
+      const started = Date.now();
+      const res = await app.gql(`{ statusCode(code: 200) { code } }`);
+      expect(Date.now() - started).toBeLessThan(5000); // no silent buffering
+      expect(res.status).toBe(200);
+      expect(res.errors?.[0]).toMatchObject({
+        message: "The database is unavailable; retry later",
+        extensions: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 },
+      });
+      expect((await fetch(app.url.replace("/graphql", "/readyz"))).status).toBe(503);
+      expect((await fetch(app.url.replace("/graphql", "/healthz"))).status).toBe(200);
+    } finally {
+      await app.app.stop();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("When a query runs past the time limit", () => {
+  test("then it is cut off with GATEWAY_TIMEOUT (504)", async () => {
+    const slow = await startTestApp({ QUERY_TIMEOUT_MS: "1" });
+    try {
+      // Enough rows that a full-text scan cannot finish within 1 ms.
+      const filler = Array.from({ length: 20_000 }, (_, i) => ({ code: 10_000 + i, description: `filler ${"x".repeat(200)} ${i}` }));
+      await slow.app.connection.collection("status_codes").insertMany(filler);
+      const res = await slow.gql(`{ statusCodes(filter: { search: "no such text anywhere" }) { totalCount } }`);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: "GATEWAY_TIMEOUT", httpStatus: 504 });
+    } finally {
+      await slow.stop();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { startTestApp, type TestApp } from "./support/harness";
+
+let t: TestApp;
+beforeAll(async () => (t = await startTestApp()));
+afterAll(() => t.stop());
+
+async function codes(filter: string): Promise<number[]> {
+  const res = await t.gql<any>(`{ statusCodes(first: 100, filter: ${filter}) { totalCount nodes { code } } }`);
+  expect(res.errors).toBeUndefined();
+  const list = res.data.statusCodes.nodes.map((n: any) => n.code);
+  expect(res.data.statusCodes.totalCount).toBe(list.length);
+  return list;
+}
+
+describe("When a client filters the catalogue", () => {
+  test("then class keeps only codes of those classes", async () => {
+    const got = await codes("{ class: [INFORMATIONAL, REDIRECTION] }");
+    expect(got).toEqual([100, 101, 102, 103, 300, 301, 302, 303, 304, 305, 306, 307, 308]);
+  });
+
+  test("then popularity follows the original document's grouping", async () => {
+    const popular = await codes("{ popularity: [POPULAR] }");
+    expect(popular).toEqual([200, 201, 202, 204, 301, 304, 400, 401, 403, 404, 405, 409, 410, 415, 422, 429, 500, 502, 503, 504]);
+    expect(await codes("{ popularity: [LESS_POPULAR], class: [INFORMATIONAL] }")).toEqual([100, 101, 103]);
+  });
+
+  test("then registry status separates deprecated, unused and obsoleted entries", async () => {
+    expect(await codes("{ registryStatus: [DEPRECATED, UNUSED, OBSOLETED] }")).toEqual([305, 306, 418, 510]);
+  });
+
+  test("then a code range is inclusive at both ends and may be open", async () => {
+    expect(await codes("{ codeRange: { from: 410, to: 415 } }")).toEqual([410, 411, 412, 413, 414, 415]);
+    expect(await codes("{ codeRange: { from: 508 } }")).toEqual([508, 510, 511]);
+  });
+
+  test("then cacheableByDefault lists RFC 9110's heuristically cacheable codes", async () => {
+    expect(await codes("{ cacheableByDefault: true }")).toEqual([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
+  });
+
+  test("then search is case-insensitive over phrase, former names and description", async () => {
+    expect(await codes('{ search: "TEAPOT" }')).toEqual([418]); // only a former name
+    expect(await codes('{ search: "moved temporarily" }')).toEqual([302]);
+    expect(await codes('{ search: "captive portal" }')).toEqual([511]); // only the description
+  });
+
+  test("then search text is literal: regex metacharacters match nothing special", async () => {
+    expect(await codes('{ search: ".*" }')).toEqual([]);
+    expect(await codes('{ search: "(" }')).toEqual(expect.arrayContaining([418, 404])); // descriptions with "("
+    expect(await codes('{ search: "Non-Authoritative" }')).toEqual([203]);
+  });
+
+  test("then filters combine with AND", async () => {
+    expect(await codes('{ class: [CLIENT_ERROR], cacheableByDefault: true, search: "gone" }')).toEqual([404, 410]);
+  });
+});
+
+describe("When a client sends a bad filter", () => {
+  test.each([
+    ["an inverted range", "{ codeRange: { from: 500, to: 400 } }", undefined],
+    ["a range end outside 100-599", "{ codeRange: { to: 600 } }", [{ field: "filter.codeRange.to", constraints: ["max"] }]],
+    ["an over-long search", `{ search: "${"x".repeat(101)}" }`, [{ field: "filter.search", constraints: ["maxLength"] }]],
+  ])("then %s gives BAD_USER_INPUT naming the field, not the value", async (_n, filter, invalidArgs) => {
+    const res = await t.gql(`{ statusCodes(filter: ${filter}) { totalCount } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    if (invalidArgs) expect(res.errors?.[0].extensions.invalidArgs).toEqual(invalidArgs);
+    expect(JSON.stringify(res.errors)).not.toContain("xxxxxxxx");
+  });
+});
