@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { classifyError } from "../src/errors/classify-error";
+import { ERROR_CODES, ERROR_TABLE } from "../src/errors/error-codes";
+import { PROJECT_ROOT } from "../src/project-root";
+
+describe("The error table", () => {
+  test.each(ERROR_CODES)("gives %s an HTTP status in 400-599 and a description", (code) => {
+    const { httpStatus, description } = ERROR_TABLE[code];
+    expect(httpStatus).toBeGreaterThanOrEqual(400);
+    expect(httpStatus).toBeLessThanOrEqual(599);
+    expect(description.length).toBeGreaterThan(20);
+  });
+
+  test("is the README's error code table, row for row", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(rows).toEqual(ERROR_CODES.map((c) => [c, ERROR_TABLE[c].httpStatus]));
+  });
+});
+
+describe("When the driver reports a failure, classifyError", () => {
+  const driverError = (name: string, code?: number) => Object.assign(new Error("raw driver text"), { name, code });
+  test.each([
+    [driverError("MongoServerError", 11000), "CONFLICT"],
+    [driverError("MongoServerError", 50), "GATEWAY_TIMEOUT"],
+    [driverError("MongoNetworkError"), "SERVICE_UNAVAILABLE"],
+    [driverError("CastError"), "BAD_USER_INPUT"],
+    [driverError("MongoServerError", 2), "INTERNAL_SERVER_ERROR"],
+    [new TypeError("x is undefined"), "INTERNAL_SERVER_ERROR"],
+  ])("maps %p to %s and never passes on the raw message", (error, code) => {
+    const classified = classifyError(error);
+    expect(classified.code).toBe(code);
+    expect(classified.message).not.toContain("raw driver text");
+  });
+});
