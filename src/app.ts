@@ -1,13 +1,10 @@
 import type { Connection } from "mongoose";
-import { CatalogueService } from "./catalogue/catalogue.service";
-import { loadSeedEntries } from "./catalogue/seed/catalogue-seed";
-import { seedCatalogue } from "./catalogue/seed/seed-catalogue";
-import { statusCodeModel } from "./catalogue/status-code.model";
 import type { Config } from "./config";
 import { connectDatabase } from "./db/connect";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
 import { createHttpServer } from "./http/server";
+import { prepareServices } from "./services";
 
 export interface RunningApp {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql */
@@ -46,20 +43,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
-    const model = statusCodeModel(connection);
-    await model.createIndexes();
-    const seeded = await seedCatalogue(model, loadSeedEntries());
-
-    const catalogue = new CatalogueService(model, config.queryTimeoutMs);
+    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.queryTimeoutMs);
     const { app } = await createHttpServer({
       config,
       schema: await buildAppSchema(),
-      catalogue,
+      services,
+      apiKeys,
       connection,
       logStream: options.logStream,
     });
     cleanups.push(() => app.close());
-    app.log.info({ seeded }, "catalogue seeded");
+    app.log.info({ seeded, recoveredRevisions: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;

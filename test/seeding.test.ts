@@ -5,7 +5,7 @@ import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
 import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
 import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
-import { statusCodeModel } from "../src/catalogue/status-code.model";
+import { revisionModel, statusCodeModel } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";
 import { connectDatabase } from "../src/db/connect";
 import { uniqueDatabaseUri } from "./support/harness";
@@ -15,11 +15,13 @@ describe("When the catalogue is seeded again", () => {
     const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
     try {
       const model = statusCodeModel(connection);
+      const revisions = revisionModel(connection);
       await model.createIndexes();
+      await revisions.createIndexes();
       const entries = loadSeedEntries();
-      expect(await seedCatalogue(model, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
+      expect(await seedCatalogue(model, revisions, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
       const before = await model.find().sort({ code: 1 }).lean();
-      const again = await Promise.all([seedCatalogue(model, entries), seedCatalogue(model, entries)]);
+      const again = await Promise.all([seedCatalogue(model, revisions, entries), seedCatalogue(model, revisions, entries)]);
       expect(again.map((r) => r.inserted)).toEqual([0, 0]);
       const after = await model.find().sort({ code: 1 }).lean();
       expect(after).toEqual(before);
@@ -33,21 +35,26 @@ describe("When the catalogue is seeded again", () => {
     const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
     try {
       const model = statusCodeModel(connection);
+      const revisions = revisionModel(connection);
       await model.createIndexes();
-      await seedCatalogue(model, loadSeedEntries(), 1);
+      await revisions.createIndexes();
+      await seedCatalogue(model, revisions, loadSeedEntries(), 1);
       // A curator's edit: new content, new version.
       await model.updateOne({ code: 404 }, { $set: { description: "Curated text" }, $inc: { version: 1 } });
 
       const revised = loadSeedEntries().map((e) => ({ ...e, description: `${e.description} (revised)` }));
-      expect(await seedCatalogue(model, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1 });
+      expect(await seedCatalogue(model, revisions, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1 });
 
+      // Every seeded version has its revision.
+      expect(await revisions.countDocuments({ code: 200 })).toBe(2);
+      expect(await revisions.countDocuments({ code: 404 })).toBe(1);
       const edited = await model.findOne({ code: 404 }).lean();
       expect(edited).toMatchObject({ description: "Curated text", version: 2, seed: { revision: 1, version: 1 } });
       const updated = await model.findOne({ code: 200 }).lean();
       expect(updated).toMatchObject({ version: 2, seed: { revision: 2, version: 2 } });
       expect(updated!.description).toMatch(/\(revised\)$/);
       // Running revision 2 again is a no-op for updated entries.
-      expect(await seedCatalogue(model, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
+      expect(await seedCatalogue(model, revisions, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
     } finally {
       await connection.dropDatabase();
       await connection.close();

@@ -2,7 +2,8 @@ import { Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-g
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import type { AppContext } from "../graphql/context";
 import { toGlobalId } from "../graphql/global-id";
-import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
+import { Retirement, StatusCodeRevisionConnection } from "./curation.types";
+import { CodeArgs, HistoryArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { Page } from "./catalogue.service";
 import type { StatusCodeRecord } from "./status-code.model";
 import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
@@ -32,7 +33,17 @@ export class CatalogueResolver {
   @FieldResolver(() => [StatusCode], { description: "Codes often confused with or used instead of this one." })
   async related(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): Promise<StatusCodeRecord[]> {
     const found = await Promise.all(entry.relatedCodes.map((c) => ctx.statusCodeByCode.load(c)));
-    return found.filter((e): e is StatusCodeRecord => e !== null);
+    return found.filter((e): e is StatusCodeRecord => e !== null && !e.retired);
+  }
+
+  @FieldResolver(() => Retirement, { nullable: true, description: "Set when the entry is retired." })
+  retired(@Root() entry: StatusCodeRecord) {
+    return entry.retired ?? null;
+  }
+
+  @FieldResolver(() => StatusCodeRevisionConnection, { description: "Every write of this entry, newest first." })
+  history(@Root() entry: StatusCodeRecord, @Args() { first, after }: HistoryArgs, @Ctx() ctx: AppContext) {
+    return ctx.curation.history(entry, first, after);
   }
 
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })

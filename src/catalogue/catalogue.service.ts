@@ -32,17 +32,26 @@ export class CatalogueService {
     private readonly queryTimeoutMs: number,
   ) {}
 
+  /** NOT_FOUND when there is no such entry, GONE (with when and why) when it was retired. */
   async getByCode(code: number): Promise<StatusCodeRecord> {
     const entry = await this.model.findOne({ code }).maxTimeMS(this.queryTimeoutMs).lean<StatusCodeRecord>();
     if (!entry) throw new DomainError("NOT_FOUND", `No status code ${code} in the catalogue`, { statusCode: code });
+    if (entry.retired) throw this.goneError(entry);
     return entry;
+  }
+
+  goneError(entry: StatusCodeRecord): DomainError {
+    return new DomainError("GONE", `Status code ${entry.code} was retired`, {
+      statusCode: entry.code,
+      retiredAt: entry.retired!.at.toISOString(),
+      reason: entry.retired!.reason,
+    });
   }
 
   /** One round trip for any number of codes (the DataLoader batch function). */
   async findByCodes(codes: readonly number[]): Promise<(StatusCodeRecord | null)[]> {
     const found = await this.model
       .find({ code: { $in: [...codes] } })
-      .maxTimeMS(this.queryTimeoutMs)
       .lean<StatusCodeRecord[]>();
     const byCode = new Map(found.map((e) => [e.code, e]));
     return codes.map((c) => byCode.get(c) ?? null);
@@ -95,7 +104,10 @@ export class CatalogueService {
 
   async classes(): Promise<ClassCount[]> {
     const counts = await this.model
-      .aggregate<{ _id: StatusClass; count: number }>([{ $group: { _id: "$class", count: { $sum: 1 } } }])
+      .aggregate<{ _id: StatusClass; count: number }>([
+        { $match: { retired: null } },
+        { $group: { _id: "$class", count: { $sum: 1 } } },
+      ])
       .option({ maxTimeMS: this.queryTimeoutMs });
     const byClass = new Map(counts.map((c) => [c._id, c.count]));
     return Object.entries(CLASS_BY_DIGIT).map(([digit, cls]) => ({
@@ -112,8 +124,8 @@ export class CatalogueService {
 }
 
 function toQuery(filter: StatusCodeFilter | undefined): QueryFilter<StatusCodeRecord> {
-  if (!filter) return {};
-  const query: QueryFilter<StatusCodeRecord> = {};
+  const query: QueryFilter<StatusCodeRecord> = filter?.includeRetired ? {} : { retired: null };
+  if (!filter) return query;
   if (filter.class) query.class = { $in: filter.class };
   if (filter.popularity) query.popularity = { $in: filter.popularity };
   if (filter.registryStatus) query.registryStatus = { $in: filter.registryStatus };

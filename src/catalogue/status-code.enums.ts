@@ -19,6 +19,23 @@ export enum RegistryStatus {
   DEPRECATED = "DEPRECATED",
   UNUSED = "UNUSED",
   OBSOLETED = "OBSOLETED",
+  /** Not in the IANA registry: vendor or custom codes added by curators (nginx 499, a CDN's 520). */
+  UNREGISTERED = "UNREGISTERED",
+}
+
+export enum EntrySource {
+  /** Seeded from the IANA registry: only admins may change it. */
+  IANA = "IANA",
+  /** Added by a curator. */
+  CUSTOM = "CUSTOM",
+}
+
+export enum RevisionAction {
+  SEED = "SEED",
+  CREATE = "CREATE",
+  UPDATE = "UPDATE",
+  RETIRE = "RETIRE",
+  RESTORE = "RESTORE",
 }
 
 /** Each class by its first digit; the order is the order of the classes. */
@@ -40,3 +57,5 @@ registerEnumType(Popularity, {
   description: "The grouping of the original catalogue document: popular, less popular, or not listed there.",
 });
 registerEnumType(RegistryStatus, { name: "RegistryStatus", description: "The entry's status in the IANA registry." });
+registerEnumType(EntrySource, { name: "EntrySource", description: "Where an entry came from." });
+registerEnumType(RevisionAction, { name: "RevisionAction", description: "What a write did." });

@@ -68,6 +68,9 @@ export class StatusCodeFilter {
   @IsOptional()
   @MaxLength(MAX_SEARCH_LENGTH)
   search?: string;
+
+  @Field({ nullable: true, description: "Include retired entries (left out by default)." })
+  includeRetired?: boolean;
 }
 
 @InputType()
@@ -106,4 +109,16 @@ export class StatusCodesArgs {
 
   @Field({ nullable: true, description: "Return entries before this cursor." })
   before?: string;
+}
+
+@ArgsType()
+export class HistoryArgs {
+  @Field(() => Int, { nullable: true, description: `At most ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  first?: number;
+
+  @Field({ nullable: true })
+  after?: string;
 }

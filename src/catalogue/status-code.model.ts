@@ -1,12 +1,10 @@
 import { type Connection, Schema } from "mongoose";
-import { Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
+import { EntrySource, Popularity, RegistryStatus, RevisionAction, StatusClass } from "./status-code.enums";
 
-/** An entry as stored and as services return it (plain object, from `.lean()`). */
-export interface StatusCodeRecord {
-  code: number;
+/** The fields curators edit; a revision's snapshot holds exactly these. */
+export interface EntryContent {
   reasonPhrase: string;
   formerNames: string[];
-  class: StatusClass;
   description: string;
   popularity: Popularity;
   registryStatus: RegistryStatus;
@@ -15,13 +13,59 @@ export interface StatusCodeRecord {
   bodyAllowed: boolean;
   typicalHeaders: string[];
   relatedCodes: number[];
-  /** Starts at 1; every change of content adds one. */
+}
+export const CONTENT_FIELDS = [
+  "reasonPhrase",
+  "formerNames",
+  "description",
+  "popularity",
+  "registryStatus",
+  "specification",
+  "cacheableByDefault",
+  "bodyAllowed",
+  "typicalHeaders",
+  "relatedCodes",
+] as const satisfies readonly (keyof EntryContent)[];
+
+export interface Retirement {
+  at: Date;
+  reason: string;
+  by: string;
+}
+
+export interface RevisionRecord {
+  code: number;
   version: number;
+  action: RevisionAction;
+  at: Date;
+  by: string;
+  changes: { field: string; from: unknown; to: unknown }[];
+  /** The entry's content and retirement as of this version: what a rollback restores. */
+  snapshot: EntryContent & { retired: Retirement | null };
+}
+
+/** An entry as stored and as services return it (plain object, from `.lean()`). */
+export interface StatusCodeRecord extends EntryContent {
+  code: number;
+  class: StatusClass;
+  source: EntrySource;
+  retired: Retirement | null;
+  /** Starts at 1; every write adds one. */
+  version: number;
+  updatedBy: string;
   /** Which seed revision wrote this entry, and the version that write produced. */
   seed: { revision: number; version: number } | null;
+  /** The revision of the last write until it is copied to the history (see entry-writer.ts). */
+  pendingRevision: RevisionRecord | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+const specificationSchema = new Schema(
+  { document: { type: String, required: true }, section: { type: String, default: null }, url: { type: String, required: true } },
+  { _id: false },
+);
+const retirementSchema = new Schema({ at: Date, reason: String, by: String }, { _id: false });
 
 const StatusCodeSchema = new Schema<StatusCodeRecord>(
   {
@@ -32,19 +76,19 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     description: { type: String, required: true },
     popularity: { type: String, enum: Object.values(Popularity), required: true },
     registryStatus: { type: String, enum: Object.values(RegistryStatus), required: true },
-    specification: {
-      document: { type: String, required: true },
-      section: { type: String, default: null },
-      url: { type: String, required: true },
-    },
+    specification: { type: specificationSchema, required: true },
     cacheableByDefault: { type: Boolean, required: true },
     bodyAllowed: { type: Boolean, required: true },
     typicalHeaders: { type: [String], default: [] },
     relatedCodes: { type: [Number], default: [] },
+    source: { type: String, enum: Object.values(EntrySource), required: true },
+    retired: { type: retirementSchema, default: null },
     version: { type: Number, required: true, min: 1 },
+    updatedBy: { type: String, required: true },
     seed: { type: new Schema({ revision: Number, version: Number }, { _id: false }), default: null },
+    pendingRevision: { type: Schema.Types.Mixed, default: null },
   },
-  { collection: "status_codes", timestamps: true, versionKey: false },
+  { collection: "status_codes", timestamps: true, versionKey: false, minimize: false },
 );
 
 // Unique: the code is the entry's identity. The compound ones serve the keyset orderings.
@@ -52,7 +96,31 @@ StatusCodeSchema.index({ code: 1 }, { unique: true });
 StatusCodeSchema.index({ reasonPhrase: 1, code: 1 });
 StatusCodeSchema.index({ class: 1, code: 1 });
 
+const RevisionSchema = new Schema<RevisionRecord>(
+  {
+    code: { type: Number, required: true },
+    version: { type: Number, required: true },
+    action: { type: String, enum: Object.values(RevisionAction), required: true },
+    at: { type: Date, required: true },
+    by: { type: String, required: true },
+    changes: { type: Schema.Types.Mixed, default: [] },
+    snapshot: { type: Schema.Types.Mixed, required: true },
+  },
+  { collection: "status_code_revisions", versionKey: false, minimize: false },
+);
+// One revision per version of an entry: makes copying a pending revision idempotent.
+RevisionSchema.index({ code: 1, version: -1 }, { unique: true });
+
 export function statusCodeModel(connection: Connection) {
   return connection.models.StatusCode ?? connection.model<StatusCodeRecord>("StatusCode", StatusCodeSchema);
 }
 export type StatusCodeModel = ReturnType<typeof statusCodeModel>;
+
+export function revisionModel(connection: Connection) {
+  return connection.models.StatusCodeRevision ?? connection.model<RevisionRecord>("StatusCodeRevision", RevisionSchema);
+}
+export type RevisionModel = ReturnType<typeof revisionModel>;
+
+export function contentOf(entry: EntryContent): EntryContent {
+  return Object.fromEntries(CONTENT_FIELDS.map((f) => [f, entry[f]])) as unknown as EntryContent;
+}

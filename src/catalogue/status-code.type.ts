@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Node } from "../graphql/node.type";
 import { PageInfo } from "../graphql/page-info.type";
-import { Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
+import { EntrySource, Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
 
 @ObjectType({ description: "Where a status code is defined." })
 export class Specification {
@@ -53,11 +53,20 @@ export class StatusCode implements Node {
   @Field(() => [String], { description: "Header fields that usually accompany this code." })
   typicalHeaders!: string[];
 
-  @Field(() => Int, { description: "Increases by one with every change of the entry." })
+  @Field(() => EntrySource)
+  source!: EntrySource;
+
+  @Field(() => Int, { description: "Increases by one with every write; pass it as expectedVersion to change the entry." })
   version!: number;
 
   @Field()
+  createdAt!: Date;
+
+  @Field()
   updatedAt!: Date;
+
+  @Field({ description: 'Who made the last write: an API key name, or "seed".' })
+  updatedBy!: string;
 }
 
 @ObjectType()

@@ -1,19 +1,30 @@
 import DataLoader from "dataloader";
+import type { Principal } from "../auth/principal";
 import type { CatalogueService } from "../catalogue/catalogue.service";
+import type { CurationService } from "../catalogue/curation.service";
+import type { ImportService } from "../catalogue/import.service";
 import type { StatusCodeRecord } from "../catalogue/status-code.model";
 
 /** Built fresh for every request, so loader caches never outlive it. */
-export interface AppContext {
-  requestId: string;
+export interface Services {
   catalogue: CatalogueService;
+  curation: CurationService;
+  imports: ImportService;
+}
+
+export interface AppContext extends Services {
+  requestId: string;
+  /** The API key's owner; null for anonymous callers (reads are public). */
+  principal: Principal | null;
   /** Batches every entry lookup of one tick of execution into one `$in` query. */
   statusCodeByCode: DataLoader<number, StatusCodeRecord | null>;
 }
 
-export function createContext(requestId: string, catalogue: CatalogueService): AppContext {
+export function createContext(requestId: string, principal: Principal | null, services: Services): AppContext {
   return {
+    ...services,
     requestId,
-    catalogue,
-    statusCodeByCode: new DataLoader((codes) => catalogue.findByCodes(codes)),
+    principal,
+    statusCodeByCode: new DataLoader((codes) => services.catalogue.findByCodes(codes)),
   };
 }

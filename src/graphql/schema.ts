@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { CatalogueResolver, StatusCodeConnectionResolver } from "../catalogue/catalogue.resolver";
+import { CurationResolver } from "../catalogue/curation.resolver";
 import { ErrorCodeResolver } from "../errors/error-code.resolver";
 import { PROJECT_ROOT } from "../project-root";
 import { NodeResolver } from "./node.resolver";
@@ -11,7 +12,7 @@ export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CatalogueResolver, StatusCodeConnectionResolver, ErrorCodeResolver, NodeResolver],
+    resolvers: [CatalogueResolver, StatusCodeConnectionResolver, CurationResolver, ErrorCodeResolver, NodeResolver],
     validate: true, // class-validator rules on args and inputs
   });
 }

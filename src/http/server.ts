@@ -3,18 +3,21 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastif
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
-import type { CatalogueService } from "../catalogue/catalogue.service";
+import type { ApiKeyService } from "../auth/api-key.service";
+import { classifyError } from "../errors/classify-error";
 import type { Config } from "../config";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
-import { type AppContext, createContext } from "../graphql/context";
+import { type AppContext, createContext, type Services } from "../graphql/context";
+import { authenticate } from "./authenticate";
 import { errorReportingPlugin } from "./error-reporting.plugin";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
 export interface HttpDeps {
   config: Config;
   schema: GraphQLSchema;
-  catalogue: CatalogueService;
+  services: Services;
+  apiKeys: ApiKeyService;
   connection: Connection;
   logStream?: { write(line: string): void };
 }
@@ -31,17 +34,27 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     genReqId: requestIdOf,
     bodyLimit: deps.config.bodyLimitBytes,
   });
+  app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  const auth = authenticate(deps.apiKeys, (request, reply) =>
+    reply.code(401).send(graphqlErrorBody("UNAUTHENTICATED", "The API key is invalid or revoked", request.id)),
+  );
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url.startsWith("/graphql")) return auth(request, reply);
   });
 
   // Request-level failures get a GraphQL-shaped body with the same extensions as field errors.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    const code: ErrorCode = REQUEST_LEVEL[status] ?? (status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR");
-    if (code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error }, "request failed");
-    const message = code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : error.message;
-    return reply.code(status < 500 ? status : 500).send(graphqlErrorBody(code, message, request.id));
+    // Fastify's own errors carry a 4xx status; anything else (a database failure in a hook) is classified.
+    const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
+    const classified = classifyError(error);
+    const code: ErrorCode = fastifyStatus ? (REQUEST_LEVEL[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
+    const status = fastifyStatus ?? httpStatusOf(code);
+    if (status >= 500) request.log.error({ err: error, code }, "request failed");
+    const message = fastifyStatus ? error.message : classified.message;
+    return reply.code(status).send(graphqlErrorBody(code, message, request.id));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(graphqlErrorBody("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`, request.id)),
@@ -59,7 +72,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
 
   await app.register(fastifyApollo(apollo), {
     path: "/graphql",
-    context: async (request) => createContext(request.id, deps.catalogue),
+    context: async (request) => createContext(request.id, request.principal, deps.services),
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));

@@ -1,5 +1,10 @@
-import type { StatusCodeModel, StatusCodeRecord } from "../status-code.model";
+import { DomainError } from "../../errors/domain-error";
+import { EntryWriter, revisionOf } from "../entry-writer";
+import { EntrySource, RevisionAction } from "../status-code.enums";
+import { contentOf, type RevisionModel, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
 import { SEED_REVISION, type SeedEntry } from "./catalogue-seed";
+
+export const SEED_AUTHOR = "seed";
 
 export interface SeedReport {
   inserted: number;
@@ -17,20 +22,24 @@ export interface SeedReport {
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
  * - an entry edited after seeding is never overwritten.
+ * Every seeded version gets a revision, like any other write.
  */
 export async function seedCatalogue(
-  model: StatusCodeModel,
-  entries: SeedEntry[],
+  entries: StatusCodeModel,
+  revisions: RevisionModel,
+  seed: SeedEntry[],
   revision = SEED_REVISION,
 ): Promise<SeedReport> {
-  const existing = new Set((await model.find({}, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code));
-  const missing = entries.filter((e) => !existing.has(e.code));
-  const inserted = missing.length ? await insertIgnoringDuplicates(model, missing, revision) : 0;
+  const writer = new EntryWriter(entries, revisions);
+  const existing = new Set((await entries.find({}, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code));
+  const missing = seed.filter((e) => !existing.has(e.code));
+  const inserted = missing.length ? await insertIgnoringDuplicates(entries, missing, revision) : 0;
+  await writer.flushPending();
 
-  const stale = await model
-    .find({ code: { $in: entries.map((e) => e.code) }, "seed.revision": { $lt: revision } })
+  const stale = await entries
+    .find({ code: { $in: seed.map((e) => e.code) }, "seed.revision": { $lt: revision } })
     .lean<StatusCodeRecord[]>();
-  const byCode = new Map(entries.map((e) => [e.code, e]));
+  const byCode = new Map(seed.map((e) => [e.code, e]));
   let updated = 0;
   let keptEdited = 0;
   for (const current of stale) {
@@ -39,17 +48,27 @@ export async function seedCatalogue(
       continue;
     }
     const version = current.version + 1;
-    const result = await model.updateOne(
-      { code: current.code, version: current.version },
-      { $set: { ...byCode.get(current.code), version, seed: { revision, version } } },
-    );
-    updated += result.modifiedCount;
+    try {
+      await writer.write(current, contentOf(byCode.get(current.code)!), RevisionAction.SEED, SEED_AUTHOR, { seed: { revision, version } });
+      updated += 1;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === "PRECONDITION_FAILED")) throw error;
+      keptEdited += 1; // edited while we were seeding: the edit wins
+    }
   }
   return { inserted, updated, keptEdited };
 }
 
-async function insertIgnoringDuplicates(model: StatusCodeModel, entries: SeedEntry[], revision: number): Promise<number> {
-  const docs = entries.map((entry) => ({ ...entry, version: 1, seed: { revision, version: 1 } }));
+async function insertIgnoringDuplicates(model: StatusCodeModel, seed: SeedEntry[], revision: number): Promise<number> {
+  const docs = seed.map((entry) => ({
+    ...entry,
+    source: EntrySource.IANA,
+    retired: null,
+    version: 1,
+    updatedBy: SEED_AUTHOR,
+    seed: { revision, version: 1 },
+    pendingRevision: revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, { ...contentOf(entry), retired: null }, null),
+  }));
   try {
     return (await model.insertMany(docs, { ordered: false })).length;
   } catch (error) {

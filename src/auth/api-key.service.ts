@@ -1,0 +1,43 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { ApiKeyModel, ApiKeyRecord } from "./api-key.model";
+import { ROLES, type Principal, type Role } from "./principal";
+
+const KEY_PREFIX = "sg_";
+
+function hashOf(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * Keys are 192 random bits, so a fast hash is enough to store them (no password stretching
+ * needed), and lookup by hash is a single indexed query.
+ */
+export class ApiKeyService {
+  constructor(private readonly model: ApiKeyModel) {}
+
+  async create(name: string, role: Role): Promise<{ id: string; key: string }> {
+    if (!ROLES.includes(role)) throw new Error(`Unknown role "${role}": use one of ${ROLES.join(", ")}`);
+    if (!name.trim()) throw new Error("A key needs a name");
+    const key = KEY_PREFIX + randomBytes(24).toString("base64url");
+    const id = randomUUID();
+    await this.model.create({ _id: id, name: name.trim(), role, hash: hashOf(key), prefix: key.slice(0, 8), createdAt: new Date() });
+    return { id, key };
+  }
+
+  list(): Promise<ApiKeyRecord[]> {
+    return this.model.find({}, { hash: 0 }).sort({ createdAt: 1 }).lean<ApiKeyRecord[]>();
+  }
+
+  /** Revokes by id; false when there is no such active key. */
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    return result.modifiedCount === 1;
+  }
+
+  /** The principal of an active key, or null for an unknown or revoked one. */
+  async authenticate(key: string): Promise<Principal | null> {
+    if (!key.startsWith(KEY_PREFIX)) return null;
+    const found = await this.model.findOne({ hash: hashOf(key), revokedAt: null }).lean<ApiKeyRecord>();
+    return found ? { keyId: found._id, name: found.name, role: found.role } : null;
+  }
+}

@@ -1,0 +1,58 @@
+import { Arg, Args, ArgsType, Ctx, Field, Int, Mutation, Resolver } from "type-graphql";
+import type { AppContext } from "../graphql/context";
+import { ImportResult, StatusCodeInput, StatusCodePatch } from "./curation.types";
+import { StatusCode } from "./status-code.type";
+
+@ArgsType()
+class WriteArgs {
+  @Field(() => Int)
+  code!: number;
+
+  @Field(() => Int, { nullable: true, description: "The version you read. Required: without it, PRECONDITION_REQUIRED." })
+  expectedVersion?: number;
+}
+
+/** Curators' writes: each needs an API key with the editor or admin role. */
+@Resolver()
+export class CurationResolver {
+  @Mutation(() => StatusCode, { description: "Add a vendor or custom code. CONFLICT when the code exists." })
+  createStatusCode(@Arg("input", () => StatusCodeInput) input: StatusCodeInput, @Ctx() ctx: AppContext) {
+    return ctx.curation.create(input, ctx.principal);
+  }
+
+  @Mutation(() => StatusCode, { description: "Change fields of an entry, if it is still at expectedVersion." })
+  updateStatusCode(
+    @Args() { code, expectedVersion }: WriteArgs,
+    @Arg("patch", () => StatusCodePatch) patch: StatusCodePatch,
+    @Ctx() ctx: AppContext,
+  ) {
+    return ctx.curation.update(code, expectedVersion, patch, ctx.principal);
+  }
+
+  @Mutation(() => StatusCode, { description: "Soft-delete: afterwards statusCode(code) answers GONE." })
+  retireStatusCode(@Args() { code, expectedVersion }: WriteArgs, @Arg("reason") reason: string, @Ctx() ctx: AppContext) {
+    return ctx.curation.retire(code, expectedVersion, reason, ctx.principal);
+  }
+
+  @Mutation(() => StatusCode, {
+    description: "Bring back a retired entry, or the content of an earlier version (toVersion), as a new version.",
+  })
+  restoreStatusCode(
+    @Arg("code", () => Int) code: number,
+    @Arg("toVersion", () => Int, { nullable: true }) toVersion: number | undefined,
+    @Ctx() ctx: AppContext,
+  ) {
+    return ctx.curation.restore(code, toVersion, ctx.principal);
+  }
+
+  @Mutation(() => ImportResult, {
+    description: "Create many entries, one result each (201/409/422). Replaying an idempotencyKey returns the first result.",
+  })
+  importStatusCodes(
+    @Arg("entries", () => [StatusCodeInput]) entries: StatusCodeInput[],
+    @Arg("idempotencyKey") idempotencyKey: string,
+    @Ctx() ctx: AppContext,
+  ) {
+    return ctx.imports.import(entries, idempotencyKey, ctx.principal);
+  }
+}

@@ -1,0 +1,178 @@
+import { can, type Principal, requirePermission } from "../auth/principal";
+import { DomainError } from "../errors/domain-error";
+import { type CatalogueService } from "./catalogue.service";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./status-code.inputs";
+import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
+import type { EntryWriter } from "./entry-writer";
+import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "./status-code.enums";
+import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "./status-code.model";
+
+/** What a client may send for a new entry; missing fields get defaults. */
+export type EntryInput = Partial<Omit<EntryContent, "specification">> & {
+  specification?: { document: string; section?: string | null; url: string } | null;
+};
+export type NewEntry = EntryInput & { code: number };
+
+// Content must not be sent with these (RFC 9110), so a new entry defaults to "no body" for them.
+const NO_BODY = new Set([204, 205, 304]);
+
+/** Curators' writes. Every check fails with a DomainError; every write goes through EntryWriter. */
+export class CurationService {
+  constructor(
+    private readonly entries: StatusCodeModel,
+    private readonly revisions: RevisionModel,
+    private readonly writer: EntryWriter,
+    private readonly catalogue: CatalogueService,
+  ) {}
+
+  create(input: NewEntry, principal: Principal | null): Promise<StatusCodeRecord> {
+    return this.createAs(input, requirePermission(principal, "catalogue:write"));
+  }
+
+  /** Create for a caller already authorized (import checks once for the whole batch). */
+  async createAs(input: NewEntry, by: Principal): Promise<StatusCodeRecord> {
+    const content = await this.validNew(input);
+    return this.writer.create({
+      code: input.code,
+      class: classOf(input.code),
+      ...content,
+      source: EntrySource.CUSTOM,
+      retired: null,
+      updatedBy: by.name,
+    });
+  }
+
+  private async validNew(input: NewEntry): Promise<EntryContent> {
+    const errors = isCode(input.code) ? [] : [{ field: "code", constraint: "range" }];
+    errors.push(...checkContent(input, true), ...(await this.unknownRelated(input.code, input.relatedCodes)));
+    if (errors.length) throw validationFailed(errors);
+    return {
+      reasonPhrase: input.reasonPhrase!.trim(),
+      description: input.description!.trim(),
+      formerNames: input.formerNames ?? [],
+      popularity: input.popularity ?? Popularity.OTHER,
+      registryStatus: RegistryStatus.UNREGISTERED,
+      specification: { ...input.specification!, section: input.specification!.section ?? null },
+      cacheableByDefault: input.cacheableByDefault ?? false,
+      bodyAllowed: input.bodyAllowed ?? (input.code >= 200 && !NO_BODY.has(input.code)),
+      typicalHeaders: input.typicalHeaders ?? [],
+      relatedCodes: input.relatedCodes ?? [],
+    };
+  }
+
+  async update(code: number, expectedVersion: number | null | undefined, patch: EntryInput, principal: Principal | null) {
+    const by = requirePermission(principal, "catalogue:write");
+    const current = await this.editable(code, by, expectedVersion);
+    const errors = [...checkContent(patch, false), ...(await this.unknownRelated(code, patch.relatedCodes))];
+    if (errors.length) throw validationFailed(errors);
+    const next: Partial<EntryContent> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null));
+    if (patch.specification) next.specification = { ...patch.specification, section: patch.specification.section ?? null };
+    return this.writer.write(current, next, RevisionAction.UPDATE, by.name);
+  }
+
+  async retire(code: number, expectedVersion: number | null | undefined, reason: string, principal: Principal | null) {
+    const by = requirePermission(principal, "catalogue:write");
+    const current = await this.editable(code, by, expectedVersion);
+    const trimmed = reason.trim();
+    if (!trimmed) throw validationFailed([{ field: "reason", constraint: "notEmpty" }]);
+    if (trimmed.length > LIMITS.retireReason) throw validationFailed([{ field: "reason", constraint: "maxLength" }]);
+    return this.writer.write(current, { retired: { at: new Date(), reason: trimmed, by: by.name } }, RevisionAction.RETIRE, by.name);
+  }
+
+  /**
+   * Brings back a retired entry (toVersion omitted), or the content and retirement state of any
+   * earlier version. Always a new version: history only grows.
+   */
+  async restore(code: number, toVersion: number | null | undefined, principal: Principal | null) {
+    const by = requirePermission(principal, "catalogue:write");
+    const current = await this.findAny(code);
+    this.assertUnlocked(current, by);
+    if (toVersion == null) {
+      if (!current.retired) throw new DomainError("CONFLICT", `Status code ${code} is not retired`, { statusCode: code });
+      return this.writer.write(current, { retired: null }, RevisionAction.RESTORE, by.name);
+    }
+    if (toVersion >= current.version || toVersion < 1) {
+      throw validationFailed([{ field: "toVersion", constraint: "earlierVersion" }]);
+    }
+    await this.writer.flushPending(code);
+    const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>();
+    if (!target) throw new DomainError("NOT_FOUND", `Status code ${code} has no version ${toVersion}`, { statusCode: code });
+    return this.writer.write(current, target.snapshot, RevisionAction.RESTORE, by.name);
+  }
+
+  /** Revisions of one entry, newest first, keyset-paged by version. */
+  async history(entry: StatusCodeRecord, first: number | undefined, after: string | undefined) {
+    const { code } = entry;
+    if (entry.pendingRevision) await this.writer.flushPending(code); // a write interrupted by a crash
+    const size = first ?? DEFAULT_PAGE_SIZE;
+    if (size < 0 || size > MAX_PAGE_SIZE) throw new DomainError("BAD_USER_INPUT", `first must be between 0 and ${MAX_PAGE_SIZE}`);
+    const below = after != null ? decodeVersionCursor(after) : undefined;
+    const rows = await this.revisions
+      .find({ code, ...(below != null && { version: { $lt: below } }) })
+      .sort({ version: -1 })
+      .limit(size + 1)
+      .lean<RevisionRecord[]>();
+    const edges = rows.slice(0, size).map((node) => ({ cursor: Buffer.from(`v:${node.version}`).toString("base64url"), node }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > size,
+        hasPreviousPage: below != null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  private async findAny(code: number): Promise<StatusCodeRecord> {
+    const entry = await this.entries.findOne({ code }).lean<StatusCodeRecord>();
+    if (!entry) throw new DomainError("NOT_FOUND", `No status code ${code} in the catalogue`, { statusCode: code });
+    return entry;
+  }
+
+  /** Shared order of checks for writes to an existing entry: 404, 410, 423, 428, 412. */
+  private async editable(code: number, by: Principal, expectedVersion: number | null | undefined) {
+    const current = await this.findAny(code);
+    if (current.retired) throw this.catalogue.goneError(current);
+    this.assertUnlocked(current, by);
+    if (expectedVersion == null) {
+      throw new DomainError("PRECONDITION_REQUIRED", "Pass expectedVersion: the version you read and mean to replace", {
+        currentVersion: current.version,
+      });
+    }
+    if (expectedVersion !== current.version) {
+      throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", {
+        statusCode: code,
+        currentVersion: current.version,
+      });
+    }
+    return current;
+  }
+
+  private assertUnlocked(entry: StatusCodeRecord, by: Principal) {
+    if (entry.source === EntrySource.IANA && !can(by, "catalogue:write-registry")) {
+      throw new DomainError("LOCKED", `Status code ${entry.code} comes from the IANA registry: only admins may change it`, {
+        statusCode: entry.code,
+      });
+    }
+  }
+
+  private async unknownRelated(code: number, related: number[] | null | undefined): Promise<FieldError[]> {
+    if (!related?.length) return [];
+    const errors: FieldError[] = [];
+    const found = new Set(
+      (await this.entries.find({ code: { $in: related }, retired: null }, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code),
+    );
+    related.forEach((c, i) => {
+      if (c === code) errors.push({ field: `relatedCodes.${i}`, constraint: "notSelf" });
+      else if (isCode(c) && !found.has(c)) errors.push({ field: `relatedCodes.${i}`, constraint: "exists" });
+    });
+    return errors;
+  }
+}
+
+function decodeVersionCursor(cursor: string): number {
+  const match = /^v:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match) throw new DomainError("BAD_USER_INPUT", "Invalid cursor: use a cursor returned by history");
+  return Number(match[1]);
+}

@@ -1,0 +1,77 @@
+import { DomainError } from "../errors/domain-error";
+import type { EntryInput } from "./curation.service";
+import { MAX_CODE, MIN_CODE } from "./status-code.inputs";
+
+/** A broken rule: the field and the constraint, never the rejected value. */
+export interface FieldError {
+  field: string;
+  constraint: string;
+}
+
+export const LIMITS = {
+  reasonPhrase: 80,
+  description: 2000,
+  formerNames: 10,
+  formerName: 80,
+  typicalHeaders: 20,
+  relatedCodes: 10,
+  specificationDocument: 100,
+  specificationSection: 40,
+  url: 500,
+  retireReason: 500,
+} as const;
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/; // an RFC 9110 token
+
+/** Checks the fields present in `input` (all of them when `complete`). Pure: no database. */
+export function checkContent(input: EntryInput, complete: boolean): FieldError[] {
+  const errors: FieldError[] = [];
+  const fail = (field: string, constraint: string) => errors.push({ field, constraint });
+  const text = (field: string, value: string | undefined | null, max: number, required = complete) => {
+    if (value == null) return required ? fail(field, "required") : undefined;
+    if (!value.trim()) return fail(field, "notEmpty");
+    if (value.length > max) fail(field, "maxLength");
+  };
+
+  text("reasonPhrase", input.reasonPhrase, LIMITS.reasonPhrase);
+  text("description", input.description, LIMITS.description);
+  if (input.formerNames) {
+    if (input.formerNames.length > LIMITS.formerNames) fail("formerNames", "arrayMaxSize");
+    input.formerNames.forEach((n, i) => text(`formerNames.${i}`, n, LIMITS.formerName, true));
+  }
+  if (input.typicalHeaders) {
+    if (input.typicalHeaders.length > LIMITS.typicalHeaders) fail("typicalHeaders", "arrayMaxSize");
+    input.typicalHeaders.forEach((h, i) => HEADER_NAME.test(h) || fail(`typicalHeaders.${i}`, "headerName"));
+  }
+  if (input.relatedCodes) {
+    if (input.relatedCodes.length > LIMITS.relatedCodes) fail("relatedCodes", "arrayMaxSize");
+    input.relatedCodes.forEach((c, i) => isCode(c) || fail(`relatedCodes.${i}`, "range"));
+  }
+  if (input.specification === undefined || input.specification === null) {
+    if (complete) fail("specification", "required");
+  } else {
+    const { document, section, url } = input.specification;
+    text("specification.document", document, LIMITS.specificationDocument, true);
+    if (section != null) text("specification.section", section, LIMITS.specificationSection, true);
+    if (!isHttpUrl(url)) fail("specification.url", "url");
+  }
+  return errors;
+}
+
+export function isCode(code: number): boolean {
+  return Number.isInteger(code) && code >= MIN_CODE && code <= MAX_CODE;
+}
+
+function isHttpUrl(value: string | undefined): boolean {
+  if (!value || value.length > LIMITS.url) return false;
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+export function validationFailed(errors: FieldError[]): DomainError {
+  const fields = [...new Set(errors.map((e) => e.field))].join(", ");
+  return new DomainError("VALIDATION_FAILED", `Invalid input: ${fields}`, { fieldErrors: errors });
+}
