@@ -53,7 +53,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logStream: options.logStream,
     });
     cleanups.push(() => app.close());
-    app.log.info({ seeded, recoveredRevisions: recovered }, "catalogue ready");
+    app.log.info({ seeded, discardedClaims: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;

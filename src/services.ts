@@ -22,7 +22,7 @@ export async function prepareServices(connection: Connection, queryTimeoutMs: nu
   for (const model of [entries, revisions, keys, importRequests]) await model.createIndexes();
 
   const writer = new EntryWriter(entries, revisions);
-  const recovered = await writer.flushPending();
+  const recovered = await writer.discardAbandoned();
   const seeded: SeedReport = await seedCatalogue(entries, revisions, loadSeedEntries());
 
   const catalogue = new CatalogueService(entries, queryTimeoutMs);

@@ -94,7 +94,6 @@ export class CurationService {
     if (toVersion >= current.version || toVersion < 1) {
       throw validationFailed([{ field: "toVersion", constraint: "earlierVersion" }]);
     }
-    await this.writer.flushPending(code);
     const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>();
     if (!target) throw new DomainError("NOT_FOUND", `Status code ${code} has no version ${toVersion}`, { statusCode: code });
     return this.writer.write(current, target.snapshot, RevisionAction.RESTORE, by.name);
@@ -103,12 +102,12 @@ export class CurationService {
   /** Revisions of one entry, newest first, keyset-paged by version. */
   async history(entry: StatusCodeRecord, first: number | undefined, after: string | undefined) {
     const { code } = entry;
-    if (entry.pendingRevision) await this.writer.flushPending(code); // a write interrupted by a crash
     const size = first ?? DEFAULT_PAGE_SIZE;
     if (size < 0 || size > MAX_PAGE_SIZE) throw new DomainError("BAD_USER_INPUT", `first must be between 0 and ${MAX_PAGE_SIZE}`);
     const below = after != null ? decodeVersionCursor(after) : undefined;
     const rows = await this.revisions
-      .find({ code, ...(below != null && { version: { $lt: below } }) })
+      // Up to the entry's version: a claim whose write failed is never shown.
+      .find({ code, version: { $lte: below != null ? below - 1 : entry.version } })
       .sort({ version: -1 })
       .limit(size + 1)
       .lean<RevisionRecord[]>();

@@ -12,80 +12,96 @@ import {
 } from "./status-code.model";
 
 const DUPLICATE_KEY = 11000;
+/** A claim this old whose entry never reached its version belongs to a write that failed. */
+export const CLAIM_GRACE_MS = 30_000;
 type State = EntryContent & { retired: Retirement | null };
 
 /**
- * Every write of an entry, with its history, and no multi-document transactions (FerretDB has
- * none). The revision travels inside the entry write:
- *   1. one atomic update sets the new content, version+1 and `pendingRevision`
- *      (guarded by the expected version, so concurrent writers cannot both win);
- *   2. the revision is copied to the history collection (unique on code+version, so a repeat
- *      is harmless);
- *   3. `pendingRevision` is cleared.
- * A crash after 1 leaves the revision in the entry; it is copied by the next write of that
- * entry, any history read, or `flushPending()` at start. So no version ever exists without
- * its revision.
+ * Every write of an entry, with its history, without multi-document transactions (FerretDB
+ * has none) and without trusting `updateOne` as a compare-and-set: FerretDB 1.24 lets several
+ * concurrent updates match the same `{ version }` filter. A unique-index insert is atomic on
+ * both servers, so it is the lock:
+ *   1. claim: insert the revision for version v+1 (unique on code+version). Exactly one writer
+ *      succeeds; the others get PRECONDITION_FAILED (or CONFLICT for a create);
+ *   2. apply: write the entry at version v+1. Only the claimant writes version v+1.
+ * So no entry version exists without its revision. A failure between 1 and 2 (crash, database
+ * outage) leaves a claim ahead of its entry: history never shows it (it lists versions up to
+ * the entry's), and once older than CLAIM_GRACE_MS it is discarded, by the next write of that
+ * entry or by `discardAbandoned()` at start. The failed write thus leaves nothing behind.
  */
 export class EntryWriter {
   constructor(
     private readonly entries: StatusCodeModel,
     private readonly revisions: RevisionModel,
+    private readonly graceMs = CLAIM_GRACE_MS,
   ) {}
 
-  async create(doc: Omit<StatusCodeRecord, "version" | "pendingRevision" | "createdAt" | "updatedAt" | "seed">, action = RevisionAction.CREATE) {
+  async create(doc: Omit<StatusCodeRecord, "version" | "createdAt" | "updatedAt" | "seed">, action = RevisionAction.CREATE) {
     const revision = revisionOf(doc.code, 1, action, doc.updatedBy, { ...contentOf(doc), retired: doc.retired }, null);
-    try {
-      await this.entries.create({ ...doc, version: 1, seed: null, pendingRevision: revision });
-    } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) {
-        throw new DomainError("CONFLICT", `Status code ${doc.code} already exists`, { statusCode: doc.code });
-      }
-      throw error;
+    if (!(await this.claim(revision))) {
+      throw new DomainError("CONFLICT", `Status code ${doc.code} already exists`, { statusCode: doc.code });
     }
-    await this.copy(revision);
+    await this.entries.create({ ...doc, version: 1, seed: null });
     return this.read(doc.code);
   }
 
   /** Writes `next` over `current` as version current.version + 1, or fails with PRECONDITION_FAILED. */
   async write(current: StatusCodeRecord, next: Partial<State>, action: RevisionAction, by: string, extra: Record<string, unknown> = {}) {
-    if (current.pendingRevision) await this.copy(current.pendingRevision);
     const state: State = { ...contentOf(current), retired: current.retired, ...next };
     const version = current.version + 1;
     const revision = revisionOf(current.code, version, action, by, state, { ...contentOf(current), retired: current.retired });
-    const result = await this.entries.updateOne(
-      { code: current.code, version: current.version },
-      { $set: { ...state, ...extra, version, updatedBy: by, pendingRevision: revision } },
-    );
-    if (result.modifiedCount === 0) {
+    if (!(await this.claim(revision))) {
       const now = await this.entries.findOne({ code: current.code }, { version: 1 }).lean<{ version: number }>();
       throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", {
         statusCode: current.code,
         currentVersion: now?.version ?? null,
       });
     }
-    await this.copy(revision);
+    await this.entries.updateOne({ code: current.code, version: current.version }, { $set: { ...state, ...extra, version, updatedBy: by } });
     return this.read(current.code);
   }
 
-  /** Step 2 and 3 for every entry left with a pending revision (after a crash). */
-  async flushPending(code?: number): Promise<number> {
-    const pending = await this.entries
-      .find({ pendingRevision: { $ne: null }, ...(code != null && { code }) }, { pendingRevision: 1 })
-      .lean<Pick<StatusCodeRecord, "pendingRevision">[]>();
-    for (const { pendingRevision } of pending) await this.copy(pendingRevision!);
-    return pending.length;
+  /** Claims many version-1 revisions at once (seeding); returns the codes this caller won. */
+  async claimNew(revisions: RevisionRecord[]): Promise<Set<number>> {
+    try {
+      await this.revisions.insertMany(revisions, { ordered: false });
+      return new Set(revisions.map((r) => r.code));
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
+      if (!writeErrors?.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY)) throw error;
+      const lost = new Set(writeErrors.map((w) => w.index));
+      return new Set(revisions.filter((_, i) => !lost.has(i)).map((r) => r.code));
+    }
   }
 
-  private async copy(revision: RevisionRecord) {
-    try {
-      await this.revisions.create(revision);
-    } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+  /**
+   * Removes claims older than the grace period that their entry never reached: one deleteMany
+   * (FerretDB 1.24 has no $max accumulator to find each code's newest revision).
+   */
+  async discardAbandoned(code?: number): Promise<number> {
+    const entries = await this.entries
+      .find(code != null ? { code } : {}, { code: 1, version: 1 })
+      .lean<{ code: number; version: number }[]>();
+    // Revisions past the version each entry reached; a missing entry reached version 0.
+    const ahead: Record<string, unknown>[] = entries.map((e) => ({ code: e.code, version: { $gt: e.version } }));
+    if (code == null) ahead.push({ code: { $nin: entries.map((e) => e.code) } });
+    else if (!entries.length) ahead.push({ code });
+    const result = await this.revisions.deleteMany({ at: { $lt: new Date(Date.now() - this.graceMs) }, $or: ahead });
+    return result.deletedCount;
+  }
+
+  private async claim(revision: RevisionRecord): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await this.revisions.create(revision);
+        return true;
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        // Taken: by a live writer (we lost), or by a failed one (discard it and try once more).
+        if (attempt > 0 || (await this.discardAbandoned(revision.code)) === 0) return false;
+      }
     }
-    await this.entries.updateOne(
-      { code: revision.code, "pendingRevision.version": revision.version },
-      { $set: { pendingRevision: null } },
-    );
+    return false;
   }
 
   private async read(code: number): Promise<StatusCodeRecord> {

@@ -85,8 +85,7 @@ export class ImportService {
     const base = { index, code: input.code, errorCode: null, message: null, fieldErrors: [], entry: null };
     try {
       const entry = await this.curation.createAs(input, by);
-      const { pendingRevision: _omit, ...stored } = entry;
-      return { ...base, status: 201, entry: stored };
+      return { ...base, status: 201, entry };
     } catch (error) {
       if (!(error instanceof DomainError) || !["CONFLICT", "VALIDATION_FAILED"].includes(error.code)) throw error;
       return {

@@ -55,8 +55,6 @@ export interface StatusCodeRecord extends EntryContent {
   updatedBy: string;
   /** Which seed revision wrote this entry, and the version that write produced. */
   seed: { revision: number; version: number } | null;
-  /** The revision of the last write until it is copied to the history (see entry-writer.ts). */
-  pendingRevision: RevisionRecord | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -86,7 +84,6 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     version: { type: Number, required: true, min: 1 },
     updatedBy: { type: String, required: true },
     seed: { type: new Schema({ revision: Number, version: Number }, { _id: false }), default: null },
-    pendingRevision: { type: Schema.Types.Mixed, default: null },
   },
   { collection: "status_codes", timestamps: true, versionKey: false, minimize: false },
 );
@@ -108,7 +105,7 @@ const RevisionSchema = new Schema<RevisionRecord>(
   },
   { collection: "status_code_revisions", versionKey: false, minimize: false },
 );
-// One revision per version of an entry: makes copying a pending revision idempotent.
+// One revision per version of an entry: inserting it is how a writer claims that version.
 RevisionSchema.index({ code: 1, version: -1 }, { unique: true });
 
 export function statusCodeModel(connection: Connection) {

@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   databaseName: string;
   ferretdbBin?: string;
+  /** Default: a free port. Given, e.g. to restart a server where its clients expect it. */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -34,7 +36,7 @@ export const NO_SERVER_HELP = [
  */
 export async function startEmbeddedServer(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => {});
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const mongod = findOnPath("mongod");
   if (mongod) {
     const dataPath = join(options.dataDir, "mongod");

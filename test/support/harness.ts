@@ -2,10 +2,15 @@ import { randomUUID } from "node:crypto";
 import { GraphQLClient } from "graphql-request";
 import { type RunningApp, startApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
+import { apiKeyModel } from "../../src/auth/api-key.model";
+import { ApiKeyService } from "../../src/auth/api-key.service";
+import type { Role } from "../../src/auth/principal";
 
 export interface TestApp {
   app: RunningApp;
   url: string;
+  /** The database this app uses. */
+  uri: string;
   /** graphql-request client that returns errors instead of throwing (errorPolicy "all"). */
   client: GraphQLClient;
   /** The server's log lines, parsed. */
@@ -30,12 +35,14 @@ export function uniqueDatabaseUri(): string {
 /** A real server on a random port over a fresh database (dropped on stop). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "info", ...env });
+  const uri = config.mongodbUri!;
   const logs: Record<string, unknown>[] = [];
   const app = await startApp(config, { logStream: { write: (line) => void logs.push(JSON.parse(line)) } });
   const client = new GraphQLClient(app.url, { errorPolicy: "all" });
   return {
     app,
     url: app.url,
+    uri,
     client,
     logs,
     async gql(query, variables) {
@@ -58,4 +65,16 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** An API key of that role, made through the same service as `npm run apikey`. */
+export async function createKey(t: TestApp, role: Role, name = `${role}-key`): Promise<{ id: string; key: string }> {
+  return new ApiKeyService(apiKeyModel(t.app.connection)).create(name, role);
+}
+
+/** A graphql-request client that sends the key as a bearer token. */
+export function clientWithKey(t: TestApp, key: string) {
+  const client = new GraphQLClient(t.url, { errorPolicy: "all", headers: { authorization: `Bearer ${key}` } });
+  return async <T = any>(query: string, variables?: Record<string, unknown>) =>
+    (await client.rawRequest<T>(query, variables)) as unknown as GqlResult<T>;
 }

@@ -11,7 +11,7 @@ import { DETAILS } from "./details";
  */
 export const SEED_REVISION = 1;
 
-export type SeedEntry = Omit<StatusCodeRecord, "version" | "seed" | "createdAt" | "updatedAt" | "source" | "retired" | "updatedBy" | "pendingRevision">;
+export type SeedEntry = Omit<StatusCodeRecord, "version" | "seed" | "createdAt" | "updatedAt" | "source" | "retired" | "updatedBy">;
 
 export const SEED_CSV = join(PROJECT_ROOT, "src", "catalogue", "seed", "iana-http-status-codes.csv");
 

@@ -15,9 +15,9 @@ export interface SeedReport {
 
 /**
  * Idempotent and versioned:
- * - missing codes are inserted; the unique index on code means two instances seeding at once
- *   still never duplicate an entry (the loser's duplicate-key errors are ignored). Not an
- *   upsert with $setOnInsert: FerretDB 1.24 drops empty arrays from such an insert;
+ * - missing codes are inserted, each after claiming its version-1 revision (see EntryWriter),
+ *   so two instances seeding at once never duplicate an entry. Not an upsert with
+ *   $setOnInsert: FerretDB 1.24 drops empty arrays from such an insert;
  * - an entry written by an older seed revision and unchanged since (its version is still the
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
@@ -33,8 +33,7 @@ export async function seedCatalogue(
   const writer = new EntryWriter(entries, revisions);
   const existing = new Set((await entries.find({}, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code));
   const missing = seed.filter((e) => !existing.has(e.code));
-  const inserted = missing.length ? await insertIgnoringDuplicates(entries, missing, revision) : 0;
-  await writer.flushPending();
+  const inserted = missing.length ? await insertClaimed(entries, writer, missing, revision) : 0;
 
   const stale = await entries
     .find({ code: { $in: seed.map((e) => e.code) }, "seed.revision": { $lt: revision } })
@@ -59,22 +58,14 @@ export async function seedCatalogue(
   return { inserted, updated, keptEdited };
 }
 
-async function insertIgnoringDuplicates(model: StatusCodeModel, seed: SeedEntry[], revision: number): Promise<number> {
-  const docs = seed.map((entry) => ({
-    ...entry,
-    source: EntrySource.IANA,
-    retired: null,
-    version: 1,
-    updatedBy: SEED_AUTHOR,
-    seed: { revision, version: 1 },
-    pendingRevision: revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, { ...contentOf(entry), retired: null }, null),
-  }));
-  try {
-    return (await model.insertMany(docs, { ordered: false })).length;
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    const duplicatesOnly = writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000);
-    if (!duplicatesOnly) throw error;
-    return docs.length - writeErrors!.length;
-  }
+/** Claims version 1 of each missing code, then inserts the entries this seeder won. */
+async function insertClaimed(model: StatusCodeModel, writer: EntryWriter, seed: SeedEntry[], revision: number): Promise<number> {
+  const won = await writer.claimNew(
+    seed.map((entry) => revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, { ...contentOf(entry), retired: null }, null)),
+  );
+  const docs = seed
+    .filter((entry) => won.has(entry.code))
+    .map((entry) => ({ ...entry, source: EntrySource.IANA, retired: null, version: 1, updatedBy: SEED_AUTHOR, seed: { revision, version: 1 } }));
+  if (docs.length) await model.insertMany(docs, { ordered: false });
+  return docs.length;
 }
