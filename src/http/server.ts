@@ -22,6 +22,9 @@ export interface HttpDeps {
   logStream?: { write(line: string): void };
 }
 
+/** What a 503 tells clients to wait: the driver re-checks an unreachable server every 0.5-10 s. */
+export const RETRY_AFTER_SECONDS = 5;
+
 // Failures Fastify itself raises before GraphQL runs, by HTTP status.
 const REQUEST_LEVEL: Record<number, ErrorCode> = {
   400: "BAD_REQUEST",
@@ -53,6 +56,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     const code: ErrorCode = fastifyStatus ? (REQUEST_LEVEL[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
     const status = fastifyStatus ?? httpStatusOf(code);
     if (status >= 500) request.log.error({ err: error, code }, "request failed");
+    if (code === "SERVICE_UNAVAILABLE") reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     const message = fastifyStatus ? error.message : classified.message;
     return reply.code(status).send(graphqlErrorBody(code, message, request.id));
   });

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type EmbeddedServer, startEmbeddedServer } from "../src/db/embedded-server";
+import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
+
+/** A database of its own that the test stops and starts again on the same address. */
+let dataDir: string;
+let db: EmbeddedServer;
+let t: TestApp;
+let port: number;
+const startDb = async () => (db = await startEmbeddedServer({ dataDir, databaseName: "outage", ferretdbBin: process.env.FERRETDB_BIN, port }));
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "statusgraph-outage-"));
+  port = 20_000 + Math.floor(Math.random() * 20_000);
+  await startDb();
+  t = await startTestApp({ MONGODB_URI: db.uri, MONGODB_SERVER_SELECTION_TIMEOUT_MS: "500" });
+});
+afterAll(async () => {
+  await t.app.stop();
+  await db.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("When the database goes down during writes and comes back", () => {
+  test("then the write fails with SERVICE_UNAVAILABLE, leaves no partial state, and succeeds after the restart without restarting the API", async () => {
+    const { key } = await createKey(t, "admin");
+    const admin = clientWithKey(t, key);
+    const mutation = `mutation { updateStatusCode(code: 508, expectedVersion: 1, patch: { description: "After the outage." }) { version description } }`;
+    const state = async () => {
+      const entry = await t.app.connection.collection("status_codes").findOne({ code: 508 });
+      const revisions = await t.app.connection.collection("status_code_revisions").countDocuments({ code: 508 });
+      return { version: entry!.version, description: entry!.description, revisions };
+    };
+    const before = await state();
+
+    await db.stop();
+    // Checking the key needs the database, so the request fails before GraphQL runs.
+    const failed = await postJson(t.url, { query: mutation }, { authorization: `Bearer ${key}` });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("5");
+    expect(failed.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+    expect((await fetch(t.url.replace("/graphql", "/readyz"))).status).toBe(503);
+
+    await startDb();
+    expect(await state()).toEqual(before);
+    expect((await fetch(t.url.replace("/graphql", "/readyz"))).status).toBe(200);
+    const retried = await admin(mutation);
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data.updateStatusCode).toEqual({ version: 2, description: "After the outage." });
+    expect(await state()).toEqual({ version: 2, description: "After the outage.", revisions: before.revisions + 1 });
+  });
+});
