@@ -5,19 +5,29 @@ import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
 import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
 import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
-import { revisionModel, statusCodeModel } from "../src/catalogue/status-code.model";
+import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";
 import { connectDatabase } from "../src/db/connect";
 import { uniqueDatabaseUri } from "./support/harness";
 
+/** Runs `body` against empty, indexed collections in a throwaway database. */
+async function withFreshDatabase(body: (model: StatusCodeModel, revisions: RevisionModel) => Promise<void>) {
+  const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
+  try {
+    const model = statusCodeModel(connection);
+    const revisions = revisionModel(connection);
+    await model.createIndexes();
+    await revisions.createIndexes();
+    await body(model, revisions);
+  } finally {
+    await connection.dropDatabase();
+    await connection.close();
+  }
+}
+
 describe("When the catalogue is seeded again", () => {
-  test("then nothing is duplicated and nothing changes", async () => {
-    const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
-    try {
-      const model = statusCodeModel(connection);
-      const revisions = revisionModel(connection);
-      await model.createIndexes();
-      await revisions.createIndexes();
+  test("then nothing is duplicated and nothing changes", () =>
+    withFreshDatabase(async (model, revisions) => {
       const entries = loadSeedEntries();
       expect(await seedCatalogue(model, revisions, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
       const before = await model.find().sort({ code: 1 }).lean();
@@ -25,19 +35,10 @@ describe("When the catalogue is seeded again", () => {
       expect(again.map((r) => r.inserted)).toEqual([0, 0]);
       const after = await model.find().sort({ code: 1 }).lean();
       expect(after).toEqual(before);
-    } finally {
-      await connection.dropDatabase();
-      await connection.close();
-    }
-  });
+    }));
 
-  test("then a new seed revision updates untouched entries and keeps edited ones", async () => {
-    const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
-    try {
-      const model = statusCodeModel(connection);
-      const revisions = revisionModel(connection);
-      await model.createIndexes();
-      await revisions.createIndexes();
+  test("then a new seed revision updates untouched entries and keeps edited ones", () =>
+    withFreshDatabase(async (model, revisions) => {
       await seedCatalogue(model, revisions, loadSeedEntries(), 1);
       // A curator's edit: new content, new version.
       await model.updateOne({ code: 404 }, { $set: { description: "Curated text" }, $inc: { version: 1 } });
@@ -55,11 +56,7 @@ describe("When the catalogue is seeded again", () => {
       expect(updated!.description).toMatch(/\(revised\)$/);
       // Running revision 2 again is a no-op for updated entries.
       expect(await seedCatalogue(model, revisions, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
-    } finally {
-      await connection.dropDatabase();
-      await connection.close();
-    }
-  });
+    }));
 });
 
 describe("When `npm start`'s embedded database is restarted", () => {
