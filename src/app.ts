@@ -44,7 +44,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     cleanups.push(() => connection.close());
 
     const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.queryTimeoutMs);
-    const { app } = await createHttpServer({
+    const { app, stop: stopHttp } = await createHttpServer({
       config,
       schema: await buildAppSchema(),
       services,
@@ -52,7 +52,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       connection,
       logStream: options.logStream,
     });
-    cleanups.push(() => app.close());
+    cleanups.push(stopHttp);
     app.log.info({ seeded, discardedClaims: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };

@@ -14,6 +14,11 @@ const EnvSchema = z.object({
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: int(100, 60_000).default(2000),
   QUERY_TIMEOUT_MS: int(1, 600_000).default(5000),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  MAX_URL_BYTES: int(256, 16 * 1024 - 512).default(8 * 1024),
+  RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
+  RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
+  CACHE_MAX_AGE_SECONDS: int(0, 86_400).default(60),
+  CORS_ORIGIN: z.string().min(1).default("*"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -27,6 +32,12 @@ export interface Config {
   serverSelectionTimeoutMs: number;
   queryTimeoutMs: number;
   bodyLimitBytes: number;
+  /** Below Node's 16 KiB header limit, so that a long GET gets a 414 rather than a 431. */
+  maxUrlBytes: number;
+  rateLimit: { max: number; windowMs: number };
+  cacheMaxAgeSeconds: number;
+  /** "*" or a comma-separated list of allowed origins. */
+  corsOrigin: string;
   logLevel: string;
 }
 
@@ -48,6 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    maxUrlBytes: e.MAX_URL_BYTES,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
+    corsOrigin: e.CORS_ORIGIN,
     logLevel: e.LOG_LEVEL,
   };
 }

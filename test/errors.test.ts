@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedServer } from "../src/db/embedded-server";
-import { postJson, startTestApp, type TestApp } from "./support/harness";
+import { postJson, startTestApp, type TestApp, waitForStatus } from "./support/harness";
 
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
@@ -36,13 +36,25 @@ describe("When the request itself is bad, the HTTP status is the error's", () =>
     ["a syntax error", { query: "{ statusCode(" }, "GRAPHQL_PARSE_FAILED"],
     ["an unknown field", { query: "{ statusCode(code: 200) { nope } }" }, "GRAPHQL_VALIDATION_FAILED"],
     ["a variable of the wrong type", { query: "query($c: Int!) { statusCode(code: $c) { code } }", variables: { c: "x" } }, "BAD_USER_INPUT"],
-    ["no query", { variables: {} }, "BAD_REQUEST"],
     ["several operations and no operationName", { query: "query A { errorCodes { code } } query B { errorCodes { code } }" }, "OPERATION_RESOLUTION_FAILURE"],
-  ])("then %s gives %s with status 400", async (_n, body, code) => {
-    const res = await postJson(t.url, body);
-    expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
-    expect(res.body.errors[0].extensions.requestId).toBe(res.headers.get("x-request-id"));
+  ])("then %s gives %s: 400 under graphql-response+json, 200 under application/json", async (_n, body, code) => {
+    const strict = await postJson(t.url, body, { accept: "application/graphql-response+json" });
+    expect(strict.status).toBe(400);
+    expect(strict.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
+    expect(strict.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
+    expect(strict.body.errors[0].extensions.requestId).toBe(strict.headers.get("x-request-id"));
+
+    const legacy = await postJson(t.url, body, { accept: "application/json" });
+    expect(legacy.status).toBe(200);
+    expect(legacy.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
+  });
+
+  test("then a request without a query is not a GraphQL request: BAD_REQUEST with 400 under either media type", async () => {
+    for (const accept of ["application/json", "application/graphql-response+json"]) {
+      const res = await postJson(t.url, { variables: {} }, { accept });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].extensions).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
+    }
   });
 
   test("then malformed JSON gets a GraphQL-shaped BAD_REQUEST body", async () => {
@@ -108,14 +120,21 @@ describe("When the database is unreachable", () => {
       expect((await fetch(app.url.replace("/graphql", "/readyz"))).status).toBe(200);
       await db.stop();
       const started = Date.now();
-      const res = await app.gql(`{ statusCode(code: 200) { code } }`);
+      const res = await postJson(app.url, { query: "{ statusCode(code: 200) { code } }" });
       expect(Date.now() - started).toBeLessThan(5000); // no silent buffering
-      expect(res.status).toBe(200);
-      expect(res.errors?.[0]).toMatchObject({
+      // Nothing could be answered: the HTTP status says so too, with when to retry.
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.body.errors[0]).toMatchObject({
         message: "The database is unavailable; retry later",
         extensions: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 },
       });
-      expect((await fetch(app.url.replace("/graphql", "/readyz"))).status).toBe(503);
+      // Part of the operation needs no database: partial data survives at 200.
+      const partial = await postJson(app.url, { query: "{ errorCodes { code } statusCode(code: 200) { code } }" });
+      expect(partial.status).toBe(200);
+      expect(partial.body.data.errorCodes.length).toBeGreaterThan(10);
+      expect(partial.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      expect(await waitForStatus(app.url.replace("/graphql", "/readyz"), 503)).toBe(503);
       expect((await fetch(app.url.replace("/graphql", "/healthz"))).status).toBe(200);
     } finally {
       await app.app.stop();

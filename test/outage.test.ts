@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EmbeddedServer, startEmbeddedServer } from "../src/db/embedded-server";
-import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
+import { clientWithKey, createKey, postJson, startTestApp, type TestApp, waitForStatus } from "./support/harness";
 
 /** A database of its own that the test stops and starts again on the same address. */
 let dataDir: string;
@@ -41,11 +41,11 @@ describe("When the database goes down during writes and comes back", () => {
     expect(failed.status).toBe(503);
     expect(failed.headers.get("retry-after")).toBe("5");
     expect(failed.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
-    expect((await fetch(t.url.replace("/graphql", "/readyz"))).status).toBe(503);
+    expect(await waitForStatus(t.url.replace("/graphql", "/readyz"), 503)).toBe(503);
 
     await startDb();
     expect(await state()).toEqual(before);
-    expect((await fetch(t.url.replace("/graphql", "/readyz"))).status).toBe(200);
+    expect(await waitForStatus(t.url.replace("/graphql", "/readyz"), 200)).toBe(200);
     const retried = await admin(mutation);
     expect(retried.errors).toBeUndefined();
     expect(retried.data.updateStatusCode).toEqual({ version: 2, description: "After the outage." });

@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 import { DomainError } from "./domain-error";
-import { type ErrorCode, isErrorCode } from "./error-codes";
+import { CODE_BY_REQUEST_STATUS, type ErrorCode, isErrorCode } from "./error-codes";
 
 export interface ClassifiedError {
   code: ErrorCode;
@@ -54,7 +54,10 @@ export function classifyError(error: unknown): ClassifiedError {
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
-      return { code, message: error.message, details: {} };
+      // Apollo labels its 405 and 406 BAD_REQUEST: name them after the status they are sent with.
+      const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+      const byStatus = status !== undefined ? CODE_BY_REQUEST_STATUS[status] : undefined;
+      return { code: code === "BAD_REQUEST" && byStatus ? byStatus : code, message: error.message, details: {} };
     }
   }
   return { code: "INTERNAL_SERVER_ERROR", message: MASKED_MESSAGE, details: {} };

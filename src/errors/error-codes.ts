@@ -44,6 +44,14 @@ export const ERROR_TABLE = {
     httpStatus: 404,
     description: "The persisted query hash is unknown: resend the request with the full query.",
   },
+  METHOD_NOT_ALLOWED: {
+    httpStatus: 405,
+    description: "The HTTP method is not allowed here (a mutation over GET, or PUT): see the Allow header.",
+  },
+  NOT_ACCEPTABLE: {
+    httpStatus: 406,
+    description: "The Accept header allows neither application/graphql-response+json nor application/json.",
+  },
   CONFLICT: {
     httpStatus: 409,
     description: "The write conflicts with the current state, for example the code already exists.",
@@ -55,6 +63,18 @@ export const ERROR_TABLE = {
   PRECONDITION_FAILED: {
     httpStatus: 412,
     description: "The expected version does not match the current version of the entry.",
+  },
+  PAYLOAD_TOO_LARGE: {
+    httpStatus: 413,
+    description: "The request body is larger than the configured limit.",
+  },
+  URI_TOO_LONG: {
+    httpStatus: 414,
+    description: "The request URL (a GET query) is longer than the configured limit: send it as a POST.",
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    httpStatus: 415,
+    description: "The request body is not JSON (Content-Type must be application/json).",
   },
   VALIDATION_FAILED: {
     httpStatus: 422,
@@ -71,6 +91,10 @@ export const ERROR_TABLE = {
   RATE_LIMITED: {
     httpStatus: 429,
     description: "Too many requests in the current window: retry after the time given.",
+  },
+  REQUEST_HEADER_FIELDS_TOO_LARGE: {
+    httpStatus: 431,
+    description: "The request headers are larger than the server accepts.",
   },
   INTERNAL_SERVER_ERROR: {
     httpStatus: 500,
@@ -102,3 +126,18 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_TABLE[code].httpStatus;
 }
+
+/** The code of a request-level failure, by the HTTP status it is sent with. */
+export const CODE_BY_REQUEST_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  406: "NOT_ACCEPTABLE",
+  413: "PAYLOAD_TOO_LARGE",
+  414: "URI_TOO_LONG",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  503: "SERVICE_UNAVAILABLE",
+};

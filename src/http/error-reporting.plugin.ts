@@ -6,8 +6,8 @@ import type { AppContext } from "../graphql/context";
 
 /**
  * Server-side half of error handling: formatError decides what the client sees, this plugin
- * logs what it must not see (the full error, with the request id) and stamps that request id
- * on every error sent, so a user's report leads straight to the log line.
+ * logs what it must not see (the full error) under the request id that every error response
+ * carries (stamped by the response policy), so a user's report leads straight to the log line.
  */
 export function errorReportingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<AppContext> {
   return {
@@ -20,13 +20,6 @@ export function errorReportingPlugin(log: FastifyBaseLogger): ApolloServerPlugin
               log.error({ requestId: contextValue.requestId, code, err: error.originalError ?? error }, "request failed");
             }
           }
-        },
-        async willSendResponse({ contextValue, response }) {
-          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
-            ...e,
-            extensions: { ...e.extensions, requestId: contextValue.requestId },
-          }));
         },
       };
     },

@@ -1,17 +1,24 @@
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
 import type { ApiKeyService } from "../auth/api-key.service";
-import { classifyError } from "../errors/classify-error";
 import type { Config } from "../config";
-import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
+import { classifyError } from "../errors/classify-error";
+import { CODE_BY_REQUEST_STATUS, type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { type AppContext, createContext, type Services } from "../graphql/context";
 import { authenticate } from "./authenticate";
+import { DatabaseHealth } from "./database-health";
+import { errorBody } from "./error-body";
 import { errorReportingPlugin } from "./error-reporting.plugin";
+import { clientErrorHandler, notFound, rejectLongUrls } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
+import { RETRY_AFTER_SECONDS, responsePolicy } from "./response-policy";
 
 export interface HttpDeps {
   config: Config;
@@ -22,47 +29,56 @@ export interface HttpDeps {
   logStream?: { write(line: string): void };
 }
 
-/** What a 503 tells clients to wait: the driver re-checks an unreachable server every 0.5-10 s. */
-export const RETRY_AFTER_SECONDS = 5;
-
-// Failures Fastify itself raises before GraphQL runs, by HTTP status.
-const REQUEST_LEVEL: Record<number, ErrorCode> = {
-  400: "BAD_REQUEST",
-  404: "NOT_FOUND",
-};
-
-export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; apollo: ApolloServer<AppContext> }> {
+export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
+  const { config } = deps;
   const app = Fastify({
-    logger: { level: deps.config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
+    logger: { level: config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
     genReqId: requestIdOf,
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: config.bodyLimitBytes,
+    clientErrorHandler,
   });
+  // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
+  app.removeContentTypeParser("text/plain");
+
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  const auth = authenticate(deps.apiKeys, (request, reply) =>
-    reply.code(401).send(graphqlErrorBody("UNAUTHENTICATED", "The API key is invalid or revoked", request.id)),
+  app.addHook("onRequest", rejectLongUrls(config.maxUrlBytes));
+  const auth = authenticate(deps.apiKeys, (_request, reply) =>
+    reply.code(401).send(errorBody("UNAUTHENTICATED", "The API key is invalid or revoked")),
   );
   app.addHook("onRequest", async (request, reply) => {
     if (request.url.startsWith("/graphql")) return auth(request, reply);
   });
-
-  // Request-level failures get a GraphQL-shaped body with the same extensions as field errors.
+  app.addHook("onSend", responsePolicy(config.cacheMaxAgeSeconds));
+  app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Fastify's own errors carry a 4xx status; anything else (a database failure in a hook) is classified.
     const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
     const classified = classifyError(error);
-    const code: ErrorCode = fastifyStatus ? (REQUEST_LEVEL[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
+    const code: ErrorCode = fastifyStatus ? (CODE_BY_REQUEST_STATUS[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
     const status = fastifyStatus ?? httpStatusOf(code);
     if (status >= 500) request.log.error({ err: error, code }, "request failed");
     if (code === "SERVICE_UNAVAILABLE") reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-    const message = fastifyStatus ? error.message : classified.message;
-    return reply.code(status).send(graphqlErrorBody(code, message, request.id));
+    return reply.code(status).send(errorBody(code, fastifyStatus ? error.message : classified.message));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(graphqlErrorBody("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`, request.id)),
-  );
+
+  await app.register(cors, {
+    origin: config.corsOrigin === "*" ? "*" : config.corsOrigin.split(",").map((o) => o.trim()),
+    methods: ["GET", "POST"],
+    allowedHeaders: ["content-type", "authorization", "x-request-id", "if-none-match", "apollo-require-preflight", "x-apollo-operation-name"],
+    exposedHeaders: ["x-request-id", "etag", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    // Per API key when one is presented (authentication ran first), else per client address.
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Rate limit of ${context.max} requests per ${context.after} exceeded`), { statusCode: 429 }),
+  });
 
   const apollo = new ApolloServer<AppContext>({
     schema: deps.schema,
@@ -70,33 +86,28 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     includeStacktraceInErrorResponses: false, // whatever NODE_ENV says
     // The schema is public by design (committed, published for codegen): introspection stays on in production.
     introspection: true,
-    plugins: [fastifyApolloDrainPlugin(app), errorReportingPlugin(app.log)],
+    // Safe without Apollo's CSRF header check: non-JSON bodies get 415 (above), GET never runs a
+    // mutation (405), and credentials travel only in the Authorization header, never in cookies.
+    csrfPrevention: false,
+    plugins: [fastifyApolloDrainPlugin(app), errorReportingPlugin(app.log), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
-
   await app.register(fastifyApollo(apollo), {
     path: "/graphql",
     context: async (request) => createContext(request.id, request.principal, deps.services),
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
-    const up = await ping(deps.connection);
-    return reply.code(up ? 200 : 503).send({ status: up ? "ready" : "database unavailable" });
-  });
-
-  return { app, apollo };
-}
-
-function graphqlErrorBody(code: ErrorCode, message: string, requestId: string) {
-  return { errors: [{ message, extensions: { code, httpStatus: httpStatusOf(code), requestId } }] };
-}
-
-async function ping(connection: Connection): Promise<boolean> {
-  try {
-    await connection.db?.admin().ping({ maxTimeMS: 1000 });
-    return connection.db !== undefined;
-  } catch {
-    return false;
-  }
+  const health = new DatabaseHealth(deps.connection);
+  await health.start();
+  app.get("/healthz", { config: { rateLimit: false } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { config: { rateLimit: false } }, async (_request, reply) =>
+    health.isUp ? { status: "ready" } : reply.code(503).header("retry-after", String(RETRY_AFTER_SECONDS)).send({ status: "database unavailable" }),
+  );
+  return {
+    app,
+    async stop() {
+      health.stop();
+      await app.close();
+    },
+  };
 }

@@ -78,3 +78,15 @@ export function clientWithKey(t: TestApp, key: string) {
   return async <T = any>(query: string, variables?: Record<string, unknown>) =>
     (await client.rawRequest<T>(query, variables)) as unknown as GqlResult<T>;
 }
+
+/** Polls until the URL answers with that status (readiness is refreshed every second); returns the last status. */
+export async function waitForStatus(url: string, status: number, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = (await fetch(url)).status;
+    if (last === status) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return last;
+}

@@ -1,0 +1,54 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
+import { errorBody } from "./error-body";
+import { REQUEST_ID_HEADER } from "./request-id";
+import { randomUUID } from "node:crypto";
+
+/** The methods of each route, for 405's Allow header (Fastify answers HEAD for every GET). */
+export const ALLOWED_METHODS: Record<string, string> = {
+  "/graphql": "GET, HEAD, POST",
+  "/healthz": "GET, HEAD",
+  "/readyz": "GET, HEAD",
+};
+
+export function pathOf(url: string): string {
+  return url.split("?")[0];
+}
+
+/** 414 for an over-long URL, before anything else reads it. */
+export function rejectLongUrls(maxUrlBytes: number) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (Buffer.byteLength(request.raw.url ?? "") > maxUrlBytes) {
+      return reply.code(414).send(errorBody("URI_TOO_LONG", `The URL is longer than ${maxUrlBytes} bytes: send the query in a POST body`));
+    }
+  };
+}
+
+/** Unknown method on a known path: 405 with Allow. Unknown path: 404. */
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const allow = ALLOWED_METHODS[pathOf(request.url)];
+  if (allow) {
+    return reply.code(405).header("allow", allow).send(errorBody("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${allow}`));
+  }
+  return reply.code(404).send(errorBody("NOT_FOUND", `No route ${request.method} ${pathOf(request.url)}`));
+}
+
+/**
+ * Failures Node's HTTP parser meets before Fastify sees a request (oversized headers, malformed
+ * request lines). Written straight to the socket, in the same GraphQL-shaped format.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const code: ErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "REQUEST_HEADER_FIELDS_TOO_LARGE" : "BAD_REQUEST";
+  const status = httpStatusOf(code);
+  const requestId = randomUUID();
+  const message = code === "BAD_REQUEST" ? "Malformed HTTP request" : "The request headers are too large";
+  const body = JSON.stringify({ errors: errorBody(code, message).errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } })) });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `${REQUEST_ID_HEADER}: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
