@@ -17,7 +17,11 @@ const WARMUP = 10;
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "statusgraph-bench-"));
   const db = await startEmbeddedServer({ dataDir, databaseName: "bench", ferretdbBin: process.env.FERRETDB_BIN });
-  const app = await startApp(loadConfig({ MONGODB_URI: db.uri, PORT: "0", LOG_LEVEL: "silent" }));
+  // Fastify logs each request's server-side responseTime at info level: the health section reads it.
+  const logs: LogLine[] = [];
+  const app = await startApp(loadConfig({ MONGODB_URI: db.uri, PORT: "0", LOG_LEVEL: "info", RATE_LIMIT_MAX: "1000000" }), {
+    logStream: { write: (line) => void logs.push(JSON.parse(line)) },
+  });
   try {
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
@@ -64,6 +68,8 @@ async function main() {
       console.log(`| ${name} | ${roundTrips[name]} | ${median(xs).toFixed(2)} | ${(median(xs) / base).toFixed(2)} |`);
     }
     console.log(`\n${relatedCodes.length} related entries on the page.`);
+
+    await healthSection(app.url, logs);
   } finally {
     await app.stop();
     await db.stop();
@@ -75,3 +81,45 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
+
+/**
+ * /healthz and /readyz against a baseline of a bare Node HTTP server in this process: the
+ * round-trip ratio shows the framework's overhead, and Fastify's responseTime the server work.
+ */
+type LogLine = { reqId?: string; responseTime?: number; req?: { url: string } };
+
+async function healthSection(url: string, logs: LogLine[]) {
+  const { createServer } = await import("node:http");
+  const bare = createServer((_req, res) => res.end('{"status":"ok"}'));
+  await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as { port: number }).port}/`;
+  const targets: Record<string, string> = {
+    "baseline: bare node:http": bareUrl,
+    "/healthz": url.replace("/graphql", "/healthz"),
+    "/readyz": url.replace("/graphql", "/readyz"),
+  };
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  const rounds = ROUNDS * 10;
+  logs.length = 0;
+  for (let round = 0; round < WARMUP + rounds; round += 1) {
+    for (const [name, target] of Object.entries(targets)) {
+      const start = performance.now();
+      await (await fetch(target)).text();
+      if (round >= WARMUP) samples[name].push(performance.now() - start);
+    }
+  }
+  bare.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // "incoming request" lines carry the url, "request completed" lines the time; reqId joins them.
+  const urlOf = new Map(logs.filter((l) => l.req).map((l) => [l.reqId, l.req!.url]));
+  const serverMs = (path: string) =>
+    median(logs.filter((l) => l.responseTime !== undefined && urlOf.get(l.reqId) === path).map((l) => l.responseTime!));
+  const base = median(Object.values(samples)[0]);
+  console.log(`\nHealth endpoints, ${rounds} interleaved rounds:\n`);
+  console.log("| case | median round trip ms | ratio to baseline | median server ms (Fastify responseTime) |");
+  console.log("|---|---|---|---|");
+  for (const [name, xs] of Object.entries(samples)) {
+    const server = name.startsWith("/") ? serverMs(name).toFixed(3) : "n/a";
+    console.log(`| ${name} | ${median(xs).toFixed(3)} | ${(median(xs) / base).toFixed(2)} | ${server} |`);
+  }
+}

@@ -1,0 +1,183 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { serverAudits } from "graphql-http";
+import { ERROR_TABLE } from "../src/errors/error-codes";
+import { REQUEST_LEVEL_STATUSES } from "../src/http/request-statuses";
+import { PROJECT_ROOT } from "../src/project-root";
+import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
+
+let t: TestApp;
+beforeAll(async () => (t = await startTestApp()));
+afterAll(() => t.stop());
+
+const get = (url: string, query: string, headers: Record<string, string> = {}, extra = "") =>
+  fetch(`${url}?query=${encodeURIComponent(query)}${extra}`, { headers });
+const json = async (res: Response): Promise<any> => res.json();
+const errorOf = async (res: Response) => (await json(res)).errors[0].extensions;
+
+describe("When the GraphQL-over-HTTP conformance audit runs against the production configuration", () => {
+  test("then every audit passes, with no warnings or notices", async () => {
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = "production";
+    const prod = await startTestApp({ LOG_LEVEL: "silent" });
+    process.env.NODE_ENV = saved;
+    try {
+      const audits = serverAudits({ url: prod.url });
+      const results = await Promise.all(audits.map(async (a) => ({ ...(await a.fn()), id: a.id, name: a.name })));
+      expect(results.length).toBeGreaterThanOrEqual(61);
+      expect(results.filter((r) => r.status !== "ok").map((r) => `${r.status} ${r.id} ${r.name}: ${(r as { reason?: string }).reason}`)).toEqual([]);
+    } finally {
+      await prod.stop();
+    }
+  });
+});
+
+describe("When a request is refused before GraphQL runs, the status, headers and body agree", () => {
+  test("then an Accept that allows no JSON type gives 406 NOT_ACCEPTABLE", async () => {
+    const res = await postJson(t.url, { query: "{ errorCodes { code } }" }, { accept: "text/html" });
+    expect(res.status).toBe(406);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: "NOT_ACCEPTABLE", httpStatus: 406, requestId: res.headers.get("x-request-id") });
+  });
+
+  test("then PUT on /graphql gives 405 with Allow, and an unknown path 404", async () => {
+    const put = await fetch(t.url, { method: "PUT", body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(await errorOf(put)).toMatchObject({ code: "METHOD_NOT_ALLOWED", httpStatus: 405 });
+    const missing = await fetch(t.url.replace("/graphql", "/nowhere"));
+    expect(missing.status).toBe(404);
+    expect(await errorOf(missing)).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
+  });
+
+  test("then a URL over 8 KiB gives 414 URI_TOO_LONG", async () => {
+    const res = await get(t.url, `{ errorCodes { code } } # ${"x".repeat(9000)}`);
+    expect(res.status).toBe(414);
+    expect(await errorOf(res)).toMatchObject({ code: "URI_TOO_LONG", httpStatus: 414 });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  test("then oversized headers give 431 with a GraphQL-shaped body and a request id", async () => {
+    const res = await fetch(t.url, { headers: { "x-padding": "a".repeat(20_000) } });
+    expect(res.status).toBe(431);
+    const extensions = await errorOf(res);
+    expect(extensions).toMatchObject({ code: "REQUEST_HEADER_FIELDS_TOO_LARGE", httpStatus: 431 });
+    expect(extensions.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  test("then a body over the limit gives 413 PAYLOAD_TOO_LARGE", async () => {
+    const small = await startTestApp({ BODY_LIMIT_BYTES: "2048", LOG_LEVEL: "silent" });
+    try {
+      const res = await postJson(small.url, { query: `{ errorCodes { code } } # ${"x".repeat(3000)}` });
+      expect(res.status).toBe(413);
+      expect(res.body.errors[0].extensions).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe("When a cross-site page sends 'simple' requests (CSRF)", () => {
+  test("then none runs a mutation, even carrying an admin key", async () => {
+    const { key } = await createKey(t, "admin");
+    const mutation = `mutation { retireStatusCode(code: 418, expectedVersion: 1, reason: "csrf") { code } }`;
+    const asText = await fetch(t.url, { method: "POST", headers: { "content-type": "text/plain", authorization: `Bearer ${key}` }, body: JSON.stringify({ query: mutation }) });
+    expect(asText.status).toBe(415);
+    expect(await errorOf(asText)).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", httpStatus: 415 });
+    const asForm = await fetch(t.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `query=${encodeURIComponent(mutation)}` });
+    expect(asForm.status).toBe(415);
+    const asGet = await get(t.url, mutation, { authorization: `Bearer ${key}` });
+    expect(asGet.status).toBe(405);
+    expect(asGet.headers.get("allow")).toContain("POST");
+    expect(await errorOf(asGet)).toMatchObject({ code: "METHOD_NOT_ALLOWED", httpStatus: 405 });
+
+    const entry = await t.gql<any>(`{ statusCode(code: 418) { version } }`);
+    expect(entry.data.statusCode).toEqual({ version: 1 });
+  });
+});
+
+describe("When a client reads over GET", () => {
+  const query = "{ statusCode(code: 410) { reasonPhrase description } }";
+
+  test("then the response has a strong ETag and public caching, and If-None-Match gets 304 with no body", async () => {
+    const first = await get(t.url, query);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(first.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(first.headers.get("vary")).toBe("Accept, Authorization");
+
+    const again = await get(t.url, query, { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect((await get(t.url, query, { "if-none-match": `"other", W/${etag}` })).status).toBe(304);
+  });
+
+  test("then the ETag changes when the catalogue changes", async () => {
+    const before = (await get(t.url, query)).headers.get("etag")!;
+    const admin = clientWithKey(t, (await createKey(t, "admin")).key);
+    await admin(`mutation { updateStatusCode(code: 410, expectedVersion: 1, patch: { description: "Gone, for good." }) { version } }`);
+    const after = await get(t.url, query, { "if-none-match": before });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("etag")).not.toBe(before);
+    expect((await json(after)).data.statusCode.description).toBe("Gone, for good.");
+  });
+
+  test("then errors, authenticated callers and POSTs are never cached", async () => {
+    const failed = await get(t.url, "{ statusCode(code: 299) { code } }");
+    expect(failed.headers.get("cache-control")).toBe("no-store");
+    expect(failed.headers.get("etag")).toBeNull();
+    const { key } = await createKey(t, "reader");
+    const authed = await get(t.url, query, { authorization: `Bearer ${key}` });
+    expect(authed.status).toBe(200);
+    expect(authed.headers.get("cache-control")).toBe("no-store");
+    expect((await postJson(t.url, { query })).headers.get("cache-control")).toBe("no-store");
+  });
+
+  test("then automatic persisted queries work: an unknown hash, then the retry with the query, then the hash alone", async () => {
+    const q = "{ statusCode(code: 307) { reasonPhrase } }";
+    const ext = (withHash: string) => `&extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: withHash } }))}`;
+    const hash = createHash("sha256").update(q).digest("hex");
+    const miss = await fetch(`${t.url}?${ext(hash).slice(1)}`);
+    expect(await errorOf(miss)).toMatchObject({ code: "PERSISTED_QUERY_NOT_FOUND" });
+    const register = await get(t.url, q, {}, ext(hash));
+    expect((await json(register)).data.statusCode.reasonPhrase).toBe("Temporary Redirect");
+    const hit = await fetch(`${t.url}?${ext(hash).slice(1)}`);
+    expect((await json(hit)).data.statusCode.reasonPhrase).toBe("Temporary Redirect");
+  });
+});
+
+describe("When a client sends too many requests", () => {
+  test("then it gets 429 with Retry-After, per address or per API key, and health checks are never limited", async () => {
+    const limited = await startTestApp({ RATE_LIMIT_MAX: "3", LOG_LEVEL: "silent" });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await postJson(limited.url, { query: "{ errorCodes { code } }" })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await postJson(limited.url, { query: "{ errorCodes { code } }" });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(refused.body.errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", httpStatus: 429, requestId: refused.headers.get("x-request-id") });
+
+      const { key } = await createKey(limited, "reader");
+      const withKey = await postJson(limited.url, { query: "{ errorCodes { code } }" }, { authorization: `Bearer ${key}` });
+      expect(withKey.status).toBe(200); // its own bucket
+      for (let i = 0; i < 5; i += 1) {
+        expect((await fetch(limited.url.replace("/graphql", "/healthz"))).status).toBe(200);
+        expect((await fetch(limited.url.replace("/graphql", "/readyz"))).status).toBe(200);
+      }
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe("The README's table of HTTP status codes", () => {
+  test("is the code's table, and each code's status is its error-table status", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### HTTP status codes this API returns"));
+    const rows = [...section.matchAll(/^\| (\d{3}) \| (?:`([A-Z_]+)`|—) \| (.+) \|$/gm)].map((m) => ({ status: Number(m[1]), code: m[2] ?? null, when: m[3] }));
+    expect(rows).toEqual(REQUEST_LEVEL_STATUSES);
+    for (const { status, code } of REQUEST_LEVEL_STATUSES) if (code) expect(ERROR_TABLE[code].httpStatus).toBe(status);
+  });
+});
