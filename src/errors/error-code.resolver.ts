@@ -12,8 +12,9 @@ export class ErrorCodeResolver {
     return ERROR_CODES.map((code) => ({ code, ...ERROR_TABLE[code] }));
   }
 
-  @FieldResolver(() => StatusCode, { nullable: true, description: "The catalogue entry of httpStatus." })
-  statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: AppContext): Promise<StatusCodeRecord | null> {
-    return ctx.statusCodeByCode.load(info.httpStatus);
+  @FieldResolver(() => StatusCode, { nullable: true, description: "The catalogue entry of httpStatus (null if it was retired)." })
+  async statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: AppContext): Promise<StatusCodeRecord | null> {
+    const entry = await ctx.statusCodeByCode.load(info.httpStatus);
+    return entry && !entry.retired ? entry : null;
   }
 }
