@@ -89,6 +89,12 @@ describe("When an editor updates an entry", () => {
     expect(await revisionsOf(460)).toBe(3);
   });
 
+  test("then a patch that changes nothing writes no new version", async () => {
+    const same = await update("code: 460, expectedVersion: 3", `{ reasonPhrase: "Client Closed Request" }`);
+    expect(same.data.updateStatusCode.version).toBe(3);
+    expect(await revisionsOf(460)).toBe(3);
+  });
+
   test("then an unknown code is NOT_FOUND (404) and bad patch values VALIDATION_FAILED (422)", async () => {
     expect((await update("code: 597, expectedVersion: 1")).errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
     const bad = await update("code: 460, expectedVersion: 3", `{ reasonPhrase: "" }`);

@@ -45,11 +45,16 @@ export class EntryWriter {
     return this.read(doc.code);
   }
 
-  /** Writes `next` over `current` as version current.version + 1, or fails with PRECONDITION_FAILED. */
+  /**
+   * Writes `next` over `current` as version current.version + 1, or fails with
+   * PRECONDITION_FAILED; returns `current` untouched when `next` changes nothing.
+   */
   async write(current: StatusCodeRecord, next: Partial<State>, action: RevisionAction, by: string, extra: Record<string, unknown> = {}) {
     const state: State = { ...contentOf(current), retired: current.retired, ...next };
     const version = current.version + 1;
     const revision = revisionOf(current.code, version, action, by, state, { ...contentOf(current), retired: current.retired });
+    // Nothing would change: no new version, no empty revision in the history.
+    if (!revision.changes.length && !Object.keys(extra).length) return current;
     if (!(await this.claim(revision))) {
       const now = await this.entries.findOne({ code: current.code }, { version: 1 }).lean<{ version: number }>();
       throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", {
