@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   CACHE_MAX_AGE_SECONDS: int(0, 86_400).default(60),
   CORS_ORIGIN: z.string().min(1).default("*"),
+  MAX_QUERY_DEPTH: int(2, 100).default(10),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -38,6 +40,10 @@ export interface Config {
   cacheMaxAgeSeconds: number;
   /** "*" or a comma-separated list of allowed origins. */
   corsOrigin: string;
+  /** Deepest field nesting an operation may have (introspection not counted). */
+  maxQueryDepth: number;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per client). */
+  trustProxy: boolean;
   logLevel: string;
 }
 
@@ -63,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
     corsOrigin: e.CORS_ORIGIN,
+    maxQueryDepth: e.MAX_QUERY_DEPTH,
+    trustProxy: e.TRUST_PROXY === "true",
     logLevel: e.LOG_LEVEL,
   };
 }

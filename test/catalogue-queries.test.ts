@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../src/project-root";
 import { SEED_CSV } from "../src/catalogue/seed/catalogue-seed";
 import { startTestApp, type TestApp } from "./support/harness";
 
@@ -51,6 +53,12 @@ describe("When the whole catalogue is listed", () => {
     const got = res.data.statusCodes.nodes.map((n: any) => [n.code, n.reasonPhrase, n.registryStatus, n.cacheableByDefault]);
     const want = csvRows.map((r) => [Number(r[0]), r[1], r[5].toUpperCase(), r[6] === "yes"]);
     expect(got).toEqual(want);
+  });
+
+  test("then the repository's copy of the IANA table is the shared reference, unchanged", () => {
+    const shared = join(PROJECT_ROOT, "..", "shared", "reference", "iana-http-status-codes.csv");
+    if (!existsSync(shared)) return; // a clone without the shared folder beside it
+    expect(readFileSync(SEED_CSV, "utf8")).toBe(readFileSync(shared, "utf8"));
   });
 
   test("then the statusClasses counts add up to the catalogue", async () => {

@@ -11,6 +11,7 @@ import type { Config } from "../config";
 import { classifyError } from "../errors/classify-error";
 import { CODE_BY_REQUEST_STATUS, type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
+import { depthLimit } from "../graphql/depth-limit";
 import { type AppContext, createContext, type Services } from "../graphql/context";
 import { authenticate } from "./authenticate";
 import { DatabaseHealth } from "./database-health";
@@ -35,6 +36,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     logger: { level: config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
     genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     clientErrorHandler,
   });
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
@@ -83,6 +85,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   const apollo = new ApolloServer<AppContext>({
     schema: deps.schema,
     formatError,
+    validationRules: [depthLimit(config.maxQueryDepth)],
     includeStacktraceInErrorResponses: false, // whatever NODE_ENV says
     // The schema is public by design (committed, published for codegen): introspection stays on in production.
     introspection: true,
