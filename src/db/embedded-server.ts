@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { buildFerretDb, FERRETDB_CACHE_BIN } from "./ferretdb-build";
@@ -42,7 +42,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     const dataPath = join(options.dataDir, "mongod");
     mkdirSync(dataPath, { recursive: true });
     const args = ["--dbpath", dataPath, "--bind_ip", "127.0.0.1", "--port", String(port), "--quiet"];
-    return launch("mongod", mongod, args, port, dataPath, options.databaseName);
+    return launch("mongod", mongod, args, port, dataPath, options.databaseName, join(options.dataDir, "mongod.pid"));
   }
   const ferretdb = locateFerretDb(options.ferretdbBin, log);
   const dataPath = join(options.dataDir, "ferretdb");
@@ -58,7 +58,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     "--telemetry=disable",
     "--log-level=warn",
   ];
-  return launch("ferretdb", ferretdb, args, port, dataPath, options.databaseName);
+  return launch("ferretdb", ferretdb, args, port, dataPath, options.databaseName, join(options.dataDir, "ferretdb.pid"));
 }
 
 function locateFerretDb(configured: string | undefined, log: (line: string) => void): string {
@@ -79,8 +79,11 @@ async function launch(
   port: number,
   dataPath: string,
   databaseName: string,
+  pidFile: string,
 ): Promise<EmbeddedServer> {
+  await stopOrphan(pidFile, kind);
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  writeFileSync(pidFile, String(child.pid));
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on("data", keep);
@@ -103,6 +106,7 @@ async function launch(
     dataPath,
     async stop() {
       process.removeListener("exit", killOnExit);
+      rmSync(pidFile, { force: true });
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -110,6 +114,31 @@ async function launch(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A server left running by an owner that was killed outright (SIGKILL, out of memory) runs no
+ * exit handler. Its pid file names it: stop it before starting another on the same files.
+ */
+async function stopOrphan(pidFile: string, kind: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, "utf8"));
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(kind); // not a recycled pid
+    } catch {
+      return false;
+    }
+  };
+  if (!Number.isInteger(pid) || !alive()) return;
+  process.kill(pid, "SIGTERM");
+  for (let waited = 0; alive() && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  if (alive()) process.kill(pid, "SIGKILL");
 }
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs = 30_000) {
