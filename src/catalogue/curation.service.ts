@@ -66,6 +66,8 @@ export class CurationService {
     const errors = [...checkContent(patch, false), ...(await this.unknownRelated(code, patch.relatedCodes))];
     if (errors.length) throw validationFailed(errors);
     const next: Partial<EntryContent> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null));
+    if (patch.reasonPhrase) next.reasonPhrase = patch.reasonPhrase.trim();
+    if (patch.description) next.description = patch.description.trim();
     if (patch.specification) next.specification = { ...patch.specification, section: patch.specification.section ?? null };
     return this.writer.write(current, next, RevisionAction.UPDATE, by.name);
   }
