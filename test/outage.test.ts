@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EmbeddedServer, startEmbeddedServer } from "../src/db/embedded-server";
+import { type EmbeddedServer, freePort, startEmbeddedServer } from "../src/db/embedded-server";
 import { clientWithKey, createKey, postJson, startTestApp, type TestApp, waitForStatus } from "./support/harness";
 
 /** A database of its own that the test stops and starts again on the same address. */
@@ -13,7 +13,7 @@ const startDb = async () => (db = await startEmbeddedServer({ dataDir, databaseN
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "statusgraph-outage-"));
-  port = 20_000 + Math.floor(Math.random() * 20_000);
+  port = await freePort(); // fixed from here on, so the restarted server is where the app expects it
   await startDb();
   t = await startTestApp({ MONGODB_URI: db.uri, MONGODB_SERVER_SELECTION_TIMEOUT_MS: "500" });
 });
