@@ -1,3 +1,4 @@
+import { duplicateIndexes, isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "./status-code.enums";
 import {
@@ -11,7 +12,6 @@ import {
   type StatusCodeRecord,
 } from "./status-code.model";
 
-const DUPLICATE_KEY = 11000;
 /** A claim this old whose entry never reached its version belongs to a write that failed. */
 export const CLAIM_GRACE_MS = 30_000;
 type State = EntryContent & { retired: Retirement | null };
@@ -72,9 +72,8 @@ export class EntryWriter {
       await this.revisions.insertMany(revisions, { ordered: false });
       return new Set(revisions.map((r) => r.code));
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
-      if (!writeErrors?.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY)) throw error;
-      const lost = new Set(writeErrors.map((w) => w.index));
+      const lost = duplicateIndexes(error);
+      if (!lost) throw error;
       return new Set(revisions.filter((_, i) => !lost.has(i)).map((r) => r.code));
     }
   }
@@ -101,7 +100,7 @@ export class EntryWriter {
         await this.revisions.create(revision);
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKey(error)) throw error;
         // Taken: by a live writer (we lost), or by a failed one (discard it and try once more).
         if (attempt > 0 || (await this.discardAbandoned(revision.code)) === 0) return false;
       }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Connection, Schema } from "mongoose";
 import { type Principal, requirePermission } from "../auth/principal";
+import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
 import type { CurationService, NewEntry } from "./curation.service";
 import { validationFailed } from "./entry-validation";
@@ -76,7 +77,7 @@ export class ImportService {
       await this.requests.create({ _id: id, fingerprint, state: "pending", result: null, createdAt: new Date() });
       return null;
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       throw new DomainError("CONFLICT", "An import with this idempotency key is still running: retry shortly");
     }
   }

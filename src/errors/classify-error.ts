@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
+import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "./domain-error";
 import { CODE_BY_REQUEST_STATUS, type ErrorCode, isErrorCode } from "./error-codes";
 
@@ -23,7 +24,6 @@ const UNREACHABLE = new Set([
   "MongoPoolClearedError",
 ]);
 const MAX_TIME_MS_EXPIRED = 50;
-const DUPLICATE_KEY = 11000;
 
 /**
  * Decides what a client may learn about any thrown value. Unknown errors are masked, whatever
@@ -45,7 +45,7 @@ export function classifyError(error: unknown): ClassifiedError {
     const mongoCode = (cause as { code?: unknown }).code;
     if (UNREACHABLE.has(name)) return known("SERVICE_UNAVAILABLE");
     if (name === "MongoServerError" && mongoCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
-    if (name === "MongoServerError" && mongoCode === DUPLICATE_KEY) return known("CONFLICT");
+    if (name === "MongoServerError" && isDuplicateKey(cause)) return known("CONFLICT");
     if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };
   }
   // Errors raised by graphql-js or Apollo around execution (parse, validation, variables,
