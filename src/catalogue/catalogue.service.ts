@@ -34,9 +34,15 @@ export class CatalogueService {
 
   /** NOT_FOUND when there is no such entry, GONE (with when and why) when it was retired. */
   async getByCode(code: number): Promise<StatusCodeRecord> {
+    const entry = await this.findAny(code);
+    if (entry.retired) throw this.goneError(entry);
+    return entry;
+  }
+
+  /** The entry, retired or not; NOT_FOUND when there is none. */
+  async findAny(code: number): Promise<StatusCodeRecord> {
     const entry = await this.model.findOne({ code }).maxTimeMS(this.queryTimeoutMs).lean<StatusCodeRecord>();
     if (!entry) throw new DomainError("NOT_FOUND", `No status code ${code} in the catalogue`, { statusCode: code });
-    if (entry.retired) throw this.goneError(entry);
     return entry;
   }
 

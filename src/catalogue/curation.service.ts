@@ -87,7 +87,7 @@ export class CurationService {
    */
   async restore(code: number, toVersion: number | null | undefined, principal: Principal | null) {
     const by = requirePermission(principal, "catalogue:write");
-    const current = await this.findAny(code);
+    const current = await this.catalogue.findAny(code);
     this.assertUnlocked(current, by);
     if (toVersion == null) {
       if (!current.retired) throw new DomainError("CONFLICT", `Status code ${code} is not retired`, { statusCode: code });
@@ -125,15 +125,9 @@ export class CurationService {
     };
   }
 
-  private async findAny(code: number): Promise<StatusCodeRecord> {
-    const entry = await this.entries.findOne({ code }).lean<StatusCodeRecord>();
-    if (!entry) throw new DomainError("NOT_FOUND", `No status code ${code} in the catalogue`, { statusCode: code });
-    return entry;
-  }
-
   /** Shared order of checks for writes to an existing entry: 404, 410, 423, 428, 412. */
   private async editable(code: number, by: Principal, expectedVersion: number | null | undefined) {
-    const current = await this.findAny(code);
+    const current = await this.catalogue.findAny(code);
     if (current.retired) throw this.catalogue.goneError(current);
     this.assertUnlocked(current, by);
     if (expectedVersion == null) {
