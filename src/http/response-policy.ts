@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../errors/error-codes";
 import { pathOf } from "./request-guards";
 
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 
 // Errors of a well-formed GraphQL-over-HTTP request that could not run. Under application/json
 // the spec wants 200 for them (the body says what failed); under graphql-response+json, 4xx.
@@ -15,21 +15,25 @@ interface Body {
 }
 
 /**
- * The last word on every response (an onSend hook): stamps the request id on every error, then
- * for /graphql sets the HTTP status the media type calls for and the caching headers.
+ * The last word on every response (an onSend hook): stamps the request id on every error, for
+ * /graphql sets the HTTP status the media type calls for and the caching headers, and gives
+ * every 503, whoever produced it, its Retry-After.
  */
 export function responsePolicy(cacheMaxAgeSeconds: number) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (typeof payload !== "string") return payload;
-    const body = payload.includes('"errors"') ? parse(payload) : undefined;
-    body?.errors?.forEach((e) => (e.extensions = { ...e.extensions, requestId: request.id }));
-    if (pathOf(request.url) === "/graphql") {
-      setStatus(reply, body);
-      const text = body ? JSON.stringify(body) : payload;
-      return cache(request, reply, text, !body?.errors?.length, cacheMaxAgeSeconds);
-    }
-    return body ? JSON.stringify(body) : payload;
+    const shaped = typeof payload === "string" ? shape(request, reply, payload, cacheMaxAgeSeconds) : payload;
+    if (reply.statusCode === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+    return shaped;
   };
+}
+
+function shape(request: FastifyRequest, reply: FastifyReply, payload: string, cacheMaxAgeSeconds: number): string {
+  const body = payload.includes('"errors"') ? parse(payload) : undefined;
+  body?.errors?.forEach((e) => (e.extensions = { ...e.extensions, requestId: request.id }));
+  const text = body ? JSON.stringify(body) : payload;
+  if (pathOf(request.url) !== "/graphql") return text;
+  setStatus(reply, body);
+  return cache(request, reply, text, !body?.errors?.length, cacheMaxAgeSeconds);
 }
 
 function setStatus(reply: FastifyReply, body: Body | undefined) {
@@ -40,7 +44,7 @@ function setStatus(reply: FastifyReply, body: Body | undefined) {
   // Nothing could be answered because the database is down: say so at the HTTP level too.
   const nothingResolved = !body?.data || Object.values(body.data).every((v) => v === null);
   if (reply.statusCode === 200 && nothingResolved && codes.every((c) => c === "SERVICE_UNAVAILABLE")) {
-    reply.code(503).header("retry-after", String(RETRY_AFTER_SECONDS));
+    reply.code(503);
   }
 }
 

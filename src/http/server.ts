@@ -19,7 +19,7 @@ import { errorBody } from "./error-body";
 import { errorReportingPlugin } from "./error-reporting.plugin";
 import { clientErrorHandler, notFound, rejectLongUrls } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
-import { RETRY_AFTER_SECONDS, responsePolicy } from "./response-policy";
+import { responsePolicy } from "./response-policy";
 
 export interface HttpDeps {
   config: Config;
@@ -47,9 +47,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook("onRequest", rejectLongUrls(config.maxUrlBytes));
-  const auth = authenticate(deps.apiKeys, (_request, reply) =>
-    reply.code(401).send(errorBody("UNAUTHENTICATED", "The API key is invalid or revoked")),
-  );
+  const auth = authenticate(deps.apiKeys);
   app.addHook("onRequest", async (request, reply) => {
     if (request.url.startsWith("/graphql")) return auth(request, reply);
   });
@@ -62,7 +60,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     const code: ErrorCode = fastifyStatus ? (CODE_BY_REQUEST_STATUS[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
     const status = fastifyStatus ?? httpStatusOf(code);
     if (status >= 500) request.log.error({ err: error, code }, "request failed");
-    if (code === "SERVICE_UNAVAILABLE") reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     return reply.code(status).send(errorBody(code, fastifyStatus ? error.message : classified.message));
   });
 
@@ -104,7 +101,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   await health.start();
   app.get("/healthz", { config: { rateLimit: false } }, async () => ({ status: "ok" }));
   app.get("/readyz", { config: { rateLimit: false } }, async (_request, reply) =>
-    health.isUp ? { status: "ready" } : reply.code(503).header("retry-after", String(RETRY_AFTER_SECONDS)).send({ status: "database unavailable" }),
+    health.isUp ? { status: "ready" } : reply.code(503).send({ status: "database unavailable" }),
   );
   return {
     app,
