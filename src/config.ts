@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { OperationLimits } from "./graphql/limits/limits";
 import { PROJECT_ROOT } from "./project-root";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -15,12 +16,26 @@ const EnvSchema = z.object({
   QUERY_TIMEOUT_MS: int(1, 600_000).default(5000),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   MAX_URL_BYTES: int(256, 16 * 1024 - 512).default(8 * 1024),
-  RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
+  RATE_LIMIT_BUDGET: int(1, 1_000_000_000).default(100_000),
+  RATE_LIMIT_KEY_BUDGET: int(1, 1_000_000_000).default(400_000),
   RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
+  AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(10),
   CACHE_MAX_AGE_SECONDS: int(0, 86_400).default(60),
   CORS_ORIGIN: z.string().min(1).default("*"),
   MAX_QUERY_DEPTH: int(2, 100).default(10),
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  MAX_QUERY_COST: int(10, 10_000_000).default(10_000),
+  MAX_QUERY_TOKENS: int(100, 1_000_000).default(3000),
+  MAX_ALIASES: int(0, 10_000).default(30),
+  MAX_ROOT_FIELDS: int(1, 1000).default(10),
+  MAX_DIRECTIVES: int(0, 1000).default(5),
+  MAX_SELECTIONS: int(10, 1_000_000).default(1500),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(false|[1-9]|[0-9a-fA-F.:/]+(, *[0-9a-fA-F.:/]+)*)$/,
+      "must be false, a hop count 1-9, or a comma-separated list of proxy addresses/CIDRs (true is refused: it would believe any client)",
+    )
+    .default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -36,14 +51,25 @@ export interface Config {
   bodyLimitBytes: number;
   /** Below Node's 16 KiB header limit, so that a long GET gets a 414 rather than a 431. */
   maxUrlBytes: number;
-  rateLimit: { max: number; windowMs: number };
+  rateLimit: {
+    /** Cost units per window for one client address (anonymous callers, and every failed lookup). */
+    budget: number;
+    /** Cost units per window for one API key. */
+    keyBudget: number;
+    windowMs: number;
+    /** Failed authentications per window from one address before 429. */
+    authFailures: number;
+  };
   cacheMaxAgeSeconds: number;
   /** "*" or a comma-separated list of allowed origins. */
   corsOrigin: string;
-  /** Deepest field nesting an operation may have (introspection not counted). */
-  maxQueryDepth: number;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per client). */
-  trustProxy: boolean;
+  /** Bounds checked before any resolver runs; see src/graphql/limits/. */
+  limits: OperationLimits;
+  /**
+   * Which X-Forwarded-For entries to believe: false (none), a hop count, or the proxies'
+   * addresses. Never "all": the left-most entry is whatever the client wrote.
+   */
+  trustProxy: false | number | string[];
   logLevel: string;
 }
 
@@ -66,11 +92,30 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxUrlBytes: e.MAX_URL_BYTES,
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    rateLimit: {
+      budget: e.RATE_LIMIT_BUDGET,
+      keyBudget: e.RATE_LIMIT_KEY_BUDGET,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      authFailures: e.AUTH_FAILURE_LIMIT,
+    },
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
     corsOrigin: e.CORS_ORIGIN,
-    maxQueryDepth: e.MAX_QUERY_DEPTH,
-    trustProxy: e.TRUST_PROXY === "true",
+    limits: {
+      depth: e.MAX_QUERY_DEPTH,
+      cost: e.MAX_QUERY_COST,
+      tokens: e.MAX_QUERY_TOKENS,
+      aliases: e.MAX_ALIASES,
+      rootFields: e.MAX_ROOT_FIELDS,
+      directives: e.MAX_DIRECTIVES,
+      selections: e.MAX_SELECTIONS,
+    },
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function trustProxyOf(value: string): false | number | string[] {
+  if (value === "false") return false;
+  if (/^[1-9]$/.test(value)) return Number(value);
+  return value.split(",").map((a) => a.trim());
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serverAudits } from "graphql-http";
-import { ERROR_TABLE } from "../src/errors/error-codes";
+import { ERROR_CODES, ERROR_TABLE } from "../src/errors/error-codes";
 import { REQUEST_LEVEL_STATUSES } from "../src/http/request-statuses";
 import { PROJECT_ROOT } from "../src/project-root";
 import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
@@ -147,21 +147,32 @@ describe("When a client reads over GET", () => {
   });
 });
 
-describe("When a client sends too many requests", () => {
+describe("When a client spends its cost budget", () => {
+  // { errorCodes { code } } costs 1 + 3 + one per error code; each request also costs 1 on arrival.
+  const query = "{ errorCodes { code } }";
   test("then it gets 429 with Retry-After, per address or per API key, and health checks are never limited", async () => {
-    const limited = await startTestApp({ RATE_LIMIT_MAX: "3", LOG_LEVEL: "silent" });
+    const perRequest = 1 + 4 + ERROR_CODES.length;
+    const limited = await startTestApp({ RATE_LIMIT_BUDGET: String(2 * perRequest + 1), LOG_LEVEL: "silent" });
     try {
-      const statuses = [];
-      for (let i = 0; i < 4; i += 1) statuses.push((await postJson(limited.url, { query: "{ errorCodes { code } }" })).status);
-      expect(statuses).toEqual([200, 200, 200, 429]);
-      const refused = await postJson(limited.url, { query: "{ errorCodes { code } }" });
+      const first = await postJson(limited.url, { query });
+      expect(first.status).toBe(200);
+      expect(first.headers.get("x-ratelimit-limit")).toBe(String(2 * perRequest + 1));
+      expect(first.headers.get("x-ratelimit-remaining")).toBe(String(perRequest + 1));
+      expect((await postJson(limited.url, { query })).headers.get("x-ratelimit-remaining")).toBe("1");
+      // Arriving costs the last unit; the operation's cost no longer fits.
+      const refused = await postJson(limited.url, { query });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(refused.body.errors[0].message).toMatch(/budget of \d+ cost units per 60 seconds is spent; retry in \d+ s/);
       expect(refused.body.errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", httpStatus: 429, requestId: refused.headers.get("x-request-id") });
+      // Now even arriving is refused, before any GraphQL work.
+      const again = await postJson(limited.url, { query: "{ __typename }" });
+      expect(again.status).toBe(429);
+      expect(again.headers.get("x-ratelimit-remaining")).toBe("0");
 
       const { key } = await createKey(limited, "reader");
-      const withKey = await postJson(limited.url, { query: "{ errorCodes { code } }" }, { authorization: `Bearer ${key}` });
-      expect(withKey.status).toBe(200); // its own bucket
+      const withKey = await postJson(limited.url, { query }, { authorization: `Bearer ${key}` });
+      expect(withKey.status).toBe(200); // its own budget
       for (let i = 0; i < 5; i += 1) {
         expect((await fetch(limited.url.replace("/graphql", "/healthz"))).status).toBe(200);
         expect((await fetch(limited.url.replace("/graphql", "/readyz"))).status).toBe(200);

@@ -24,6 +24,34 @@ export const ERROR_TABLE = {
     httpStatus: 400,
     description: "The operation to run could not be chosen (operationName missing or unknown).",
   },
+  QUERY_TOO_COMPLEX: {
+    httpStatus: 400,
+    description: "The operation's computed cost is over the limit; extensions give cost and maxCost. Ask for fewer or smaller pages.",
+  },
+  QUERY_TOO_DEEP: {
+    httpStatus: 400,
+    description: "The operation nests fields deeper than the limit; extensions give depth and maxDepth.",
+  },
+  TOO_MANY_TOKENS: {
+    httpStatus: 400,
+    description: "The query document has more lexical tokens than the limit; nothing was parsed past it.",
+  },
+  TOO_MANY_ALIASES: {
+    httpStatus: 400,
+    description: "The operation uses more field aliases (fragments expanded) than the limit.",
+  },
+  TOO_MANY_ROOT_FIELDS: {
+    httpStatus: 400,
+    description: "The operation selects more root fields (fragments expanded) than the limit: split it.",
+  },
+  TOO_MANY_DIRECTIVES: {
+    httpStatus: 400,
+    description: "A field or fragment carries more directives than the limit.",
+  },
+  TOO_MANY_SELECTIONS: {
+    httpStatus: 400,
+    description: "The operation selects more fields, fragments expanded, than the limit.",
+  },
   PERSISTED_QUERY_NOT_SUPPORTED: {
     httpStatus: 400,
     description: "The request used automatic persisted queries in a way this server does not support.",
@@ -90,7 +118,7 @@ export const ERROR_TABLE = {
   },
   RATE_LIMITED: {
     httpStatus: 429,
-    description: "Too many requests in the current window: retry after the time given.",
+    description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
   },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     httpStatus: 431,

@@ -4,6 +4,7 @@ import type { CatalogueService } from "../catalogue/catalogue.service";
 import type { CurationService } from "../catalogue/curation.service";
 import type { ImportService } from "../catalogue/import.service";
 import type { StatusCodeRecord } from "../catalogue/status-code.model";
+import type { ChargeFn } from "../http/rate-limit";
 
 /** Built fresh for every request, so loader caches never outlive it. */
 export interface Services {
@@ -18,13 +19,16 @@ export interface AppContext extends Services {
   principal: Principal | null;
   /** Batches every entry lookup of one tick of execution into one `$in` query. */
   statusCodeByCode: DataLoader<number, StatusCodeRecord | null>;
+  /** Spends the caller's rate budget (the operation's cost, once it is known). */
+  charge: ChargeFn;
 }
 
-export function createContext(requestId: string, principal: Principal | null, services: Services): AppContext {
+export function createContext(requestId: string, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {
   return {
     ...services,
     requestId,
     principal,
+    charge,
     statusCodeByCode: new DataLoader((codes) => services.catalogue.findByCodes(codes)),
   };
 }

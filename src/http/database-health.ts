@@ -1,11 +1,16 @@
 import type { Connection } from "mongoose";
 
+export type DatabaseState = "up" | "down" | "read-only";
+
+const PROBE_COLLECTION = "readiness_probe";
+
 /**
- * Readiness without a database round trip per probe: a ping every second (and on connection
- * events) keeps a flag that /readyz only reads.
+ * Readiness without a database round trip per probe: every second (and on connection
+ * events) a ping and a one-document write keep a state that /readyz only reads. The write is
+ * what notices a database that answers but cannot store (disk full, no writable primary).
  */
 export class DatabaseHealth {
-  private up = false;
+  private current: DatabaseState = "down";
   private checking = false;
   private timer?: NodeJS.Timeout;
 
@@ -14,12 +19,12 @@ export class DatabaseHealth {
     private readonly intervalMs = 1000,
   ) {}
 
-  get isUp(): boolean {
-    return this.up;
+  get state(): DatabaseState {
+    return this.current;
   }
 
   async start(): Promise<void> {
-    this.connection.on("disconnected", () => (this.up = false));
+    this.connection.on("disconnected", () => (this.current = "down"));
     this.connection.on("reconnected", () => void this.check());
     this.timer = setInterval(() => void this.check(), this.intervalMs).unref();
     await this.check();
@@ -33,10 +38,16 @@ export class DatabaseHealth {
     if (this.checking) return; // a ping to a dead server can outlast the interval
     this.checking = true;
     try {
-      await this.connection.db!.admin().ping({ maxTimeMS: 1000 });
-      this.up = true;
+      const db = this.connection.db!;
+      await db.admin().ping({ maxTimeMS: 1000 });
+      try {
+        await db.collection(PROBE_COLLECTION).updateOne({ _id: "probe" as never }, { $set: { at: new Date() } }, { upsert: true, maxTimeMS: 1000 });
+        this.current = "up";
+      } catch {
+        this.current = "read-only";
+      }
     } catch {
-      this.up = false;
+      this.current = "down";
     } finally {
       this.checking = false;
     }

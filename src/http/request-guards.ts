@@ -2,6 +2,8 @@ import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
+import { documentLimitError } from "../graphql/limits/document-gate";
+import type { OperationLimits } from "../graphql/limits/limits";
 import { errorBody } from "./error-body";
 import { REQUEST_ID_HEADER } from "./request-id";
 import { randomUUID } from "node:crypto";
@@ -23,6 +25,28 @@ export function rejectLongUrls(maxUrlBytes: number) {
     if (Buffer.byteLength(request.raw.url ?? "") > maxUrlBytes) {
       return reply.code(414).send(errorBody("URI_TOO_LONG", `The URL is longer than ${maxUrlBytes} bytes: send the query in a POST body`));
     }
+  };
+}
+
+const GRAPHQL_RESPONSE_JSON = "application/graphql-response+json";
+
+/**
+ * A preHandler of /graphql: a document over the limits is refused before Apollo parses or
+ * validates it, with the media type Apollo would have chosen (so the response policy gives it
+ * the status that media type calls for, as for any validation error).
+ */
+export function rejectOverLimitDocuments(limits: OperationLimits) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (pathOf(request.url) !== "/graphql") return;
+    const params = (request.method === "GET" ? request.query : request.body) as { query?: unknown } | undefined;
+    if (typeof params?.query !== "string") return;
+    const error = documentLimitError(params.query, limits);
+    if (!error) return;
+    const graphqlResponse = request.headers.accept?.includes(GRAPHQL_RESPONSE_JSON);
+    return reply
+      .code(httpStatusOf(error.code))
+      .type(`${graphqlResponse ? GRAPHQL_RESPONSE_JSON : "application/json"}; charset=utf-8`)
+      .send(errorBody(error.code, error.message, error.details));
   };
 }
 

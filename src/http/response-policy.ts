@@ -7,7 +7,20 @@ const RETRY_AFTER_SECONDS = 5;
 
 // Errors of a well-formed GraphQL-over-HTTP request that could not run. Under application/json
 // the spec wants 200 for them (the body says what failed); under graphql-response+json, 4xx.
-const REQUEST_ERRORS = new Set<unknown>(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "OPERATION_RESOLUTION_FAILURE"]);
+// The limits checked before execution are validation errors of a kind, and are treated alike.
+const REQUEST_ERRORS = new Set<unknown>([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "OPERATION_RESOLUTION_FAILURE",
+  "QUERY_TOO_COMPLEX",
+  "QUERY_TOO_DEEP",
+  "TOO_MANY_TOKENS",
+  "TOO_MANY_ALIASES",
+  "TOO_MANY_ROOT_FIELDS",
+  "TOO_MANY_DIRECTIVES",
+  "TOO_MANY_SELECTIONS",
+]);
 
 interface Body {
   data?: Record<string, unknown> | null;

@@ -2,7 +2,6 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
@@ -11,13 +10,15 @@ import type { Config } from "../config";
 import { classifyError } from "../errors/classify-error";
 import { CODE_BY_REQUEST_STATUS, type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
-import { depthLimit } from "../graphql/depth-limit";
 import { type AppContext, createContext, type Services } from "../graphql/context";
+import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
 import { authenticate } from "./authenticate";
 import { DatabaseHealth } from "./database-health";
 import { errorBody } from "./error-body";
 import { errorReportingPlugin } from "./error-reporting.plugin";
-import { clientErrorHandler, notFound, rejectLongUrls } from "./request-guards";
+import { requestSerializer } from "./logging";
+import { RateBudgets } from "./rate-limit";
+import { clientErrorHandler, notFound, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { responsePolicy } from "./response-policy";
 
@@ -33,10 +34,14 @@ export interface HttpDeps {
 export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
   const { config } = deps;
   const app = Fastify({
-    logger: { level: config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
+    logger: {
+      level: config.logLevel,
+      serializers: { req: requestSerializer },
+      ...(deps.logStream && { stream: deps.logStream }),
+    },
     genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     clientErrorHandler,
   });
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
@@ -47,10 +52,16 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook("onRequest", rejectLongUrls(config.maxUrlBytes));
-  const auth = authenticate(deps.apiKeys);
+  // Authentication first: the budget charged is the key's when a valid one was sent.
+  const budgets = new RateBudgets(config.rateLimit);
+  const auth = authenticate(deps.apiKeys, budgets);
+  const arrive = budgets.arrivalHook();
   app.addHook("onRequest", async (request, reply) => {
-    if (request.url.startsWith("/graphql")) return auth(request, reply);
+    if (!request.url.startsWith("/graphql")) return; // health checks are never limited
+    await auth(request, reply);
+    if (!reply.sent) await arrive(request, reply);
   });
+  app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
   app.addHook("onSend", responsePolicy(config.cacheMaxAgeSeconds));
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -70,39 +81,37 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     exposedHeaders: ["x-request-id", "etag", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
     maxAge: 600,
   });
-  await app.register(rateLimit, {
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    // Per API key when one is presented (authentication ran first), else per client address.
-    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Rate limit of ${context.max} requests per ${context.after} exceeded`), { statusCode: 429 }),
-  });
 
   const apollo = new ApolloServer<AppContext>({
     schema: deps.schema,
     formatError,
-    validationRules: [depthLimit(config.maxQueryDepth)],
     includeStacktraceInErrorResponses: false, // whatever NODE_ENV says
     // The schema is public by design (committed, published for codegen): introspection stays on in production.
     introspection: true,
     // Safe without Apollo's CSRF header check: non-JSON bodies get 415 (above), GET never runs a
     // mutation (405), and credentials travel only in the Authorization header, never in cookies.
     csrfPrevention: false,
-    plugins: [fastifyApolloDrainPlugin(app), errorReportingPlugin(app.log), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      operationLimitsPlugin(config.limits, config.rateLimit.windowMs),
+      errorReportingPlugin(app.log),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   });
   await apollo.start();
   await app.register(fastifyApollo(apollo), {
     path: "/graphql",
-    context: async (request) => createContext(request.id, request.principal, deps.services),
+    context: async (request) => createContext(request.id, request.principal, deps.services, budgets.chargerFor(request)),
   });
 
   const health = new DatabaseHealth(deps.connection);
   await health.start();
-  app.get("/healthz", { config: { rateLimit: false } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { config: { rateLimit: false } }, async (_request, reply) =>
-    health.isUp ? { status: "ready" } : reply.code(503).send({ status: "database unavailable" }),
-  );
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const state = health.state;
+    if (state === "up") return { status: "ready" };
+    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes" });
+  });
   return {
     app,
     async stop() {
@@ -110,4 +119,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       await app.close();
     },
   };
+}
+
+/** A hop count as Fastify's typings accept it: believe the `hops` addresses nearest the socket. */
+function trustProxyOption(trust: Config["trustProxy"]) {
+  return typeof trust === "number" ? (_address: string, hop: number) => hop < trust : trust;
 }

@@ -1,0 +1,41 @@
+import { parse } from "graphql";
+import { DomainError } from "../../errors/domain-error";
+import { brokenLimit, shapesOf, tooManyTokens } from "./document-shape";
+import type { OperationLimits } from "./limits";
+
+const SHAPE_ERRORS = {
+  depth: { code: "QUERY_TOO_DEEP", what: "nests", unit: "fields deep", detail: "maxDepth" },
+  aliases: { code: "TOO_MANY_ALIASES", what: "uses", unit: "aliases", detail: "maxAliases" },
+  rootFields: { code: "TOO_MANY_ROOT_FIELDS", what: "selects", unit: "root fields", detail: "maxRootFields" },
+  directives: { code: "TOO_MANY_DIRECTIVES", what: "puts", unit: "directives on one field", detail: "maxDirectives" },
+  selections: { code: "TOO_MANY_SELECTIONS", what: "selects", unit: "fields with fragments expanded", detail: "maxSelections" },
+} as const;
+
+/**
+ * The bounds of a query document, checked before Apollo parses and validates it, because
+ * graphql-js's validation rules are superlinear on some shapes (tens of thousands of repeated
+ * fields, nested fragment spreads) and cannot be stopped once started:
+ * 1. the token count, before parsing (the lexer stops one token past the limit);
+ * 2. depth, aliases, root fields, directives and selections, in time linear in the document.
+ * A document that does not parse passes: Apollo reports its syntax error as usual.
+ */
+export function documentLimitError(query: string, limits: OperationLimits): DomainError | undefined {
+  if (tooManyTokens(query, limits.tokens) !== undefined) {
+    return new DomainError("TOO_MANY_TOKENS", `The document has more than ${limits.tokens} tokens`, { maxTokens: limits.tokens });
+  }
+  let document;
+  try {
+    document = parse(query, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  for (const shape of shapesOf(document)) {
+    const broken = brokenLimit(shape, limits);
+    if (!broken) continue;
+    const e = SHAPE_ERRORS[broken.limit];
+    const value = Number.isFinite(broken.value) ? String(broken.value) : "more than 1e308";
+    const message = `The operation ${e.what} ${value} ${e.unit}; the maximum is ${limits[broken.limit]}`;
+    return new DomainError(e.code, message, { [e.detail]: limits[broken.limit] });
+  }
+  return undefined;
+}

@@ -1,0 +1,40 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import type { AppContext } from "../context";
+import { budgetMessage, rateHeaders } from "../../http/rate-limit";
+import { operationCost } from "./cost";
+import { limitError, type OperationLimits } from "./limits";
+
+/**
+ * The last bound, checked once the operation and its variables are known and before any
+ * resolver runs: its cost (see cost.ts), which is then spent from the caller's rate budget.
+ * (The document's own bounds were checked before Apollo saw it: see document-gate.ts.)
+ */
+export function operationLimitsPlugin(limits: OperationLimits, windowMs: number): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request, contextValue, response }) {
+          let cost: number;
+          try {
+            cost = operationCost(schema, document, operationName ?? undefined, request.variables);
+          } catch (error) {
+            // Variables that cannot be coerced: execution would refuse them the same way.
+            if (error instanceof GraphQLError) throw limitError("BAD_USER_INPUT", error.message);
+            throw error;
+          }
+          if (cost > limits.cost) {
+            throw limitError("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${limits.cost}`, { cost, maxCost: limits.cost });
+          }
+          const charge = await contextValue.charge(cost);
+          const headers = new Map(rateHeaders(charge));
+          for (const [name, value] of headers) response.http.headers.set(name, value);
+          if (!charge.allowed) {
+            headers.set("retry-after", String(charge.resetSeconds));
+            throw limitError("RATE_LIMITED", budgetMessage(charge, windowMs), { cost }, headers);
+          }
+        },
+      };
+    },
+  };
+}

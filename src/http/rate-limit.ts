@@ -1,0 +1,102 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Config } from "../config";
+import { errorBody } from "./error-body";
+
+/** The outcome of spending from a budget, with what the rate-limit headers report. */
+export interface Charge {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets (the Retry-After of a refusal). */
+  resetSeconds: number;
+}
+
+/** Spends the caller's budget: bound to one request's caller. */
+export type ChargeFn = (units: number) => Promise<Charge>;
+
+/**
+ * Budgets in cost units per window (not requests): every /graphql request spends 1 unit on
+ * arrival and its operation's cost once that is known, per API key when a valid one was
+ * sent, else per client address. Failed authentications have a budget of their own per
+ * address, checked before the key lookup, so guessing keys costs neither the database nor
+ * the guesser's neighbours anything.
+ */
+export class RateBudgets {
+  private readonly byAddress: RateLimiterMemory;
+  private readonly byKey: RateLimiterMemory;
+  private readonly authFailures: RateLimiterMemory;
+
+  constructor(private readonly config: Config["rateLimit"]) {
+    const duration = config.windowMs / 1000;
+    this.byAddress = new RateLimiterMemory({ points: config.budget, duration });
+    this.byKey = new RateLimiterMemory({ points: config.keyBudget, duration });
+    this.authFailures = new RateLimiterMemory({ points: config.authFailures, duration });
+  }
+
+  /** The charging function of one request's caller. */
+  chargerFor(request: FastifyRequest): ChargeFn {
+    const keyId = request.principal?.keyId;
+    const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${request.ip}`];
+    return (units) => spend(limiter, subject, units);
+  }
+
+  /** Seconds the address must wait before it may try a key again; 0 when it may now. */
+  async authBlockedFor(address: string): Promise<number> {
+    const res = await this.authFailures.get(address);
+    return res && res.consumedPoints >= this.config.authFailures ? seconds(res.msBeforeNext) : 0;
+  }
+
+  async recordAuthFailure(address: string): Promise<void> {
+    await this.authFailures.penalty(address, 1);
+  }
+
+  /** The onRequest hook of /graphql: 1 unit for arriving, 429 once the budget is spent. */
+  arrivalHook() {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const charge = await this.chargerFor(request)(1);
+      setRateHeaders(reply, charge);
+      if (!charge.allowed) return refuse(reply, charge.resetSeconds, budgetMessage(charge, this.config.windowMs));
+    };
+  }
+}
+
+async function spend(limiter: RateLimiterMemory, subject: string, units: number): Promise<Charge> {
+  try {
+    const res = await limiter.consume(subject, units);
+    return charge(true, limiter.points, res);
+  } catch (refused) {
+    if (!(refused instanceof RateLimiterRes)) throw refused;
+    return charge(false, limiter.points, refused);
+  }
+}
+
+const charge = (allowed: boolean, limit: number, res: RateLimiterRes): Charge => ({
+  allowed,
+  limit,
+  remaining: res.remainingPoints,
+  resetSeconds: seconds(res.msBeforeNext),
+});
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+export function budgetMessage(charge: Charge, windowMs: number): string {
+  return `Rate limit: the budget of ${charge.limit} cost units per ${windowMs / 1000} seconds is spent; retry in ${charge.resetSeconds} s`;
+}
+
+/** The headers of every charged response (exposed to browsers by CORS). */
+export function rateHeaders(charge: Charge): [string, string][] {
+  return [
+    ["x-ratelimit-limit", String(charge.limit)],
+    ["x-ratelimit-remaining", String(charge.remaining)],
+    ["x-ratelimit-reset", String(charge.resetSeconds)],
+  ];
+}
+
+function setRateHeaders(reply: FastifyReply, charge: Charge) {
+  for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
+}
+
+export function refuse(reply: FastifyReply, retryAfterSeconds: number, message: string) {
+  return reply.code(429).header("retry-after", String(retryAfterSeconds)).send(errorBody("RATE_LIMITED", message));
+}
