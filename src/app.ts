@@ -43,7 +43,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
-    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.queryTimeoutMs);
+    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.queryTimeoutMs, config.faults);
     const { app, stop: stopHttp } = await createHttpServer({
       config,
       schema: await buildAppSchema(),
@@ -53,7 +53,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);
-    app.log.info({ seeded, discardedClaims: recovered }, "catalogue ready");
+    app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;

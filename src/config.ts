@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { WriteFaults } from "./catalogue/entry-writer";
 import type { OperationLimits } from "./graphql/limits/limits";
 import { PROJECT_ROOT } from "./project-root";
 
@@ -36,6 +37,9 @@ const EnvSchema = z.object({
       "must be false, a hop count 1-9, or a comma-separated list of proxy addresses/CIDRs (true is refused: it would believe any client)",
     )
     .default("false"),
+  // Test-only fault injection, e.g. "pauseBeforeApplyMs=600" or "killBeforeApply" (see WriteFaults).
+  STATUSGRAPH_FAULTS: z.string().regex(/^(\w+(=\d+)?)(,\w+(=\d+)?)*$/).optional(),
+  NODE_ENV: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -71,6 +75,8 @@ export interface Config {
    */
   trustProxy: false | number | string[];
   logLevel: string;
+  /** Empty unless STATUSGRAPH_FAULTS is set, which production refuses. */
+  faults: WriteFaults;
 }
 
 /** Validates the environment once, at start; throws naming every bad variable. */
@@ -82,6 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const e = parsed.data;
+  if (e.STATUSGRAPH_FAULTS && e.NODE_ENV === "production") {
+    throw new Error("Invalid configuration:\n  STATUSGRAPH_FAULTS: fault injection is for tests; refused when NODE_ENV=production");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -111,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
+    faults: faultsOf(e.STATUSGRAPH_FAULTS),
   };
 }
 
@@ -118,4 +128,13 @@ function trustProxyOf(value: string): false | number | string[] {
   if (value === "false") return false;
   if (/^[1-9]$/.test(value)) return Number(value);
   return value.split(",").map((a) => a.trim());
+}
+
+function faultsOf(value: string | undefined): WriteFaults {
+  const faults: Record<string, number | boolean> = {};
+  for (const part of value?.split(",") ?? []) {
+    const [name, amount] = part.split("=");
+    faults[name] = amount === undefined ? true : Number(amount);
+  }
+  return faults as WriteFaults;
 }

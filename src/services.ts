@@ -3,7 +3,7 @@ import { apiKeyModel } from "./auth/api-key.model";
 import { ApiKeyService } from "./auth/api-key.service";
 import { CatalogueService } from "./catalogue/catalogue.service";
 import { CurationService } from "./catalogue/curation.service";
-import { EntryWriter } from "./catalogue/entry-writer";
+import { EntryWriter, type WriteFaults } from "./catalogue/entry-writer";
 import { ImportService, importRequestModel } from "./catalogue/import.service";
 import { loadSeedEntries } from "./catalogue/seed/catalogue-seed";
 import { type SeedReport, seedCatalogue } from "./catalogue/seed/seed-catalogue";
@@ -14,16 +14,17 @@ import type { Services } from "./graphql/context";
  * Creates every index, finishes writes a crash interrupted, seeds, and builds the services.
  * Index creation here, not mongoose's autoIndex, so that a failure stops the start.
  */
-export async function prepareServices(connection: Connection, queryTimeoutMs: number) {
+export async function prepareServices(connection: Connection, queryTimeoutMs: number, faults: WriteFaults = {}) {
   const entries = statusCodeModel(connection);
   const revisions = revisionModel(connection);
   const keys = apiKeyModel(connection);
   const importRequests = importRequestModel(connection);
   for (const model of [entries, revisions, keys, importRequests]) await model.createIndexes();
 
-  const writer = new EntryWriter(entries, revisions);
-  const recovered = await writer.discardAbandoned();
-  const seeded: SeedReport = await seedCatalogue(entries, revisions, loadSeedEntries());
+  const writer = new EntryWriter(entries, revisions, faults);
+  // Writes a crash or outage stopped after their claim are finished, never undone.
+  const recovered = await writer.rollForwardAll();
+  const seeded: SeedReport = await seedCatalogue(entries, writer, loadSeedEntries());
 
   const catalogue = new CatalogueService(entries, queryTimeoutMs);
   const curation = new CurationService(entries, revisions, writer, catalogue);

@@ -156,32 +156,6 @@ describe("When an entry is retired and restored", () => {
   });
 });
 
-describe("When a write failed between claiming its version and writing the entry", () => {
-  // What a crash or outage right after the claim leaves behind: a revision ahead of its entry.
-  const claimVersion2 = (at: Date) =>
-    t.app.connection.collection("status_code_revisions").insertOne({
-      code: 463, version: 2, action: "UPDATE", at, by: "Crashed", changes: [], snapshot: {},
-    });
-  const update = (description: string) =>
-    editor(`mutation { updateStatusCode(code: 463, expectedVersion: 1, patch: { description: "${description}" }) { version description updatedBy } }`);
-
-  test("then a fresh claim still blocks that version (its writer may be alive) and history does not show it", async () => {
-    await create(463);
-    await claimVersion2(new Date());
-    expect((await update("Blocked.")).errors?.[0].extensions).toMatchObject({ code: "PRECONDITION_FAILED", currentVersion: 1 });
-    const history = await t.gql<any>(`{ statusCode(code: 463) { version history { edges { node { version by } } } } }`);
-    expect(history.data.statusCode).toEqual({ version: 1, history: { edges: [{ node: { version: 1, by: "Eve" } }] } });
-  });
-
-  test("then an abandoned claim is rolled back and the next write takes the version", async () => {
-    await t.app.connection.collection("status_code_revisions").deleteOne({ code: 463, version: 2 });
-    await claimVersion2(new Date(Date.now() - 60_000));
-    expect((await update("Taken over.")).data.updateStatusCode).toEqual({ version: 2, description: "Taken over.", updatedBy: "Eve" });
-    const history = await t.gql<any>(`{ statusCode(code: 463) { history { edges { node { version by } } } } }`);
-    expect(history.data.statusCode.history.edges.map((e: any) => e.node)).toEqual([{ version: 2, by: "Eve" }, { version: 1, by: "Eve" }]);
-  });
-});
-
 describe("When curators import many entries", () => {
   const entries = `[
     { code: 440, reasonPhrase: "Login Time-out", description: "IIS: the session expired.", ${spec} },
@@ -211,6 +185,19 @@ describe("When curators import many entries", () => {
     const replay = await run("batch-1");
     expect(replay.data.importStatusCodes).toEqual({ ...result, replayed: true });
     expect(await t.app.connection.collection("status_code_revisions").countDocuments()).toBe(before);
+  });
+
+  test("then a retry after an attempt that died before storing its result reports what it created as created", async () => {
+    const first = await run("batch-3", `[{ code: 446, reasonPhrase: "A", description: "A.", ${spec} }, { code: 447, reasonPhrase: "B", description: "B.", ${spec} }]`);
+    expect(first.data.importStatusCodes.created).toBe(2);
+    // What a crash after the entries, before the stored result, leaves: the key's record still pending.
+    await t.app.connection.collection("import_requests").updateOne({ result: { $ne: null }, "result.idempotencyKey": "batch-3" }, { $set: { state: "pending", result: null } });
+    const retry = await run("batch-3", `[{ code: 446, reasonPhrase: "A", description: "A.", ${spec} }, { code: 447, reasonPhrase: "B", description: "B.", ${spec} }]`);
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.importStatusCodes).toMatchObject({ replayed: false, created: 2 });
+    expect(retry.data.importStatusCodes.results.map((r: any) => [r.code, r.status, r.entry.version])).toEqual([[446, 201, 1], [447, 201, 1]]);
+    // And that is the stored result replays get.
+    expect((await run("batch-3", `[{ code: 446, reasonPhrase: "A", description: "A.", ${spec} }, { code: 447, reasonPhrase: "B", description: "B.", ${spec} }]`)).data.importStatusCodes.created).toBe(2);
   });
 
   test("then reusing a key for a different batch is a CONFLICT", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
 import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
+import { EntryWriter } from "../src/catalogue/entry-writer";
 import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
 import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";
@@ -11,14 +12,14 @@ import { connectDatabase } from "../src/db/connect";
 import { uniqueDatabaseUri } from "./support/harness";
 
 /** Runs `body` against empty, indexed collections in a throwaway database. */
-async function withFreshDatabase(body: (model: StatusCodeModel, revisions: RevisionModel) => Promise<void>) {
+async function withFreshDatabase(body: (model: StatusCodeModel, revisions: RevisionModel, writer: EntryWriter) => Promise<void>) {
   const connection = await connectDatabase(uniqueDatabaseUri(), { serverSelectionTimeoutMs: 2000 });
   try {
     const model = statusCodeModel(connection);
     const revisions = revisionModel(connection);
     await model.createIndexes();
     await revisions.createIndexes();
-    await body(model, revisions);
+    await body(model, revisions, new EntryWriter(model, revisions));
   } finally {
     await connection.dropDatabase();
     await connection.close();
@@ -27,24 +28,24 @@ async function withFreshDatabase(body: (model: StatusCodeModel, revisions: Revis
 
 describe("When the catalogue is seeded again", () => {
   test("then nothing is duplicated and nothing changes", () =>
-    withFreshDatabase(async (model, revisions) => {
+    withFreshDatabase(async (model, revisions, writer) => {
       const entries = loadSeedEntries();
-      expect(await seedCatalogue(model, revisions, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
+      expect(await seedCatalogue(model, writer, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
       const before = await model.find().sort({ code: 1 }).lean();
-      const again = await Promise.all([seedCatalogue(model, revisions, entries), seedCatalogue(model, revisions, entries)]);
+      const again = await Promise.all([seedCatalogue(model, writer, entries), seedCatalogue(model, writer, entries)]);
       expect(again.map((r) => r.inserted)).toEqual([0, 0]);
       const after = await model.find().sort({ code: 1 }).lean();
       expect(after).toEqual(before);
     }));
 
   test("then a new seed revision updates untouched entries and keeps edited ones", () =>
-    withFreshDatabase(async (model, revisions) => {
-      await seedCatalogue(model, revisions, loadSeedEntries(), 1);
+    withFreshDatabase(async (model, revisions, writer) => {
+      await seedCatalogue(model, writer, loadSeedEntries(), 1);
       // A curator's edit: new content, new version.
       await model.updateOne({ code: 404 }, { $set: { description: "Curated text" }, $inc: { version: 1 } });
 
       const revised = loadSeedEntries().map((e) => ({ ...e, description: `${e.description} (revised)` }));
-      expect(await seedCatalogue(model, revisions, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1 });
+      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1 });
 
       // Every seeded version has its revision.
       expect(await revisions.countDocuments({ code: 200 })).toBe(2);
@@ -55,7 +56,7 @@ describe("When the catalogue is seeded again", () => {
       expect(updated).toMatchObject({ version: 2, seed: { revision: 2, version: 2 } });
       expect(updated!.description).toMatch(/\(revised\)$/);
       // Running revision 2 again is a no-op for updated entries.
-      expect(await seedCatalogue(model, revisions, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
+      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
     }));
 });
 

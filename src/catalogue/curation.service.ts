@@ -30,16 +30,16 @@ export class CurationService {
   }
 
   /** Create for a caller already authorized (import checks once for the whole batch). */
-  async createAs(input: NewEntry, by: Principal): Promise<StatusCodeRecord> {
+  async createAs(input: NewEntry, by: Principal, importId?: string): Promise<StatusCodeRecord> {
     const content = await this.validNew(input);
-    return this.writer.create({
-      code: input.code,
-      class: classOf(input.code),
-      ...content,
-      source: EntrySource.CUSTOM,
-      retired: null,
-      updatedBy: by.name,
-    });
+    const doc = { code: input.code, class: classOf(input.code), ...content, source: EntrySource.CUSTOM, retired: null, updatedBy: by.name };
+    return this.writer.create(doc, { importId });
+  }
+
+  /** The entry, if that import created it (an earlier attempt of a retried import, say). */
+  async createdByImport(code: number, importId: string): Promise<StatusCodeRecord | null> {
+    const mine = await this.revisions.exists({ code, version: 1, importId });
+    return mine ? this.catalogue.findAny(code) : null;
   }
 
   private async validNew(input: NewEntry): Promise<EntryContent> {

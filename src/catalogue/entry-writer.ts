@@ -1,4 +1,4 @@
-import { duplicateIndexes, isDuplicateKey } from "../db/duplicate-key";
+import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "./status-code.enums";
 import {
@@ -12,105 +12,159 @@ import {
   type StatusCodeRecord,
 } from "./status-code.model";
 
-/** A claim this old whose entry never reached its version belongs to a write that failed. */
-export const CLAIM_GRACE_MS = 30_000;
 type State = EntryContent & { retired: Retirement | null };
 
 /**
- * Every write of an entry, with its history, without multi-document transactions (FerretDB
- * has none) and without trusting `updateOne` as a compare-and-set: FerretDB 1.24 lets several
- * concurrent updates match the same `{ version }` filter. A unique-index insert is atomic on
- * both servers, so it is the lock:
- *   1. claim: insert the revision for version v+1 (unique on code+version). Exactly one writer
- *      succeeds; the others get PRECONDITION_FAILED (or CONFLICT for a create);
- *   2. apply: write the entry at version v+1. Only the claimant writes version v+1.
- * So no entry version exists without its revision. A failure between 1 and 2 (crash, database
- * outage) leaves a claim ahead of its entry: history never shows it (it lists versions up to
- * the entry's), and once older than CLAIM_GRACE_MS it is discarded, by the next write of that
- * entry or by `discardAbandoned()` at start. The failed write thus leaves nothing behind.
+ * Test-only fault injection (refused by the config when NODE_ENV=production): stall or kill
+ * the process at the points where a write is most fragile.
+ */
+export interface WriteFaults {
+  /** Wait this long between claiming a version and applying it. */
+  pauseBeforeApplyMs?: number;
+  /** SIGKILL this process between claiming a version and applying it. */
+  killBeforeApply?: boolean;
+  /** SIGKILL this process after seeding claimed its versions, before any entry exists. */
+  killAfterSeedClaims?: boolean;
+}
+
+/**
+ * Every write of an entry, with its history, correct on FerretDB 1.24 (no transactions, and
+ * `updateOne` is no compare-and-set: concurrent updates filtered on one version can all match)
+ * and on MongoDB, with no clock and no timeout in the reasoning:
+ *   1. claim: insert the revision of version v+1, unique on (code, version). It holds the
+ *      whole new state, so it is a write-ahead record: once it is in, the write is decided.
+ *      Exactly one writer gets each version; the others get PRECONDITION_FAILED (CONFLICT for
+ *      a create), after rolling the entry forward so that what they are told is true.
+ *   2. apply: write the revision's state onto the entry, filtered on version v. Anyone may do
+ *      it, any number of times: it always writes the same thing.
+ *   3. check: if a newer revision exists, or the apply found the entry elsewhere, roll the
+ *      entry forward to its newest revision. On FerretDB an apply that matched version v just
+ *      before another writer moved the entry on can land after it; the check that follows
+ *      every apply repairs that, so the entry never stays behind its history.
+ * A write that stops after 1 (crash, outage) is finished by the next write of the entry, by
+ * the next start of any API process, or by the seeding; it is never undone. History lists
+ * only versions the entry has reached, so it never shows a version the entry does not.
  */
 export class EntryWriter {
   constructor(
     private readonly entries: StatusCodeModel,
     private readonly revisions: RevisionModel,
-    private readonly graceMs = CLAIM_GRACE_MS,
+    private readonly faults: WriteFaults = {},
   ) {}
 
-  async create(doc: Omit<StatusCodeRecord, "version" | "createdAt" | "updatedAt" | "seed">, action = RevisionAction.CREATE) {
-    const revision = revisionOf(doc.code, 1, action, doc.updatedBy, { ...contentOf(doc), retired: doc.retired }, null);
+  async create(
+    doc: Omit<StatusCodeRecord, "version" | "createdAt" | "updatedAt" | "seed">,
+    options: { importId?: string } = {},
+  ): Promise<StatusCodeRecord> {
+    const { code, class: cls, source, updatedBy } = doc;
+    const revision = revisionOf(code, 1, RevisionAction.CREATE, updatedBy, { ...contentOf(doc), retired: doc.retired }, null, {
+      entryFields: { class: cls, source, seed: null },
+      importId: options.importId,
+    });
     if (!(await this.claim(revision))) {
-      throw new DomainError("CONFLICT", `Status code ${doc.code} already exists`, { statusCode: doc.code });
+      await this.rollForward(code);
+      throw new DomainError("CONFLICT", `Status code ${code} already exists`, { statusCode: code });
     }
-    await this.entries.create({ ...doc, version: 1, seed: null });
-    return this.read(doc.code);
+    await this.applyClaimed(revision);
+    return entryAt(revision, null);
   }
 
   /**
    * Writes `next` over `current` as version current.version + 1, or fails with
-   * PRECONDITION_FAILED; returns `current` untouched when `next` changes nothing.
+   * PRECONDITION_FAILED; returns `current` untouched when `next` changes nothing. The answer is
+   * built from the state just written, not read back.
    */
-  async write(current: StatusCodeRecord, next: Partial<State>, action: RevisionAction, by: string, extra: Record<string, unknown> = {}) {
+  async write(current: StatusCodeRecord, next: Partial<State>, action: RevisionAction, by: string, entryFields: Record<string, unknown> = {}) {
     const state: State = { ...contentOf(current), retired: current.retired, ...next };
-    const version = current.version + 1;
-    const revision = revisionOf(current.code, version, action, by, state, { ...contentOf(current), retired: current.retired });
+    const before = { ...contentOf(current), retired: current.retired };
+    const revision = revisionOf(current.code, current.version + 1, action, by, state, before, { entryFields });
     // Nothing would change: no new version, no empty revision in the history.
-    if (!revision.changes.length && !Object.keys(extra).length) return current;
+    if (!revision.changes.length && !Object.keys(entryFields).length) return current;
     if (!(await this.claim(revision))) {
-      const now = await this.entries.findOne({ code: current.code }, { version: 1 }).lean<{ version: number }>();
-      throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", {
-        statusCode: current.code,
-        currentVersion: now?.version ?? null,
-      });
+      const now = await this.rollForward(current.code);
+      throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", { statusCode: current.code, currentVersion: now });
     }
-    await this.entries.updateOne({ code: current.code, version: current.version }, { $set: { ...state, ...extra, version, updatedBy: by } });
-    return this.read(current.code);
+    await this.applyClaimed(revision);
+    return entryAt(revision, current);
   }
 
-  /** Claims many version-1 revisions at once (seeding); returns the codes this caller won. */
-  async claimNew(revisions: RevisionRecord[]): Promise<Set<number>> {
+  /** Claims many version-1 revisions at once (seeding); duplicates are someone else's. */
+  async claimNew(revisions: RevisionRecord[]): Promise<void> {
     try {
       await this.revisions.insertMany(revisions, { ordered: false });
-      return new Set(revisions.map((r) => r.code));
     } catch (error) {
-      const lost = duplicateIndexes(error);
-      if (!lost) throw error;
-      return new Set(revisions.filter((_, i) => !lost.has(i)).map((r) => r.code));
+      const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+      if (!writeErrors?.every((w) => isDuplicateKey({ code: w.code ?? w.err?.code }))) throw error;
     }
+    if (this.faults.killAfterSeedClaims) process.kill(process.pid, "SIGKILL");
   }
 
-  /**
-   * Removes claims older than the grace period that their entry never reached: one deleteMany
-   * (FerretDB 1.24 has no $max accumulator to find each code's newest revision).
-   */
-  async discardAbandoned(code?: number): Promise<number> {
-    const entries = await this.entries
-      .find(code != null ? { code } : {}, { code: 1, version: 1 })
-      .lean<{ code: number; version: number }[]>();
-    // Revisions past the version each entry reached; a missing entry reached version 0.
+  /** Brings every entry up to its newest revision (at start, and after seeding claims). */
+  async rollForwardAll(): Promise<number> {
+    const entries = await this.entries.find({}, { code: 1, version: 1 }).lean<{ code: number; version: number }[]>();
     const ahead: Record<string, unknown>[] = entries.map((e) => ({ code: e.code, version: { $gt: e.version } }));
-    if (code == null) ahead.push({ code: { $nin: entries.map((e) => e.code) } });
-    else if (!entries.length) ahead.push({ code });
-    const result = await this.revisions.deleteMany({ at: { $lt: new Date(Date.now() - this.graceMs) }, $or: ahead });
-    return result.deletedCount;
+    ahead.push({ code: { $nin: entries.map((e) => e.code) } });
+    const pending = await this.revisions.find({ $or: ahead }).sort({ code: 1, version: 1 }).lean<RevisionRecord[]>();
+    for (const revision of pending) await this.apply(revision);
+    return pending.length;
+  }
+
+  /** Applies every revision of one entry that the entry has not reached; returns its version then. */
+  async rollForward(code: number): Promise<number> {
+    const entry = await this.entries.findOne({ code }, { version: 1 }).lean<{ version: number }>();
+    let version = entry?.version ?? 0;
+    const pending = await this.revisions.find({ code, version: { $gt: version } }).sort({ version: 1 }).lean<RevisionRecord[]>();
+    for (const revision of pending) {
+      if (revision.version !== version + 1) break; // cannot happen: a version is claimed only over the one before
+      await this.apply(revision);
+      version = revision.version;
+    }
+    return version;
   }
 
   private async claim(revision: RevisionRecord): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        await this.revisions.create(revision);
-        return true;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        // Taken: by a live writer (we lost), or by a failed one (discard it and try once more).
-        if (attempt > 0 || (await this.discardAbandoned(revision.code)) === 0) return false;
-      }
+    try {
+      await this.revisions.create(revision);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
     }
-    return false;
   }
 
-  private async read(code: number): Promise<StatusCodeRecord> {
-    return (await this.entries.findOne({ code }).lean<StatusCodeRecord>())!;
+  private async applyClaimed(revision: RevisionRecord): Promise<void> {
+    if (this.faults.killBeforeApply) process.kill(process.pid, "SIGKILL");
+    if (this.faults.pauseBeforeApplyMs) await new Promise((r) => setTimeout(r, this.faults.pauseBeforeApplyMs));
+    const applied = await this.apply(revision);
+    const newer = await this.revisions.exists({ code: revision.code, version: { $gt: revision.version } });
+    if (!applied || newer) await this.rollForward(revision.code);
   }
+
+  /** Writes a revision's state onto its entry; false when the entry was not at the version before it. */
+  private async apply(revision: RevisionRecord): Promise<boolean> {
+    if (revision.version === 1) {
+      try {
+        await this.entries.create([entryAt(revision, null)], { timestamps: false });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      return true;
+    }
+    const { code, version, snapshot, entryFields, by, at } = revision;
+    const result = await this.entries.updateOne(
+      { code, version: version - 1 },
+      { $set: { ...snapshot, ...entryFields, version, updatedBy: by, updatedAt: at } },
+      { timestamps: false },
+    );
+    return result.matchedCount === 1;
+  }
+}
+
+/** The entry as a revision leaves it: over `base` (the version before), or whole for version 1. */
+function entryAt(revision: RevisionRecord, base: StatusCodeRecord | null): StatusCodeRecord {
+  const written = { ...revision.snapshot, ...revision.entryFields, version: revision.version, updatedBy: revision.by, updatedAt: revision.at };
+  if (base) return { ...base, ...written };
+  return { code: revision.code, seed: null, ...written, createdAt: revision.at } as StatusCodeRecord;
 }
 
 export function revisionOf(
@@ -120,10 +174,11 @@ export function revisionOf(
   by: string,
   after: State,
   before: State | null,
+  extra: { entryFields?: Record<string, unknown>; importId?: string } = {},
 ): RevisionRecord {
   const fields = [...CONTENT_FIELDS, "retired"] as const;
   const changes = fields
     .filter((f) => !before || JSON.stringify(before[f]) !== JSON.stringify(after[f]))
     .map((f) => ({ field: f, from: before ? before[f] : null, to: after[f] }));
-  return { code, version, action, at: new Date(), by, changes, snapshot: after };
+  return { code, version, action, at: new Date(), by, changes, snapshot: after, entryFields: extra.entryFields ?? {}, ...(extra.importId && { importId: extra.importId }) };
 }

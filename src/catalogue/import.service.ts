@@ -7,7 +7,6 @@ import type { CurationService, NewEntry } from "./curation.service";
 import { validationFailed } from "./entry-validation";
 
 export const MAX_IMPORT = 500;
-const STALE_CLAIM_MS = 60_000;
 
 interface ImportRequest {
   _id: string;
@@ -26,9 +25,12 @@ export function importRequestModel(connection: Connection) {
 }
 
 /**
- * Bulk create with one result per entry. The idempotency key is claimed first (unique _id),
- * so a replay, even a concurrent one, writes nothing twice: it gets the stored result.
- * Keys are scoped to the API key that used them.
+ * Bulk create with one result per entry, idempotent per key (scoped to the API key that used
+ * it). The key's record is created first; once an attempt finishes, its result is stored and
+ * every replay gets it. An attempt that did not finish (crash, outage, or still running) is
+ * simply run again: each entry's create is itself idempotent for this import (its version-1
+ * revision names the import), so entries an earlier or concurrent attempt created are
+ * reported as created, not as conflicts. No clock decides anything.
  */
 export class ImportService {
   constructor(
@@ -44,51 +46,38 @@ export class ImportService {
 
     const id = `${by.keyId}:${key}`;
     const fingerprint = createHash("sha256").update(JSON.stringify(entries)).digest("hex");
-    const earlier = await this.claim(id, fingerprint);
+    const earlier = await this.begin(id, fingerprint);
     if (earlier) return { ...(earlier as object), replayed: true };
 
-    try {
-      const results = [];
-      for (const [index, input] of entries.entries()) results.push(await this.importOne(index, input, by));
-      const result = { idempotencyKey: key, created: results.filter((r) => r.status === 201).length, results };
-      await this.requests.updateOne({ _id: id }, { $set: { state: "done", result } });
-      return { ...result, replayed: false };
-    } catch (error) {
-      // The database failed mid-way: free the key so the client can retry at once.
-      await this.requests.deleteOne({ _id: id, state: "pending" }).catch(() => {});
-      throw error;
-    }
+    const results = [];
+    for (const [index, input] of entries.entries()) results.push(await this.importOne(index, input, by, id));
+    const result = { idempotencyKey: key, created: results.filter((r) => r.status === 201).length, results };
+    await this.requests.updateOne({ _id: id, state: "pending" }, { $set: { state: "done", result } });
+    return { ...result, replayed: false };
   }
 
-  /** Claims the key, or returns the stored result of the request that holds it. */
-  private async claim(id: string, fingerprint: string): Promise<unknown | null> {
-    const existing = await this.requests.findById(id).lean<ImportRequest>();
-    if (existing) {
-      if (existing.fingerprint !== fingerprint) {
-        throw new DomainError("CONFLICT", "This idempotency key was used for a different import");
-      }
-      if (existing.state === "done") return existing.result;
-      if (Date.now() - existing.createdAt.getTime() < STALE_CLAIM_MS) {
-        throw new DomainError("CONFLICT", "An import with this idempotency key is still running: retry shortly");
-      }
-      await this.requests.deleteOne({ _id: id, state: "pending" });
-    }
+  /** Records the key, or returns the stored result of the attempt that finished with it. */
+  private async begin(id: string, fingerprint: string): Promise<unknown | null> {
     try {
       await this.requests.create({ _id: id, fingerprint, state: "pending", result: null, createdAt: new Date() });
       return null;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      throw new DomainError("CONFLICT", "An import with this idempotency key is still running: retry shortly");
     }
+    const existing = await this.requests.findById(id).lean<ImportRequest>();
+    if (existing?.fingerprint !== fingerprint) throw new DomainError("CONFLICT", "This idempotency key was used for a different import");
+    return existing.state === "done" ? existing.result : null;
   }
 
-  private async importOne(index: number, input: NewEntry, by: Principal) {
+  private async importOne(index: number, input: NewEntry, by: Principal, importId: string) {
     const base = { index, code: input.code, errorCode: null, message: null, fieldErrors: [], entry: null };
     try {
-      const entry = await this.curation.createAs(input, by);
+      const entry = await this.curation.createAs(input, by, importId);
       return { ...base, status: 201, entry };
     } catch (error) {
       if (!(error instanceof DomainError) || !["CONFLICT", "VALIDATION_FAILED"].includes(error.code)) throw error;
+      const mine = error.code === "CONFLICT" ? await this.curation.createdByImport(input.code, importId) : null;
+      if (mine) return { ...base, status: 201, entry: mine };
       return {
         ...base,
         status: error.code === "CONFLICT" ? 409 : 422,

@@ -42,6 +42,10 @@ export interface RevisionRecord {
   changes: { field: string; from: unknown; to: unknown }[];
   /** The entry's content and retirement as of this version: what a rollback restores. */
   snapshot: EntryContent & { retired: Retirement | null };
+  /** Entry fields this version sets besides its content: class and source at creation, seed markers. */
+  entryFields: Record<string, unknown>;
+  /** The import (API key id and idempotency key) that created the entry, for a retry's results. */
+  importId?: string;
 }
 
 /** An entry as stored and as services return it (plain object, from `.lean()`). */
@@ -102,6 +106,8 @@ const RevisionSchema = new Schema<RevisionRecord>(
     by: { type: String, required: true },
     changes: { type: Schema.Types.Mixed, default: [] },
     snapshot: { type: Schema.Types.Mixed, required: true },
+    entryFields: { type: Schema.Types.Mixed, default: {} },
+    importId: { type: String },
   },
   { collection: "status_code_revisions", versionKey: false, minimize: false },
 );

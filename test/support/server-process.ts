@@ -6,6 +6,8 @@ import { uniqueDatabaseUri } from "./harness";
 
 export interface ServerProcess {
   url: string;
+  /** Resolves with the exit code or signal once the process has ended. */
+  exited: Promise<number | string>;
   pid: number;
   /** Resident memory of the server process now, in MiB (from /proc). */
   rssMiB(): number;
@@ -19,14 +21,16 @@ export interface ServerProcess {
  * as it runs in production: its memory can be measured and its crash would not take the test
  * runner with it.
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], {
+export async function startServerProcess(env: Record<string, string> = {}, prefix: string[] = []): Promise<ServerProcess> {
+  const command = [...prefix, process.execPath, join(PROJECT_ROOT, "dist", "src", "main.js")];
+  const child: ChildProcess = spawn(command[0], command.slice(1), {
     env: { PATH: process.env.PATH, NODE_ENV: "production", MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "")));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
     const look = () => {
@@ -41,17 +45,19 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   });
   return {
     url,
+    exited,
     pid: child.pid!,
     rssMiB() {
       const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1];
       return Number(kb) / 1024;
     },
     output: () => output,
+    /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { DomainError } from "../../errors/domain-error";
-import { EntryWriter, revisionOf } from "../entry-writer";
+import { type EntryWriter, revisionOf } from "../entry-writer";
 import { EntrySource, RevisionAction } from "../status-code.enums";
-import { contentOf, type RevisionModel, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
+import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
 import { SEED_REVISION, type SeedEntry } from "./catalogue-seed";
 
 export const SEED_AUTHOR = "seed";
@@ -15,9 +15,11 @@ export interface SeedReport {
 
 /**
  * Idempotent and versioned:
- * - missing codes are inserted, each after claiming its version-1 revision (see EntryWriter),
- *   so two instances seeding at once never duplicate an entry. Not an upsert with
- *   $setOnInsert: FerretDB 1.24 drops empty arrays from such an insert;
+ * - missing codes get their version-1 revisions claimed (see EntryWriter), then every entry
+ *   is rolled forward to its newest revision, which inserts them. A crash in between leaves
+ *   claims that the next start (of this or any process) rolls forward the same way, so the
+ *   catalogue is never left partial. Two instances seeding at once never duplicate an entry.
+ *   Not an upsert with $setOnInsert: FerretDB 1.24 drops empty arrays from such an insert;
  * - an entry written by an older seed revision and unchanged since (its version is still the
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
@@ -26,14 +28,18 @@ export interface SeedReport {
  */
 export async function seedCatalogue(
   entries: StatusCodeModel,
-  revisions: RevisionModel,
+  writer: EntryWriter,
   seed: SeedEntry[],
   revision = SEED_REVISION,
 ): Promise<SeedReport> {
-  const writer = new EntryWriter(entries, revisions);
   const existing = new Set((await entries.find({}, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code));
   const missing = seed.filter((e) => !existing.has(e.code));
-  const inserted = missing.length ? await insertClaimed(entries, writer, missing, revision) : 0;
+  let inserted = 0;
+  if (missing.length) {
+    await writer.claimNew(missing.map((entry) => seedRevision(entry, revision)));
+    await writer.rollForwardAll();
+    inserted = await entries.countDocuments({ code: { $in: missing.map((e) => e.code) } });
+  }
 
   const stale = await entries
     .find({ code: { $in: seed.map((e) => e.code) }, "seed.revision": { $lt: revision } })
@@ -58,14 +64,10 @@ export async function seedCatalogue(
   return { inserted, updated, keptEdited };
 }
 
-/** Claims version 1 of each missing code, then inserts the entries this seeder won. */
-async function insertClaimed(model: StatusCodeModel, writer: EntryWriter, seed: SeedEntry[], revision: number): Promise<number> {
-  const won = await writer.claimNew(
-    seed.map((entry) => revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, { ...contentOf(entry), retired: null }, null)),
-  );
-  const docs = seed
-    .filter((entry) => won.has(entry.code))
-    .map((entry) => ({ ...entry, source: EntrySource.IANA, retired: null, version: 1, updatedBy: SEED_AUTHOR, seed: { revision, version: 1 } }));
-  if (docs.length) await model.insertMany(docs, { ordered: false });
-  return docs.length;
+/** Version 1 of a seeded entry: the whole entry, as an IANA entry written by this seed revision. */
+function seedRevision(entry: SeedEntry, revision: number) {
+  const state = { ...contentOf(entry), retired: null };
+  return revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, state, null, {
+    entryFields: { class: entry.class, source: EntrySource.IANA, seed: { revision, version: 1 } },
+  });
 }
