@@ -21,9 +21,8 @@ export interface ServerProcess {
  * as it runs in production: its memory can be measured and its crash would not take the test
  * runner with it.
  */
-export async function startServerProcess(env: Record<string, string> = {}, prefix: string[] = []): Promise<ServerProcess> {
-  const command = [...prefix, process.execPath, join(PROJECT_ROOT, "dist", "src", "main.js")];
-  const child: ChildProcess = spawn(command[0], command.slice(1), {
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], {
     env: { PATH: process.env.PATH, NODE_ENV: "production", MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
