@@ -1,6 +1,7 @@
 import type { Connection } from "mongoose";
 import type { Config } from "./config";
 import { connectDatabase } from "./db/connect";
+import { limitQueryTime } from "./db/time-limit";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
 import { createHttpServer } from "./http/server";
@@ -43,7 +44,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
-    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.queryTimeoutMs, config.faults);
+    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.faults);
+    // From here on, every request's database work is time-limited (start-up is not: it must finish).
+    limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
       config,
       schema: await buildAppSchema(),

@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   FERRETDB_BIN: z.string().min(1).optional(),
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: int(100, 60_000).default(2000),
   QUERY_TIMEOUT_MS: int(1, 600_000).default(5000),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   MAX_URL_BYTES: int(256, 16 * 1024 - 512).default(8 * 1024),
   RATE_LIMIT_BUDGET: int(1, 1_000_000_000).default(100_000),
@@ -52,6 +53,8 @@ export interface Config {
   ferretdbBin?: string;
   serverSelectionTimeoutMs: number;
   queryTimeoutMs: number;
+  /** How long SIGTERM/SIGINT waits for in-flight requests before the process exits anyway. */
+  shutdownTimeoutMs: number;
   bodyLimitBytes: number;
   /** Below Node's 16 KiB header limit, so that a long GET gets a 414 rather than a 431. */
   maxUrlBytes: number;
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ferretdbBin: e.FERRETDB_BIN,
     serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxUrlBytes: e.MAX_URL_BYTES,
     rateLimit: {

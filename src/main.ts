@@ -16,6 +16,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
+    // In-flight requests and writes finish first (no new ones are accepted), within the bound.
+    setTimeout(() => {
+      console.error(`Shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms): exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     await app.stop();
     process.exit(0);
   };

@@ -14,7 +14,7 @@ import type { Services } from "./graphql/context";
  * Creates every index, finishes writes a crash interrupted, seeds, and builds the services.
  * Index creation here, not mongoose's autoIndex, so that a failure stops the start.
  */
-export async function prepareServices(connection: Connection, queryTimeoutMs: number, faults: WriteFaults = {}) {
+export async function prepareServices(connection: Connection, faults: WriteFaults = {}) {
   const entries = statusCodeModel(connection);
   const revisions = revisionModel(connection);
   const keys = apiKeyModel(connection);
@@ -26,7 +26,7 @@ export async function prepareServices(connection: Connection, queryTimeoutMs: nu
   const recovered = await writer.rollForwardAll();
   const seeded: SeedReport = await seedCatalogue(entries, writer, loadSeedEntries());
 
-  const catalogue = new CatalogueService(entries, queryTimeoutMs);
+  const catalogue = new CatalogueService(entries);
   const curation = new CurationService(entries, revisions, writer, catalogue);
   const services: Services = { catalogue, curation, imports: new ImportService(importRequests, curation) };
   return { services, apiKeys: new ApiKeyService(keys), seeded, recovered };

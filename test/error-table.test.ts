@@ -27,6 +27,13 @@ describe("When the driver reports a failure, classifyError", () => {
     [driverError("MongoNetworkError"), "SERVICE_UNAVAILABLE"],
     [driverError("CastError"), "BAD_USER_INPUT"],
     [driverError("MongoServerError", 2), "INTERNAL_SERVER_ERROR"],
+    [driverError("MongoServerError", 10107), "SERVICE_UNAVAILABLE"],
+    [driverError("MongoServerError", 189), "SERVICE_UNAVAILABLE"],
+    [driverError("MongoWriteConcernError", 91), "SERVICE_UNAVAILABLE"],
+    [Object.assign(driverError("MongoBulkWriteError"), { writeErrors: [{ code: 11000 }] }), "CONFLICT"],
+    [Object.assign(driverError("MongoBulkWriteError", 10107), { writeErrors: [] }), "SERVICE_UNAVAILABLE"],
+    [driverError("MongoOperationTimeoutError"), "GATEWAY_TIMEOUT"],
+    [driverError("ValidationError"), "INTERNAL_SERVER_ERROR"],
     [new TypeError("x is undefined"), "INTERNAL_SERVER_ERROR"],
   ])("maps %p to %s and never passes on the raw message", (error, code) => {
     const classified = classifyError(error);

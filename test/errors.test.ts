@@ -157,4 +157,18 @@ describe("When a query runs past the time limit", () => {
       await slow.stop();
     }
   });
+
+  test("then history is cut off the same way, not only catalogue reads", async () => {
+    // Long enough for the entry's own lookup (about 10 ms on FerretDB), not for a scan of a long history.
+    const slow = await startTestApp({ QUERY_TIMEOUT_MS: "150" });
+    try {
+      // A long history, and none of the filler entries that would slow the entry's own lookup.
+      const revisions = Array.from({ length: 50_000 }, (_, i) => ({ code: 404, version: -i, action: "UPDATE", at: new Date(), by: "filler", changes: [], snapshot: {} }));
+      await slow.app.connection.collection("status_code_revisions").insertMany(revisions);
+      const res = await slow.gql<any>(`{ statusCode(code: 404) { code history(first: 1, after: "${Buffer.from("v:1").toString("base64url")}") { edges { node { by } } } } }`);
+      expect(res.errors?.map((e) => [e.path, e.extensions.code])).toEqual([[["statusCode", "history"], "GATEWAY_TIMEOUT"]]);
+    } finally {
+      await slow.stop();
+    }
+  });
 });

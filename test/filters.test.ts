@@ -59,6 +59,8 @@ describe("When a client sends a bad filter", () => {
     ["an inverted range", "{ codeRange: { from: 500, to: 400 } }", undefined],
     ["a range end outside 100-599", "{ codeRange: { to: 600 } }", [{ field: "filter.codeRange.to", constraints: ["max"] }]],
     ["an over-long search", `{ search: "${"x".repeat(101)}" }`, [{ field: "filter.search", constraints: ["maxLength"] }]],
+    // FerretDB would search for it; MongoDB's $regex would fail with a server error (a 500).
+    ["a search with a NUL character", '{ search: "a\\u0000b" }', [{ field: "filter.search", constraints: ["matches"] }]],
   ])("then %s gives BAD_USER_INPUT naming the field, not the value", async (_n, filter, invalidArgs) => {
     const res = await t.gql(`{ statusCodes(filter: ${filter}) { totalCount } }`);
     expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });

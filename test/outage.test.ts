@@ -23,8 +23,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe("When the database goes down during writes and comes back", () => {
-  test("then the write fails with SERVICE_UNAVAILABLE, leaves no partial state, and succeeds after the restart without restarting the API", async () => {
+describe("When the database is down as a write arrives, and comes back", () => {
+  test("then the request fails with SERVICE_UNAVAILABLE before any GraphQL (the key cannot be checked), changes nothing, and succeeds after the restart without restarting the API", async () => {
     const { key } = await createKey(t, "admin");
     const admin = clientWithKey(t, key);
     const mutation = `mutation { updateStatusCode(code: 508, expectedVersion: 1, patch: { description: "After the outage." }) { version description } }`;
@@ -50,5 +50,39 @@ describe("When the database goes down during writes and comes back", () => {
     expect(retried.errors).toBeUndefined();
     expect(retried.data.updateStatusCode).toEqual({ version: 2, description: "After the outage." });
     expect(await state()).toEqual({ version: 2, description: "After the outage.", revisions: before.revisions + 1 });
+  });
+});
+
+describe("When the database goes down in the middle of a write", () => {
+  test("then the writer gets SERVICE_UNAVAILABLE, and the write it had claimed is finished once the database is back", async () => {
+    // This app pauses between claiming a version and applying it; the database stops in that pause.
+    const paused = await startTestApp({ MONGODB_URI: db.uri, MONGODB_SERVER_SELECTION_TIMEOUT_MS: "500", STATUSGRAPH_FAULTS: "pauseBeforeApplyMs=1500", LOG_LEVEL: "silent" });
+    try {
+      const { key } = await createKey(t, "admin");
+      const write = postJson(
+        paused.url,
+        { query: `mutation { updateStatusCode(code: 506, expectedVersion: 1, patch: { description: "Claimed before the outage." }) { version } }` },
+        { authorization: `Bearer ${key}`, accept: "application/graphql-response+json" },
+      );
+      await new Promise((r) => setTimeout(r, 500)); // claimed, now pausing
+      await db.stop("SIGKILL"); // a crash: a graceful stop would let open connections finish
+      const failed = await write;
+      expect(failed.status).toBe(503);
+      expect(failed.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+
+      await startDb();
+      expect(await waitForStatus(t.url.replace("/graphql", "/readyz"), 200)).toBe(200);
+      // The next writer of the entry finishes the claimed write first, and is told so.
+      const next = await clientWithKey(t, key)(`mutation { updateStatusCode(code: 506, expectedVersion: 1, patch: { description: "Too late." }) { version } }`);
+      expect(next.errors?.[0].extensions).toMatchObject({ code: "PRECONDITION_FAILED", currentVersion: 2 });
+      const entry = await t.gql<any>(`{ statusCode(code: 506) { version description history { edges { node { version } } } } }`);
+      expect(entry.data.statusCode).toEqual({
+        version: 2,
+        description: "Claimed before the outage.",
+        history: { edges: [{ node: { version: 2 } }, { node: { version: 1 } }] },
+      });
+    } finally {
+      await paused.app.stop();
+    }
   });
 });

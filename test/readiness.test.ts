@@ -6,6 +6,8 @@ import { type RunningApp, startApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { type EmbeddedServer, startEmbeddedServer } from "../src/db/embedded-server";
 import { waitForStatus } from "./support/harness";
+import { ApiKeyService } from "../src/auth/api-key.service";
+import { apiKeyModel } from "../src/auth/api-key.model";
 
 /**
  * A database whose disk is full: its own FerretDB on a 24 MiB tmpfs (the tests run as root, as
@@ -30,9 +32,10 @@ afterAll(async () => {
 });
 
 describe("When the database's disk fills up", () => {
-  test("then /readyz turns 503 'database refuses writes', and ready again once there is room", async () => {
+  test("then /readyz turns 503 'database refuses writes', writes get 503, and all is well again once there is room", async () => {
     const readyz = app.url.replace("/graphql", "/readyz");
     expect(await waitForStatus(readyz, 200)).toBe(200);
+    const { key } = await new ApiKeyService(apiKeyModel(app.connection)).create("curator", "admin");
     const filler = join(mountPoint, "filler");
     try {
       execFileSync("dd", ["if=/dev/zero", `of=${filler}`, "bs=1M", "count=64"], { stdio: "ignore" });
@@ -44,6 +47,15 @@ describe("When the database's disk fills up", () => {
     // Reads still work: only writes are refused.
     const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ statusCode(code: 404) { code } }" }) });
     expect(((await res.json()) as any).data.statusCode.code).toBe(404);
+    const write = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: 'mutation { updateStatusCode(code: 418, expectedVersion: 1, patch: { description: "No room." }) { version } }' }),
+    });
+    // The database's own "disk is full" error, over HTTP: 503 with Retry-After, not a 500.
+    expect(write.status).toBe(503);
+    expect(write.headers.get("retry-after")).toBe("5");
+    expect(((await write.json()) as any).errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
     rmSync(filler);
     expect(await waitForStatus(readyz, 200, 10_000)).toBe(200);
   }, 60_000);

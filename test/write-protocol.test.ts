@@ -151,6 +151,45 @@ describe("When the API is killed (SIGKILL) between claiming a version and applyi
   }, 60_000);
 });
 
+describe("When the API gets SIGTERM during a burst of writes", () => {
+  test("then every write it acknowledged is there after a restart, and no request got a 5xx but 503", async () => {
+    const uri = uniqueDatabaseUri();
+    const server = await startServerProcess({ ...TEST_ENV, MONGODB_URI: uri, RATE_LIMIT_BUDGET: "1000000" });
+    const key = await keyFor(uri, "editor");
+    const spec = `specification: { document: "vendor", url: "https://example.com/" }`;
+    const writes = Array.from({ length: 40 }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i * 10));
+      const query = `mutation { createStatusCode(input: { code: ${460 + i}, reasonPhrase: "Burst ${i}", description: "Written in a burst.", ${spec} }) { code version } }`;
+      try {
+        const res = await postJson(server.url, { query }, { authorization: `Bearer ${key}` });
+        return { i, status: res.status, code: res.body.errors?.[0].extensions.code, acknowledged: res.body.data?.createStatusCode?.version === 1 };
+      } catch {
+        return { i, status: 0, acknowledged: false }; // refused: the server had stopped listening
+      }
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    process.kill(server.pid, "SIGTERM");
+    const results = await Promise.all(writes);
+    expect(await server.exited).toBe(0);
+    // Requests that arrive while it drains are told to come back: 503 SERVICE_UNAVAILABLE.
+    const failed = results.filter((r) => r.status >= 500);
+    console.log(`SIGTERM burst: ${results.filter((r) => r.acknowledged).length} acknowledged, ${failed.length} × 503, ${results.filter((r) => r.status === 0).length} refused`);
+    expect(failed.filter((r) => r.status !== 503 || r.code !== "SERVICE_UNAVAILABLE")).toEqual([]);
+    const acknowledged = results.filter((r) => r.acknowledged).map((r) => r.i);
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const restarted = await startServerProcess({ ...TEST_ENV, MONGODB_URI: uri });
+    try {
+      const res = await postJson(restarted.url, { query: "{ statusCodes(first: 100, filter: { codeRange: { from: 460, to: 499 } }) { nodes { code reasonPhrase } } }" });
+      const stored = new Map(res.body.data.statusCodes.nodes.map((n: any) => [n.code, n.reasonPhrase]));
+      for (const i of acknowledged) expect(stored.get(460 + i)).toBe(`Burst ${i}`);
+      for (const code of stored.keys()) await expectConsistent(uri, code as number);
+    } finally {
+      await restarted.stop();
+    }
+  }, 60_000);
+});
+
 describe("When a write stopped after its claim and nobody has finished it yet", () => {
   let t: TestApp;
   beforeAll(async () => (t = await startTestApp(TEST_ENV)));

@@ -27,10 +27,8 @@ export interface ClassCount {
 
 /** Reads of the catalogue. Returns plain objects; fails only with DomainError or driver errors. */
 export class CatalogueService {
-  constructor(
-    private readonly model: StatusCodeModel,
-    private readonly queryTimeoutMs: number,
-  ) {}
+  // Every query here is time-limited by QUERY_TIMEOUT_MS (src/db/time-limit.ts).
+  constructor(private readonly model: StatusCodeModel) {}
 
   /** NOT_FOUND when there is no such entry, GONE (with when and why) when it was retired. */
   async getByCode(code: number): Promise<StatusCodeRecord> {
@@ -41,7 +39,7 @@ export class CatalogueService {
 
   /** The entry, retired or not; NOT_FOUND when there is none. */
   async findAny(code: number): Promise<StatusCodeRecord> {
-    const entry = await this.model.findOne({ code }).maxTimeMS(this.queryTimeoutMs).lean<StatusCodeRecord>();
+    const entry = await this.model.findOne({ code }).lean<StatusCodeRecord>();
     if (!entry) throw new DomainError("NOT_FOUND", `No status code ${code} in the catalogue`, { statusCode: code });
     return entry;
   }
@@ -84,7 +82,6 @@ export class CatalogueService {
       .find({ $and: window })
       .sort(sortOf(field, fromEnd ? !ascending : ascending))
       .limit(size + 1)
-      .maxTimeMS(this.queryTimeoutMs)
       .lean<StatusCodeRecord[]>();
     const more = rows.length > size;
     const nodes = rows.slice(0, size);
@@ -104,7 +101,7 @@ export class CatalogueService {
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges.at(-1)?.cursor ?? null,
       },
-      countAll: () => this.model.countDocuments(filter).maxTimeMS(this.queryTimeoutMs).exec(),
+      countAll: () => this.model.countDocuments(filter).exec(),
     };
   }
 
@@ -113,8 +110,7 @@ export class CatalogueService {
       .aggregate<{ _id: StatusClass; count: number }>([
         { $match: { retired: null } },
         { $group: { _id: "$class", count: { $sum: 1 } } },
-      ])
-      .option({ maxTimeMS: this.queryTimeoutMs });
+      ]);
     const byClass = new Map(counts.map((c) => [c._id, c.count]));
     return Object.entries(CLASS_BY_DIGIT).map(([digit, cls]) => ({
       class: cls,
@@ -124,7 +120,7 @@ export class CatalogueService {
   }
 
   private async exists(query: QueryFilter<StatusCodeRecord>): Promise<boolean> {
-    const hit = await this.model.findOne(query, { _id: 1 }).maxTimeMS(this.queryTimeoutMs).lean();
+    const hit = await this.model.findOne(query, { _id: 1 }).lean();
     return hit !== null;
   }
 }

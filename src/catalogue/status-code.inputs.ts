@@ -1,4 +1,4 @@
-import { IsOptional, Max, MaxLength, Min, ValidateNested } from "class-validator";
+import { IsOptional, Matches, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
 import { Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
 
@@ -67,6 +67,8 @@ export class StatusCodeFilter {
   })
   @IsOptional()
   @MaxLength(MAX_SEARCH_LENGTH)
+  // MongoDB's $regex refuses NUL (FerretDB does not): refuse it here, the same on both.
+  @Matches(/^[^\u0000]*$/, { message: "no NUL characters" })
   search?: string;
 
   @Field({ nullable: true, description: "Include retired entries (left out by default)." })

@@ -10,7 +10,8 @@ export interface EmbeddedServer {
   uri: string;
   /** Where the data lives on disk. */
   dataPath: string;
-  stop(): Promise<void>;
+  /** SIGTERM (then SIGKILL after 5 s); SIGKILL at once to crash it, as tests of outages do. */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -104,11 +105,11 @@ async function launch(
     kind,
     uri: `mongodb://127.0.0.1:${port}/${databaseName}`,
     dataPath,
-    async stop() {
+    async stop(signal = "SIGTERM") {
       process.removeListener("exit", killOnExit);
       rmSync(pidFile, { force: true });
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
+      child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);

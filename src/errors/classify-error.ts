@@ -23,6 +23,19 @@ const UNREACHABLE = new Set([
   "MongoTopologyClosedError",
   "MongoPoolClearedError",
 ]);
+// Server error codes that mean "not now": no writable primary, shutting down, disk full.
+const NOT_NOW = new Set([
+  10107, // NotWritablePrimary
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+  189, // PrimarySteppedDown
+  91, // ShutdownInProgress
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  14031, // OutOfDiskSpace
+]);
+// FerretDB reports SQLite's "database or disk is full" with a generic code: only the text says it.
+const DISK_FULL = /disk is full|no space left on device/i;
 const MAX_TIME_MS_EXPIRED = 50;
 
 /**
@@ -44,8 +57,15 @@ export function classifyError(error: unknown): ClassifiedError {
     const { name } = cause;
     const mongoCode = (cause as { code?: unknown }).code;
     if (UNREACHABLE.has(name)) return known("SERVICE_UNAVAILABLE");
-    if (name === "MongoServerError" && mongoCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
-    if (name === "MongoServerError" && isDuplicateKey(cause)) return known("CONFLICT");
+    if (name === "MongoOperationTimeoutError") return known("GATEWAY_TIMEOUT");
+    // A bulk write fails as its first failed document did.
+    const first = (cause as { writeErrors?: { code?: number; errmsg?: string }[] }).writeErrors?.[0];
+    const serverCode = typeof mongoCode === "number" ? mongoCode : first?.code;
+    if (name.startsWith("Mongo") && serverCode !== undefined) {
+      if (NOT_NOW.has(serverCode) || DISK_FULL.test(`${cause.message} ${first?.errmsg ?? ""}`)) return known("SERVICE_UNAVAILABLE");
+      if (serverCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
+      if (isDuplicateKey({ code: serverCode })) return known("CONFLICT");
+    }
     if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };
   }
   // Errors raised by graphql-js or Apollo around execution (parse, validation, variables,

@@ -43,13 +43,20 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     bodyLimit: config.bodyLimitBytes,
     trustProxy: trustProxyOption(config.trustProxy),
     clientErrorHandler,
+    return503OnClosing: false, // our own hook below answers in the API's error format
   });
+  let draining = false;
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
   app.removeContentTypeParser("text/plain");
 
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (draining) {
+      return reply.code(503).header("connection", "close").send(errorBody("SERVICE_UNAVAILABLE", "The server is shutting down; retry"));
+    }
   });
   app.addHook("onRequest", rejectLongUrls(config.maxUrlBytes));
   // Authentication first: the budget charged is the key's when a valid one was sent.
@@ -116,7 +123,16 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     app,
     async stop() {
       health.stop();
-      await app.close();
+      draining = true;
+      // close() stops accepting and waits for in-flight requests; the keep-alive sockets that
+      // fall idle once their last request is answered would hold it open (for up to Fastify's
+      // 72 s keep-alive), so they are closed as they fall idle.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweeper);
+      }
     },
   };
 }
