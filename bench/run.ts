@@ -7,6 +7,7 @@ import { startApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startEmbeddedServer } from "../src/db/embedded-server";
 import { underAttackSection } from "./under-attack";
+import { writesSection } from "./writes";
 
 /**
  * Compares query shapes in one run, interleaved, and reports medians as ratios to a baseline
@@ -74,6 +75,7 @@ async function main() {
 
     await healthSection(app.url, logs);
     await underAttackSection(`${db.uri.replace(/\/bench$/, "")}/attack`, dataDir);
+    if (process.env.BENCH_ONLY !== "reads") await writesSection();
   } finally {
     await app.stop();
     await db.stop();

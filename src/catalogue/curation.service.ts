@@ -3,7 +3,7 @@ import { DomainError } from "../errors/domain-error";
 import { type CatalogueService } from "./catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./status-code.inputs";
 import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
-import type { EntryWriter } from "./entry-writer";
+import { type EntryWriter, revisionId } from "./entry-writer";
 import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "./status-code.enums";
 import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "./status-code.model";
 
@@ -38,7 +38,7 @@ export class CurationService {
 
   /** The entry, if that import created it (an earlier attempt of a retried import, say). */
   async createdByImport(code: number, importId: string): Promise<StatusCodeRecord | null> {
-    const mine = await this.revisions.exists({ code, version: 1, importId });
+    const mine = await this.revisions.exists({ _id: revisionId(code, 1), importId });
     return mine ? this.catalogue.findAny(code) : null;
   }
 
@@ -96,7 +96,7 @@ export class CurationService {
     if (toVersion >= current.version || toVersion < 1) {
       throw validationFailed([{ field: "toVersion", constraint: "earlierVersion" }]);
     }
-    const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>();
+    const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>(); // any _id scheme
     if (!target) throw new DomainError("NOT_FOUND", `Status code ${code} has no version ${toVersion}`, { statusCode: code });
     return this.writer.write(current, target.snapshot, RevisionAction.RESTORE, by.name);
   }

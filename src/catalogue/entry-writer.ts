@@ -136,7 +136,10 @@ export class EntryWriter {
     if (this.faults.killBeforeApply) process.kill(process.pid, "SIGKILL");
     if (this.faults.pauseBeforeApplyMs) await new Promise((r) => setTimeout(r, this.faults.pauseBeforeApplyMs));
     const applied = await this.apply(revision);
-    const newer = await this.revisions.exists({ code: revision.code, version: { $gt: revision.version } });
+    // Versions are claimed one over the other, so "any newer revision" is "the next one", looked
+    // up by _id: FerretDB 1.24 answers an _id lookup from its index (6 ms here) and scans the
+    // collection for anything else (40 ms over a fresh catalogue's history, growing with it).
+    const newer = await this.revisions.exists({ _id: revisionId(revision.code, revision.version + 1) });
     if (!applied || newer) await this.rollForward(revision.code);
   }
 
@@ -180,5 +183,21 @@ export function revisionOf(
   const changes = fields
     .filter((f) => !before || JSON.stringify(before[f]) !== JSON.stringify(after[f]))
     .map((f) => ({ field: f, from: before ? before[f] : null, to: after[f] }));
-  return { code, version, action, at: new Date(), by, changes, snapshot: after, entryFields: extra.entryFields ?? {}, ...(extra.importId && { importId: extra.importId }) };
+  return {
+    _id: revisionId(code, version),
+    code,
+    version,
+    action,
+    at: new Date(),
+    by,
+    changes,
+    snapshot: after,
+    entryFields: extra.entryFields ?? {},
+    ...(extra.importId && { importId: extra.importId }),
+  };
+}
+
+/** A revision's _id is its (code, version): unique by construction, and FerretDB finds it by index. */
+export function revisionId(code: number, version: number): string {
+  return `${code}:${version}`;
 }

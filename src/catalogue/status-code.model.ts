@@ -34,6 +34,8 @@ export interface Retirement {
 }
 
 export interface RevisionRecord {
+  /** "code:version" (revisions written before this scheme have an ObjectId). */
+  _id?: string;
   code: number;
   version: number;
   action: RevisionAction;
@@ -99,6 +101,7 @@ StatusCodeSchema.index({ class: 1, code: 1 });
 
 const RevisionSchema = new Schema<RevisionRecord>(
   {
+    _id: { type: Schema.Types.Mixed },
     code: { type: Number, required: true },
     version: { type: Number, required: true },
     action: { type: String, enum: Object.values(RevisionAction), required: true },
