@@ -19,8 +19,9 @@ import { PROJECT_ROOT } from "../src/project-root";
  */
 const COST_MS = Number(process.env.BENCH_WRITE_MS ?? 5000);
 const CURATORS = 20;
-const CYCLES = Number(process.env.BENCH_SOAK_CYCLES ?? 200);
-const SOAK_CODES = [200, 201, 202, 203, 204, 205, 206, 207];
+// 50 cycles keep `npm run bench` within minutes on FerretDB; BENCH_SOAK_CYCLES=200 is the full soak.
+const CYCLES = Number(process.env.BENCH_SOAK_CYCLES ?? 50);
+const SOAK_CODES = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226];
 const COST_CODES = [300, 301, 302, 303, 304, 305, 307, 308, 400, 401];
 const BARE_CODES = [500, 501, 502, 503, 504, 505, 506, 507, 508, 510];
 
@@ -114,11 +115,12 @@ export async function writesSection() {
 
 /** updateStatusCode against the bare loop it is built from, 10 writers each, alternating. */
 async function costCase(uri: string, url: string, key: string) {
-  // The baseline writes the same collections the API does (other entries), so both pay the
-  // same storage costs: FerretDB scans a collection for any filter but _id.
+  // The baseline updates the same collection the API does (other entries), so both pay the
+  // same storage costs (FerretDB scans a collection for any filter but _id); its history
+  // inserts go to a collection of their own, which the API's recovery must not read.
   const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: 2000 });
   const entries = connection.collection("status_codes");
-  const history = connection.collection("status_code_revisions");
+  const history = connection.collection("bench_history");
   const versions = new Map<number, number>();
   let bareWrites = 0;
   const bare = async (deadline: number, worker: number) => {
@@ -127,7 +129,7 @@ async function costCase(uri: string, url: string, key: string) {
     for (; performance.now() < deadline; n += 1) {
       const version = (bareWrites += 1);
       await entries.updateOne({ code }, { $set: { description: `bare ${version}` }, $inc: { version: 1 } });
-      await history.insertOne({ code: 100_000 + code, version, at: new Date(), snapshot: { description: `bare ${version}` } });
+      await history.insertOne({ code, version, at: new Date(), snapshot: { description: `bare ${version}` } });
     }
     return n;
   };
