@@ -199,7 +199,7 @@ describe("When a write stopped after its claim and nobody has finished it yet", 
     const revisions = t.app.connection.collection("status_code_revisions");
     const previous = await revisions.findOne({ code, version: version - 1 });
     const snapshot = { ...(previous?.snapshot ?? {}), description };
-    await revisions.insertOne({ code, version, action: "UPDATE", at: new Date(), by: "Crashed", changes: [], snapshot, entryFields: {} });
+    await revisions.insertOne({ _id: `${code}:${version}` as never, code, version, action: "UPDATE", at: new Date(), by: "Crashed", changes: [], snapshot, entryFields: {} });
   };
 
   test("then an update with the version just read gets 412 naming the newer version, and reads show it at once", async () => {
@@ -219,7 +219,7 @@ describe("When a write stopped after its claim and nobody has finished it yet", 
       editor(`mutation { createStatusCode(input: { code: 460, reasonPhrase: "${phrase}", description: "Vendor code.", ${spec} }) { code reasonPhrase } }`);
     const revisions = t.app.connection.collection("status_code_revisions");
     await revisions.insertOne({
-      code: 460, version: 1, action: "CREATE", at: new Date(), by: "Crashed", changes: [], entryFields: { class: "CLIENT_ERROR", source: "CUSTOM", seed: null },
+      _id: "460:1" as never, code: 460, version: 1, action: "CREATE", at: new Date(), by: "Crashed", changes: [], entryFields: { class: "CLIENT_ERROR", source: "CUSTOM", seed: null },
       snapshot: { reasonPhrase: "First", formerNames: [], description: "Vendor code.", popularity: "OTHER", registryStatus: "UNREGISTERED", specification: { document: "vendor", section: null, url: "https://example.com/" }, cacheableByDefault: false, bodyAllowed: true, typicalHeaders: [], relatedCodes: [], retired: null },
     });
     expect((await create("Second")).errors?.[0].extensions).toMatchObject({ code: "CONFLICT", httpStatus: 409 });

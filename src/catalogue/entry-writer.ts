@@ -109,17 +109,20 @@ export class EntryWriter {
     return pending.length;
   }
 
-  /** Applies every revision of one entry that the entry has not reached; returns its version then. */
+  /**
+   * Applies every revision of one entry that the entry has not reached; returns its version
+   * then. Versions are contiguous, so it looks each next one up by _id (an index lookup on
+   * FerretDB, where a range query scans the whole, ever-growing history).
+   */
   async rollForward(code: number): Promise<number> {
     const entry = await this.entries.findOne({ code }, { version: 1 }).lean<{ version: number }>();
     let version = entry?.version ?? 0;
-    const pending = await this.revisions.find({ code, version: { $gt: version } }).sort({ version: 1 }).lean<RevisionRecord[]>();
-    for (const revision of pending) {
-      if (revision.version !== version + 1) break; // cannot happen: a version is claimed only over the one before
-      await this.apply(revision);
-      version = revision.version;
+    for (;;) {
+      const next = await this.revisions.findOne({ _id: revisionId(code, version + 1) }).lean<RevisionRecord>();
+      if (!next) return version;
+      await this.apply(next);
+      version = next.version;
     }
-    return version;
   }
 
   private async claim(revision: RevisionRecord): Promise<boolean> {
