@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { PROJECT_ROOT } from "../src/project-root";
+import { startServerProcess } from "../test/support/server-process";
 
 /**
  * Normal query latency alone and while one client sends the hostile shapes of
@@ -42,23 +42,12 @@ const pin = (core: number, pid: number) => {
 };
 
 export async function underAttackSection(databaseUri: string, databaseDataDir: string) {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", MONGODB_URI: databaseUri, PORT: "0", LOG_LEVEL: "warn", TRUST_PROXY: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`API exited with ${code}`)));
-  });
+  const api = await startServerProcess({ MONGODB_URI: databaseUri, LOG_LEVEL: "warn", TRUST_PROXY: "1" });
+  const { url } = api;
   const pidFile = join(databaseDataDir, "ferretdb.pid");
   const pinned =
-    pin(0, child.pid!) && pin(1, process.pid) && (!existsSync(pidFile) || pin(1, Number(readFileSync(pidFile, "utf8").trim())));
-  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]) / 1024;
+    pin(0, api.pid) && pin(1, process.pid) && (!existsSync(pidFile) || pin(1, Number(readFileSync(pidFile, "utf8").trim())));
+  const rss = () => api.rssMiB();
 
   // graphql-response+json: a refusal is then a 400, not a 200 with errors.
   const send = async (body: string, from: string) => {
@@ -118,8 +107,6 @@ export async function underAttackSection(databaseUri: string, databaseDataDir: s
       `| normal under attack | ${attacked.length} | ${pct(attacked, 0.5).toFixed(1)} | ${pct(attacked, 0.99).toFixed(1)} | ${(pct(attacked, 0.99) / base).toFixed(2)} | ${refused} | ${peakRss.toFixed(0)} |`,
     );
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    await api.stop();
   }
 }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import { apiKeyModel } from "../src/auth/api-key.model";
 import { ApiKeyService } from "../src/auth/api-key.service";
 import { connectDatabase } from "../src/db/connect";
 import { type EmbeddedServer, freePort, startEmbeddedServer } from "../src/db/embedded-server";
-import { PROJECT_ROOT } from "../src/project-root";
+import { type ServerProcess, startServerProcess } from "../test/support/server-process";
 
 /**
  * The write path, measured two ways:
@@ -25,39 +24,9 @@ const SOAK_CODES = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226];
 const COST_CODES = [300, 301, 302, 303, 304, 305, 307, 308, 400, 401];
 const BARE_CODES = [500, 501, 502, 503, 504, 505, 506, 507, 508, 510];
 
-interface Api {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startApi(uri: string): Promise<Api> {
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: "production",
-    MONGODB_URI: uri,
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    RATE_LIMIT_KEY_BUDGET: "1000000000",
-    MONGODB_SERVER_SELECTION_TIMEOUT_MS: "1000",
-  };
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`API exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-async function stopApi(api: Api) {
-  const exited = new Promise((r) => api.child.once("exit", r));
-  api.child.kill("SIGTERM");
-  await exited;
-}
+/** An API process on that database, with the budgets lifted: the bench is its only client. */
+const startApi = (uri: string) =>
+  startServerProcess({ MONGODB_URI: uri, LOG_LEVEL: "silent", RATE_LIMIT_KEY_BUDGET: "1000000000", MONGODB_SERVER_SELECTION_TIMEOUT_MS: "1000" });
 
 async function adminKey(uri: string) {
   const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: 2000 });
@@ -83,7 +52,7 @@ export async function writesSection() {
   const dataDir = mkdtempSync(join(tmpdir(), "statusgraph-bench-writes-"));
   const port = await freePort();
   let db: EmbeddedServer = await startEmbeddedServer({ dataDir, databaseName: "writes", ferretdbBin: process.env.FERRETDB_BIN, port });
-  const apis: Api[] = [];
+  const apis: ServerProcess[] = [];
   try {
     apis.push(await startApi(db.uri));
     const key = await adminKey(db.uri);
@@ -107,7 +76,7 @@ export async function writesSection() {
     }
     console.log(`\nLost acknowledged writes: ${lost}. Entry/history mismatches: ${mismatches}.`);
   } finally {
-    for (const api of apis) await stopApi(api);
+    for (const api of apis) await api.stop();
     await db.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -169,7 +138,7 @@ interface SoakResult {
 }
 
 /** CURATORS × CYCLES read-modify-write cycles spread over the replicas; `fault(k)` runs at each third. */
-async function soak(apis: Api[], key: string, fault: (third: number) => Promise<void>): Promise<SoakResult> {
+async function soak(apis: ServerProcess[], key: string, fault: (third: number) => Promise<void>): Promise<SoakResult> {
   const result: SoakResult = { acknowledged: [], conflicts: 0, fiveXX: {}, dropped: 0, seconds: 0 };
   const total = CURATORS * CYCLES;
   let done = 0;

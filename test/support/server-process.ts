@@ -17,13 +17,13 @@ export interface ServerProcess {
 }
 
 /**
- * The built server (`dist/src/main.js`, made by `npm test`'s build) in a process of its own,
- * as it runs in production: its memory can be measured and its crash would not take the test
- * runner with it.
+ * The built server (`dist/src/main.js`, made by the build of `npm test` and `npm run bench`)
+ * in a process of its own, as it runs in production: its memory can be measured, it can be
+ * pinned to a core, and its crash does not take the test runner or the benchmark with it.
  */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", LOG_LEVEL: "warn", ...env, MONGODB_URI: env.MONGODB_URI ?? uniqueDatabaseUri() },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
