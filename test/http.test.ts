@@ -183,6 +183,28 @@ describe("When a client spends its cost budget", () => {
   });
 });
 
+describe("When a page on another origin calls the API", () => {
+  const origin = { origin: "https://app.example" };
+  test("then refusals sent before GraphQL runs (401, 414) carry CORS headers, so the page can read them", async () => {
+    const unauthorized = await postJson(t.url, { query: "{ __typename }" }, { ...origin, authorization: "Bearer wrong" });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("access-control-allow-origin")).toBe("*");
+    expect(unauthorized.headers.get("access-control-expose-headers")).toMatch(/www-authenticate/);
+    const tooLong = await fetch(`${t.url}?query=${"x".repeat(9000)}`, { headers: origin });
+    expect(tooLong.status).toBe(414);
+    expect(tooLong.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  test("then the preflight allows Apollo Client's client-awareness headers", async () => {
+    const res = await fetch(t.url, {
+      method: "OPTIONS",
+      headers: { ...origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,apollographql-client-name,apollographql-client-version" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-headers")).toMatch(/apollographql-client-name.*apollographql-client-version/);
+  });
+});
+
 describe("The README's table of HTTP status codes", () => {
   test("is the code's table, and each code's status is its error-table status", () => {
     const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");

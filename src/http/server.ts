@@ -49,6 +49,25 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
   app.removeContentTypeParser("text/plain");
 
+  // First, so that its headers are on every response, including the refusals our own hooks
+  // send before anything else runs (401, 414, 429, 503): a page on another origin can read them.
+  await app.register(cors, {
+    origin: config.corsOrigin === "*" ? "*" : config.corsOrigin.split(",").map((o) => o.trim()),
+    methods: ["GET", "POST"],
+    allowedHeaders: [
+      "content-type",
+      "authorization",
+      "x-request-id",
+      "if-none-match",
+      "apollo-require-preflight",
+      "x-apollo-operation-name",
+      // Sent by Apollo Client with clientAwareness (4.x) or name/version (3.x).
+      "apollographql-client-name",
+      "apollographql-client-version",
+    ],
+    exposedHeaders: ["x-request-id", "etag", "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    maxAge: 600,
+  });
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -79,14 +98,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     const status = fastifyStatus ?? httpStatusOf(code);
     if (status >= 500) request.log.error({ err: error, code }, "request failed");
     return reply.code(status).send(errorBody(code, fastifyStatus ? error.message : classified.message));
-  });
-
-  await app.register(cors, {
-    origin: config.corsOrigin === "*" ? "*" : config.corsOrigin.split(",").map((o) => o.trim()),
-    methods: ["GET", "POST"],
-    allowedHeaders: ["content-type", "authorization", "x-request-id", "if-none-match", "apollo-require-preflight", "x-apollo-operation-name"],
-    exposedHeaders: ["x-request-id", "etag", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
-    maxAge: 600,
   });
 
   const apollo = new ApolloServer<AppContext>({
