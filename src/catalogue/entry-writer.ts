@@ -1,4 +1,4 @@
-import { isDuplicateKey } from "../db/duplicate-key";
+import { duplicateIndexes, isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "./status-code.enums";
 import {
@@ -93,8 +93,7 @@ export class EntryWriter {
     try {
       await this.revisions.insertMany(revisions, { ordered: false });
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-      if (!writeErrors?.every((w) => isDuplicateKey({ code: w.code ?? w.err?.code }))) throw error;
+      if (!duplicateIndexes(error)) throw error; // only duplicates: those versions are someone else's
     }
     if (this.faults.killAfterSeedClaims) process.kill(process.pid, "SIGKILL");
   }

@@ -10,6 +10,7 @@ export interface Charge {
   remaining: number;
   /** Seconds until the window resets (the Retry-After of a refusal). */
   resetSeconds: number;
+  windowSeconds: number;
 }
 
 /** Spends the caller's budget: bound to one request's caller. */
@@ -38,7 +39,7 @@ export class RateBudgets {
   chargerFor(request: FastifyRequest): ChargeFn {
     const keyId = request.principal?.keyId;
     const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${request.ip}`];
-    return (units) => spend(limiter, subject, units);
+    return (units) => spend(limiter, subject, units, this.config.windowMs / 1000);
   }
 
   /** Seconds the address must wait before it may try a key again; 0 when it may now. */
@@ -56,32 +57,31 @@ export class RateBudgets {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const charge = await this.chargerFor(request)(1);
       setRateHeaders(reply, charge);
-      if (!charge.allowed) return refuse(reply, charge.resetSeconds, budgetMessage(charge, this.config.windowMs));
+      if (!charge.allowed) return refuse(reply, charge.resetSeconds, budgetMessage(charge));
     };
   }
 }
 
-async function spend(limiter: RateLimiterMemory, subject: string, units: number): Promise<Charge> {
+async function spend(limiter: RateLimiterMemory, subject: string, units: number, windowSeconds: number): Promise<Charge> {
+  const charge = (allowed: boolean, res: RateLimiterRes): Charge => ({
+    allowed,
+    limit: limiter.points,
+    remaining: res.remainingPoints,
+    resetSeconds: seconds(res.msBeforeNext),
+    windowSeconds,
+  });
   try {
-    const res = await limiter.consume(subject, units);
-    return charge(true, limiter.points, res);
+    return charge(true, await limiter.consume(subject, units));
   } catch (refused) {
     if (!(refused instanceof RateLimiterRes)) throw refused;
-    return charge(false, limiter.points, refused);
+    return charge(false, refused);
   }
 }
 
-const charge = (allowed: boolean, limit: number, res: RateLimiterRes): Charge => ({
-  allowed,
-  limit,
-  remaining: res.remainingPoints,
-  resetSeconds: seconds(res.msBeforeNext),
-});
-
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export function budgetMessage(charge: Charge, windowMs: number): string {
-  return `Rate limit: the budget of ${charge.limit} cost units per ${windowMs / 1000} seconds is spent; retry in ${charge.resetSeconds} s`;
+export function budgetMessage(charge: Charge): string {
+  return `Rate limit: the budget of ${charge.limit} cost units per ${charge.windowSeconds} seconds is spent; retry in ${charge.resetSeconds} s`;
 }
 
 /** The headers of every charged response (exposed to browsers by CORS). */

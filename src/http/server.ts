@@ -111,7 +111,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     csrfPrevention: false,
     plugins: [
       fastifyApolloDrainPlugin(app),
-      operationLimitsPlugin(config.limits, config.rateLimit.windowMs),
+      operationLimitsPlugin(config.limits),
       errorReportingPlugin(app.log),
       ApolloServerPluginCacheControlDisabled(),
     ],

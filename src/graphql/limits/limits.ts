@@ -1,7 +1,3 @@
-import { GraphQLError } from "graphql";
-import { DomainError } from "../../errors/domain-error";
-import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
-
 /** Every bound on an operation, checked before any resolver runs (README "Limits"). */
 export interface OperationLimits {
   /** Lexical tokens of the document, counted before parsing. */
@@ -18,15 +14,4 @@ export interface OperationLimits {
   selections: number;
   /** The operation's cost (see cost.ts). */
   cost: number;
-}
-
-/**
- * A refusal before execution. Thrown from an Apollo plugin hook: Apollo sends it with the HTTP
- * status of `extensions.http`, and the formatter reads code and details from the DomainError.
- */
-export function limitError(code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers?: Map<string, string>) {
-  return new GraphQLError(message, {
-    originalError: new DomainError(code, message, details),
-    extensions: { http: { status: httpStatusOf(code), ...(headers && { headers }) } },
-  });
 }

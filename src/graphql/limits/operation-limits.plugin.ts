@@ -3,14 +3,16 @@ import { GraphQLError } from "graphql";
 import type { AppContext } from "../context";
 import { budgetMessage, rateHeaders } from "../../http/rate-limit";
 import { operationCost } from "./cost";
-import { limitError, type OperationLimits } from "./limits";
+import type { OperationLimits } from "./limits";
+import { DomainError } from "../../errors/domain-error";
+import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
 
 /**
  * The last bound, checked once the operation and its variables are known and before any
  * resolver runs: its cost (see cost.ts), which is then spent from the caller's rate budget.
  * (The document's own bounds were checked before Apollo saw it: see document-gate.ts.)
  */
-export function operationLimitsPlugin(limits: OperationLimits, windowMs: number): ApolloServerPlugin<AppContext> {
+export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
@@ -31,10 +33,21 @@ export function operationLimitsPlugin(limits: OperationLimits, windowMs: number)
           for (const [name, value] of headers) response.http.headers.set(name, value);
           if (!charge.allowed) {
             headers.set("retry-after", String(charge.resetSeconds));
-            throw limitError("RATE_LIMITED", budgetMessage(charge, windowMs), { cost }, headers);
+            throw limitError("RATE_LIMITED", budgetMessage(charge), { cost }, headers);
           }
         },
       };
     },
   };
+}
+
+/**
+ * A refusal before execution. Thrown from an Apollo plugin hook: Apollo sends it with the HTTP
+ * status of `extensions.http`, and the formatter reads code and details from the DomainError.
+ */
+function limitError(code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers?: Map<string, string>) {
+  return new GraphQLError(message, {
+    originalError: new DomainError(code, message, details),
+    extensions: { http: { status: httpStatusOf(code), ...(headers && { headers }) } },
+  });
 }
