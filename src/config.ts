@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import type { WriteFaults } from "./catalogue/entry-writer";
+import type { WriteFaults } from "./curation/entry-writer";
 import type { OperationLimits } from "./graphql/limits/limits";
 import { PROJECT_ROOT } from "./project-root";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
 import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
-import { EntryWriter } from "../src/catalogue/entry-writer";
+import { EntryWriter } from "../src/curation/entry-writer";
 import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
 import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";

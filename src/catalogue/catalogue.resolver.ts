@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-g
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import type { AppContext } from "../graphql/context";
 import { toGlobalId } from "../graphql/global-id";
-import { Retirement, StatusCodeRevisionConnection } from "./curation.types";
+import { Retirement, StatusCodeRevisionConnection } from "../curation/curation.types";
 import { CodeArgs, HistoryArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { Page } from "./catalogue.service";
 import type { StatusCodeRecord } from "./status-code.model";

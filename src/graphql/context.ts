@@ -1,8 +1,8 @@
 import DataLoader from "dataloader";
 import type { Principal } from "../auth/principal";
 import type { CatalogueService } from "../catalogue/catalogue.service";
-import type { CurationService } from "../catalogue/curation.service";
-import type { ImportService } from "../catalogue/import.service";
+import type { CurationService } from "../curation/curation.service";
+import type { ImportService } from "../curation/import.service";
 import type { StatusCodeRecord } from "../catalogue/status-code.model";
 import type { ChargeFn } from "../http/rate-limit";
 

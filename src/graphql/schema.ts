@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { CatalogueResolver, StatusCodeConnectionResolver } from "../catalogue/catalogue.resolver";
-import { CurationResolver } from "../catalogue/curation.resolver";
+import { CurationResolver } from "../curation/curation.resolver";
 import { ErrorCodeResolver } from "../errors/error-code.resolver";
 import { PROJECT_ROOT } from "../project-root";
 import { NodeResolver } from "./node.resolver";

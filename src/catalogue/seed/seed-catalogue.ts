@@ -1,5 +1,5 @@
 import { DomainError } from "../../errors/domain-error";
-import { type EntryWriter, revisionOf } from "../entry-writer";
+import { type EntryWriter, revisionOf } from "../../curation/entry-writer";
 import { EntrySource, RevisionAction } from "../status-code.enums";
 import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
 import { SEED_REVISION, type SeedEntry } from "./catalogue-seed";

@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLSchema } from "graphql";
 import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
-import { LIMITS } from "../../catalogue/entry-validation";
+import { LIMITS } from "../../curation/entry-validation";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../catalogue/status-code.inputs";
 import { CLASS_BY_DIGIT } from "../../catalogue/status-code.enums";
 import { ERROR_CODES } from "../../errors/error-codes";

@@ -1,6 +1,6 @@
 import { duplicateIndexes, isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
-import { RevisionAction } from "./status-code.enums";
+import { RevisionAction } from "../catalogue/status-code.enums";
 import {
   CONTENT_FIELDS,
   contentOf,
@@ -10,7 +10,7 @@ import {
   type RevisionRecord,
   type StatusCodeModel,
   type StatusCodeRecord,
-} from "./status-code.model";
+} from "../catalogue/status-code.model";
 
 type State = EntryContent & { retired: Retirement | null };
 

@@ -1,11 +1,11 @@
 import { can, type Principal, requirePermission } from "../auth/principal";
 import { DomainError } from "../errors/domain-error";
-import { type CatalogueService } from "./catalogue.service";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./status-code.inputs";
+import { type CatalogueService } from "../catalogue/catalogue.service";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
 import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
-import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "./status-code.enums";
-import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "./status-code.model";
+import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "../catalogue/status-code.enums";
+import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "../catalogue/status-code.model";
 
 /** What a client may send for a new entry; missing fields get defaults. */
 export type EntryInput = Partial<Omit<EntryContent, "specification">> & {

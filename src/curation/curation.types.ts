@@ -2,8 +2,8 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, InputType, Int, ObjectType } from "type-graphql";
 import { ErrorCode } from "../errors/error-codes";
 import { PageInfo } from "../graphql/page-info.type";
-import { Popularity, RevisionAction } from "./status-code.enums";
-import { StatusCode } from "./status-code.type";
+import { Popularity, RevisionAction } from "../catalogue/status-code.enums";
+import { StatusCode } from "../catalogue/status-code.type";
 
 @ObjectType({ description: "When, why and by whom an entry was retired." })
 export class Retirement {

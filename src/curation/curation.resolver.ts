@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, Int, Mutation, Resolver } from "type-graphql";
 import type { AppContext } from "../graphql/context";
 import { ImportResult, StatusCodeInput, StatusCodePatch } from "./curation.types";
-import { StatusCode } from "./status-code.type";
+import { StatusCode } from "../catalogue/status-code.type";
 
 @ArgsType()
 class WriteArgs {

@@ -1,6 +1,6 @@
 import { DomainError } from "../errors/domain-error";
 import type { EntryInput } from "./curation.service";
-import { MAX_CODE, MIN_CODE } from "./status-code.inputs";
+import { MAX_CODE, MIN_CODE } from "../catalogue/status-code.inputs";
 
 /** A broken rule: the field and the constraint, never the rejected value. */
 export interface FieldError {
