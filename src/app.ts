@@ -44,7 +44,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
-    const { services, apiKeys, seeded, recovered } = await prepareServices(connection, config.faults);
+    const { services, sync, apiKeys, seeded, recovered } = await prepareServices(connection, {
+      faults: config.faults,
+      apiKeyCacheMs: config.apiKeyCacheMs,
+      sync: { ...config.catalogue, log: (message, details) => console.error(JSON.stringify({ msg: message, ...details })) },
+    });
+    cleanups.push(async () => sync.stop());
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
@@ -53,6 +58,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       services,
       apiKeys,
       connection,
+      sync,
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);

@@ -23,6 +23,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(10),
   CACHE_MAX_AGE_SECONDS: int(0, 86_400).default(60),
+  CATALOGUE_POLL_MS: int(20, 60_000).default(250),
+  CATALOGUE_RESYNC_MS: int(1000, 24 * 3600 * 1000).default(60_000),
+  CATALOGUE_STALE_AFTER_MS: int(100, 24 * 3600 * 1000).default(5000),
+  RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  API_KEY_CACHE_MS: int(0, 1000).default(500),
   CORS_ORIGIN: z.string().min(1).default("*"),
   MAX_QUERY_DEPTH: int(2, 100).default(10),
   MAX_QUERY_COST: int(10, 10_000_000).default(10_000),
@@ -68,6 +73,18 @@ export interface Config {
     authFailures: number;
   };
   cacheMaxAgeSeconds: number;
+  catalogue: {
+    /** How often each process checks the catalogue revision: how late another process's write may show. */
+    pollMs: number;
+    /** A full reload this often whatever the revision says. */
+    resyncMs: number;
+    /** Past this, responses and /readyz say the model is unconfirmed (the database is unreachable). */
+    staleAfterMs: number;
+  };
+  /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
+  responseCacheBytes: number;
+  /** How long a key lookup is reused (≤ 1000 ms: a revoked key stops working within a second). */
+  apiKeyCacheMs: number;
   /** "*" or a comma-separated list of allowed origins. */
   corsOrigin: string;
   /** Bounds checked before any resolver runs; see src/graphql/limits/. */
@@ -112,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       authFailures: e.AUTH_FAILURE_LIMIT,
     },
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
+    catalogue: { pollMs: e.CATALOGUE_POLL_MS, resyncMs: e.CATALOGUE_RESYNC_MS, staleAfterMs: e.CATALOGUE_STALE_AFTER_MS },
+    responseCacheBytes: e.RESPONSE_CACHE_BYTES,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
     corsOrigin: e.CORS_ORIGIN,
     limits: {
       depth: e.MAX_QUERY_DEPTH,

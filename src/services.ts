@@ -1,7 +1,9 @@
 import type { Connection } from "mongoose";
 import { apiKeyModel } from "./auth/api-key.model";
 import { ApiKeyService } from "./auth/api-key.service";
+import { CatalogueSync, type SyncOptions } from "./catalogue/catalogue-sync";
 import { CatalogueService } from "./catalogue/catalogue.service";
+import { CatalogueReadModel } from "./catalogue/read-model";
 import { CurationService } from "./curation/curation.service";
 import { EntryWriter, type WriteFaults } from "./curation/entry-writer";
 import { ImportService, importRequestModel } from "./curation/import.service";
@@ -11,23 +13,29 @@ import { revisionModel, statusCodeModel } from "./catalogue/status-code.model";
 import type { Services } from "./graphql/context";
 
 /**
- * Creates every index, finishes writes a crash interrupted, seeds, and builds the services.
+ * Creates every index, finishes writes a crash interrupted, seeds, loads the read model, and
+ * builds the services.
  * Index creation here, not mongoose's autoIndex, so that a failure stops the start.
  */
-export async function prepareServices(connection: Connection, faults: WriteFaults = {}) {
+export async function prepareServices(connection: Connection, options: { faults?: WriteFaults; sync: SyncOptions; apiKeyCacheMs?: number }) {
   const entries = statusCodeModel(connection);
   const revisions = revisionModel(connection);
   const keys = apiKeyModel(connection);
   const importRequests = importRequestModel(connection);
   for (const model of [entries, revisions, keys, importRequests]) await model.createIndexes();
 
-  const writer = new EntryWriter(entries, revisions, faults);
+  const model = new CatalogueReadModel();
+  const sync = new CatalogueSync(entries, connection, model, options.sync);
+  const writer = new EntryWriter(entries, revisions, options.faults, sync);
   // Writes a crash or outage stopped after their claim are finished, never undone.
   const recovered = await writer.rollForwardAll();
   const seeded: SeedReport = await seedCatalogue(entries, writer, loadSeedEntries());
 
-  const catalogue = new CatalogueService(entries);
-  const curation = new CurationService(entries, revisions, writer, catalogue);
+  // After seeding and roll-forward, so the model starts from the finished state.
+  await sync.start();
+
+  const catalogue = new CatalogueService(model);
+  const curation = new CurationService(entries, revisions, writer, catalogue, sync);
   const services: Services = { catalogue, curation, imports: new ImportService(importRequests, curation) };
-  return { services, apiKeys: new ApiKeyService(keys), seeded, recovered };
+  return { services, sync, apiKeys: new ApiKeyService(keys, options.apiKeyCacheMs), seeded, recovered };
 }

@@ -8,12 +8,21 @@ function hashOf(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
+const MAX_CACHED_KEYS = 10_000;
+
 /**
  * Keys are 192 random bits, so a fast hash is enough to store them (no password stretching
- * needed), and lookup by hash is a single indexed query.
+ * needed), and lookup by hash is a single indexed query. A found key is reused for `cacheMs`
+ * (at most a second, so a key revoked by any process stops working everywhere within it);
+ * unknown keys are never cached, so a key created a moment ago works at once.
  */
 export class ApiKeyService {
-  constructor(private readonly model: ApiKeyModel) {}
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    private readonly model: ApiKeyModel,
+    private readonly cacheMs = 0,
+  ) {}
 
   async create(name: string, role: Role): Promise<{ id: string; key: string }> {
     if (!ROLES.includes(role)) throw new Error(`Unknown role "${role}": use one of ${ROLES.join(", ")}`);
@@ -37,7 +46,17 @@ export class ApiKeyService {
   /** The principal of an active key, or null for an unknown or revoked one. */
   async authenticate(key: string): Promise<Principal | null> {
     if (!key.startsWith(KEY_PREFIX)) return null;
-    const found = await this.model.findOne({ hash: hashOf(key), revokedAt: null }).lean<ApiKeyRecord>();
-    return found ? { keyId: found._id, name: found.name, role: found.role } : null;
+    const hash = hashOf(key);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    this.cache.delete(hash);
+    const found = await this.model.findOne({ hash, revokedAt: null }).lean<ApiKeyRecord>();
+    if (!found) return null;
+    const principal: Principal = { keyId: found._id, name: found.name, role: found.role };
+    if (this.cacheMs > 0) {
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(hash, { principal, until: Date.now() + this.cacheMs });
+    }
+    return principal;
   }
 }

@@ -1,17 +1,16 @@
-import { Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import type { AppContext } from "../graphql/context";
 import { toGlobalId } from "../graphql/global-id";
 import { Retirement, StatusCodeRevisionConnection } from "../curation/curation.types";
 import { CodeArgs, HistoryArgs, StatusCodesArgs } from "./status-code.inputs";
-import type { Page } from "./catalogue.service";
 import type { StatusCodeRecord } from "./status-code.model";
 import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
 
 @Resolver(() => StatusCode)
 export class CatalogueResolver {
   @Query(() => StatusCode, { nullable: true, description: "One entry. Unknown code: null and a NOT_FOUND error." })
-  statusCode(@Args() { code }: CodeArgs, @Ctx() ctx: AppContext): Promise<StatusCodeRecord> {
+  statusCode(@Args() { code }: CodeArgs, @Ctx() ctx: AppContext): StatusCodeRecord {
     return ctx.catalogue.getByCode(code);
   }
 
@@ -31,9 +30,8 @@ export class CatalogueResolver {
   }
 
   @FieldResolver(() => [StatusCode], { description: "Codes often confused with or used instead of this one." })
-  async related(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): Promise<StatusCodeRecord[]> {
-    const found = await Promise.all(entry.relatedCodes.map((c) => ctx.statusCodeByCode.load(c)));
-    return found.filter((e): e is StatusCodeRecord => e !== null && !e.retired);
+  related(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): StatusCodeRecord[] {
+    return entry.relatedCodes.map((c) => ctx.catalogue.active(c)).filter((e): e is StatusCodeRecord => e !== null);
   }
 
   @FieldResolver(() => Retirement, { nullable: true, description: "Set when the entry is retired." })
@@ -49,13 +47,5 @@ export class CatalogueResolver {
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })
   apiErrorCodes(@Root() entry: StatusCodeRecord): ErrorCode[] {
     return ERROR_CODES.filter((c) => ERROR_TABLE[c].httpStatus === entry.code);
-  }
-}
-
-@Resolver(() => StatusCodeConnection)
-export class StatusCodeConnectionResolver {
-  @FieldResolver(() => Int, { description: "How many entries match the filter, across all pages." })
-  totalCount(@Root() page: Page): Promise<number> {
-    return page.countAll();
   }
 }

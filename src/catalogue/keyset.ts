@@ -1,5 +1,5 @@
-import type { QueryFilter } from "mongoose";
 import { DomainError } from "../errors/domain-error";
+import { compareCodePoints } from "./read-model";
 import { StatusCodeOrderField } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
 
@@ -17,12 +17,6 @@ export interface Position {
   field: StatusCodeOrderField;
   value: number | string;
   code: number;
-}
-
-export function sortOf(field: StatusCodeOrderField, ascending: boolean): Record<string, 1 | -1> {
-  const dir = ascending ? 1 : -1;
-  const path = SORT_PATH[field];
-  return path === "code" ? { code: dir } : { [path]: dir, code: dir };
 }
 
 export function positionOf(field: StatusCodeOrderField, entry: StatusCodeRecord): Position {
@@ -54,18 +48,8 @@ export function decodeCursor(cursor: string, field: StatusCodeOrderField): Posit
   return { field, value: parsed[1], code: parsed[2] };
 }
 
-/** Entries strictly past `p` in the given direction ($gt: later when ascending). */
-export function beyond(p: Position, op: "$gt" | "$lt"): QueryFilter<StatusCodeRecord> {
-  const path: string = SORT_PATH[p.field];
-  if (path === "code") return { code: { [op]: p.code } };
-  return { $or: [{ [path]: { [op]: p.value } }, { [path]: p.value, code: { [op]: p.code } }] };
-}
-
-/** Entries at `p` or before it in the given direction: the complement of beyond(). */
-export function upTo(p: Position, op: "$gt" | "$lt"): QueryFilter<StatusCodeRecord> {
-  const path: string = SORT_PATH[p.field];
-  const eq = op === "$gt" ? "$lte" : "$gte";
-  const strict = op === "$gt" ? "$lt" : "$gt";
-  if (path === "code") return { code: { [eq]: p.code } };
-  return { $or: [{ [path]: { [strict]: p.value } }, { [path]: p.value, code: { [eq]: p.code } }] };
+/** Where an entry lies against a position, in ascending keyset order: < 0 before, 0 at, > 0 after. */
+export function comparePosition(entry: StatusCodeRecord, p: Position): number {
+  if (SORT_PATH[p.field] === "code") return entry.code - p.code;
+  return compareCodePoints(entry.reasonPhrase, p.value as string) || entry.code - p.code;
 }

@@ -65,8 +65,8 @@ export class StatusCode implements Node {
   @Field()
   updatedAt!: Date;
 
-  @Field({ description: 'Who made the last write: an API key name, or "seed".' })
-  updatedBy!: string;
+  /** Resolved by EntryAuthorResolver: hidden from anonymous callers. */
+  updatedBy!: string | null;
 }
 
 @ObjectType()

@@ -1,6 +1,7 @@
 import { can, type Principal, requirePermission } from "../auth/principal";
 import { DomainError } from "../errors/domain-error";
-import { type CatalogueService } from "../catalogue/catalogue.service";
+import type { CatalogueSync } from "../catalogue/catalogue-sync";
+import type { CatalogueService } from "../catalogue/catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
 import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
@@ -23,6 +24,7 @@ export class CurationService {
     private readonly revisions: RevisionModel,
     private readonly writer: EntryWriter,
     private readonly catalogue: CatalogueService,
+    private readonly sync: CatalogueSync,
   ) {}
 
   create(input: NewEntry, principal: Principal | null): Promise<StatusCodeRecord> {
@@ -39,7 +41,7 @@ export class CurationService {
   /** The entry, if that import created it (an earlier attempt of a retried import, say). */
   async createdByImport(code: number, importId: string): Promise<StatusCodeRecord | null> {
     const mine = await this.revisions.exists({ _id: revisionId(code, 1), importId });
-    return mine ? this.catalogue.findAny(code) : null;
+    return mine ? this.current(code) : null;
   }
 
   private async validNew(input: NewEntry): Promise<EntryContent> {
@@ -87,7 +89,7 @@ export class CurationService {
    */
   async restore(code: number, toVersion: number | null | undefined, principal: Principal | null) {
     const by = requirePermission(principal, "catalogue:write");
-    const current = await this.catalogue.findAny(code);
+    const current = await this.current(code);
     this.assertUnlocked(current, by);
     if (toVersion == null) {
       if (!current.retired) throw new DomainError("CONFLICT", `Status code ${code} is not retired`, { statusCode: code });
@@ -127,7 +129,9 @@ export class CurationService {
 
   /** Shared order of checks for writes to an existing entry: 404, 410, 423, 428, 412. */
   private async editable(code: number, by: Principal, expectedVersion: number | null | undefined) {
-    const current = await this.catalogue.findAny(code);
+    let current = await this.current(code);
+    // The model may lag another process's write by up to a poll: a mismatch is checked at the source.
+    if (expectedVersion != null && expectedVersion !== current.version) current = await this.current(code, true);
     if (current.retired) throw this.catalogue.goneError(current);
     this.assertUnlocked(current, by);
     if (expectedVersion == null) {
@@ -144,6 +148,18 @@ export class CurationService {
     return current;
   }
 
+  /**
+   * The entry as the read model has it, or as the database has it when the model has none (an
+   * entry another process created since the last poll) or `fresh` is asked. A model that lags
+   * can only make a write lose its claim (PRECONDITION_FAILED), never apply over a newer version.
+   */
+  private async current(code: number, fresh = false): Promise<StatusCodeRecord> {
+    const held = fresh ? undefined : this.catalogue.find(code);
+    if (held) return held;
+    await this.sync.refreshEntry(code);
+    return this.catalogue.findAny(code);
+  }
+
   private assertUnlocked(entry: StatusCodeRecord, by: Principal) {
     if (entry.source === EntrySource.IANA && !can(by, "catalogue:write-registry")) {
       throw new DomainError("LOCKED", `Status code ${entry.code} comes from the IANA registry: only admins may change it`, {
@@ -155,9 +171,13 @@ export class CurationService {
   private async unknownRelated(code: number, related: number[] | null | undefined): Promise<FieldError[]> {
     if (!related?.length) return [];
     const errors: FieldError[] = [];
-    const found = new Set(
-      (await this.entries.find({ code: { $in: related }, retired: null }, { code: 1 }).lean<{ code: number }[]>()).map((e) => e.code),
-    );
+    const found = new Set(related.filter((c) => this.catalogue.active(c)));
+    // Only codes the model lacks are asked of the database (created since the last poll?).
+    const unknown = related.filter((c) => isCode(c) && !found.has(c));
+    if (unknown.length) {
+      const rows = await this.entries.find({ code: { $in: unknown }, retired: null }, { code: 1 }).lean<{ code: number }[]>();
+      rows.forEach((e) => found.add(e.code));
+    }
     related.forEach((c, i) => {
       if (c === code) errors.push({ field: `relatedCodes.${i}`, constraint: "notSelf" });
       else if (isCode(c) && !found.has(c)) errors.push({ field: `relatedCodes.${i}`, constraint: "exists" });

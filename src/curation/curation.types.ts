@@ -13,8 +13,8 @@ export class Retirement {
   @Field()
   reason!: string;
 
-  @Field()
-  by!: string;
+  /** Resolved by RetirementAuthorResolver: hidden from anonymous callers. */
+  by!: string | null;
 }
 
 @ObjectType({ description: "One field a write changed. Values are JSON: strings, lists or objects." })
@@ -40,10 +40,10 @@ export class StatusCodeRevision {
   @Field()
   at!: Date;
 
-  @Field({ description: "The API key name of the writer, or \"seed\"." })
-  by!: string;
+  /** Resolved by RevisionAuthorResolver: hidden from anonymous callers. */
+  by!: string | null;
 
-  @Field(() => [FieldChange])
+  /** Resolved by RevisionAuthorResolver. */
   changes!: FieldChange[];
 }
 

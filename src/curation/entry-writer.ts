@@ -27,6 +27,14 @@ export interface WriteFaults {
   killAfterSeedClaims?: boolean;
 }
 
+/** Told of every write, so that the read model follows at once (CatalogueSync). */
+export interface WriteListener {
+  /** This process wrote the entry, and it is now in this state. */
+  written(entry: StatusCodeRecord): Promise<void>;
+  /** The entry moved on past what this process knew (a lost race, a roll-forward). */
+  movedOn(code: number): Promise<unknown>;
+}
+
 /**
  * Every write of an entry, with its history, correct on FerretDB 1.24 (no transactions, and
  * `updateOne` is no compare-and-set: concurrent updates filtered on one version can all match)
@@ -50,6 +58,7 @@ export class EntryWriter {
     private readonly entries: StatusCodeModel,
     private readonly revisions: RevisionModel,
     private readonly faults: WriteFaults = {},
+    private readonly listener?: WriteListener,
   ) {}
 
   async create(
@@ -63,10 +72,10 @@ export class EntryWriter {
     });
     if (!(await this.claim(revision))) {
       await this.rollForward(code);
+      await this.listener?.movedOn(code);
       throw new DomainError("CONFLICT", `Status code ${code} already exists`, { statusCode: code });
     }
-    await this.applyClaimed(revision);
-    return entryAt(revision, null);
+    return this.applyClaimed(revision, null);
   }
 
   /**
@@ -82,10 +91,10 @@ export class EntryWriter {
     if (!revision.changes.length && !Object.keys(entryFields).length) return current;
     if (!(await this.claim(revision))) {
       const now = await this.rollForward(current.code);
+      await this.listener?.movedOn(current.code);
       throw new DomainError("PRECONDITION_FAILED", "The entry changed since it was read", { statusCode: current.code, currentVersion: now });
     }
-    await this.applyClaimed(revision);
-    return entryAt(revision, current);
+    return this.applyClaimed(revision, current);
   }
 
   /** Claims many version-1 revisions at once (seeding); duplicates are someone else's. */
@@ -134,7 +143,8 @@ export class EntryWriter {
     }
   }
 
-  private async applyClaimed(revision: RevisionRecord): Promise<void> {
+  /** Applies a revision this process claimed; returns the entry as that revision left it. */
+  private async applyClaimed(revision: RevisionRecord, base: StatusCodeRecord | null): Promise<StatusCodeRecord> {
     if (this.faults.killBeforeApply) process.kill(process.pid, "SIGKILL");
     if (this.faults.pauseBeforeApplyMs) await new Promise((r) => setTimeout(r, this.faults.pauseBeforeApplyMs));
     const applied = await this.apply(revision);
@@ -142,7 +152,14 @@ export class EntryWriter {
     // up by _id: FerretDB 1.24 answers an _id lookup from its index (6 ms here) and scans the
     // collection for anything else (40 ms over a fresh catalogue's history, growing with it).
     const newer = await this.revisions.exists({ _id: revisionId(revision.code, revision.version + 1) });
-    if (!applied || newer) await this.rollForward(revision.code);
+    const written = entryAt(revision, base);
+    if (!applied || newer) {
+      await this.rollForward(revision.code);
+      await this.listener?.movedOn(revision.code);
+    } else {
+      await this.listener?.written(written);
+    }
+    return written;
   }
 
   /** Writes a revision's state onto its entry; false when the entry was not at the version before it. */

@@ -79,6 +79,9 @@ export function classifyError(error: unknown): ClassifiedError {
       const byStatus = status !== undefined ? CODE_BY_REQUEST_STATUS[status] : undefined;
       return { code: code === "BAD_REQUEST" && byStatus ? byStatus : code, message: error.message, details: {} };
     }
+    // Apollo's refusal of a persisted query whose hash does not match it has no code, only a 400.
+    const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+    if (code === undefined && status === 400) return { code: "BAD_REQUEST", message: error.message, details: {} };
   }
   return { code: "INTERNAL_SERVER_ERROR", message: MASKED_MESSAGE, details: {} };
 }

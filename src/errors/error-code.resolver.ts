@@ -13,8 +13,7 @@ export class ErrorCodeResolver {
   }
 
   @FieldResolver(() => StatusCode, { nullable: true, description: "The catalogue entry of httpStatus (null if it was retired)." })
-  async statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: AppContext): Promise<StatusCodeRecord | null> {
-    const entry = await ctx.statusCodeByCode.load(info.httpStatus);
-    return entry && !entry.retired ? entry : null;
+  statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: AppContext): StatusCodeRecord | null {
+    return ctx.catalogue.active(info.httpStatus);
   }
 }

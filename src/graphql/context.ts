@@ -1,12 +1,10 @@
-import DataLoader from "dataloader";
+import type { OperationTypeNode } from "graphql";
 import type { Principal } from "../auth/principal";
 import type { CatalogueService } from "../catalogue/catalogue.service";
 import type { CurationService } from "../curation/curation.service";
 import type { ImportService } from "../curation/import.service";
-import type { StatusCodeRecord } from "../catalogue/status-code.model";
 import type { ChargeFn } from "../http/rate-limit";
 
-/** Built fresh for every request, so loader caches never outlive it. */
 export interface Services {
   catalogue: CatalogueService;
   curation: CurationService;
@@ -17,10 +15,13 @@ export interface AppContext extends Services {
   requestId: string;
   /** The API key's owner; null for anonymous callers (reads are public). */
   principal: Principal | null;
-  /** Batches every entry lookup of one tick of execution into one `$in` query. */
-  statusCodeByCode: DataLoader<number, StatusCodeRecord | null>;
   /** Spends the caller's rate budget (the operation's cost, once it is known). */
   charge: ChargeFn;
+  /**
+   * What the HTTP layer learns of the operation once Apollo resolved it. An object, not a
+   * field: Apollo runs each operation on a shallow copy of the context.
+   */
+  operation: { type?: OperationTypeNode };
 }
 
 export function createContext(requestId: string, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {
@@ -29,6 +30,6 @@ export function createContext(requestId: string, principal: Principal | null, se
     requestId,
     principal,
     charge,
-    statusCodeByCode: new DataLoader((codes) => services.catalogue.findByCodes(codes)),
+    operation: {},
   };
 }

@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
-import { CatalogueResolver, StatusCodeConnectionResolver } from "../catalogue/catalogue.resolver";
+import { CatalogueResolver } from "../catalogue/catalogue.resolver";
+import { EntryAuthorResolver, RetirementAuthorResolver, RevisionAuthorResolver } from "../curation/author.resolver";
 import { CurationResolver } from "../curation/curation.resolver";
 import { ErrorCodeResolver } from "../errors/error-code.resolver";
 import { PROJECT_ROOT } from "../project-root";
@@ -12,7 +13,15 @@ export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CatalogueResolver, StatusCodeConnectionResolver, CurationResolver, ErrorCodeResolver, NodeResolver],
+    resolvers: [
+      CatalogueResolver,
+      CurationResolver,
+      EntryAuthorResolver,
+      RetirementAuthorResolver,
+      RevisionAuthorResolver,
+      ErrorCodeResolver,
+      NodeResolver,
+    ],
     validate: true, // class-validator rules on args and inputs
   });
 }

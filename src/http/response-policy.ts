@@ -1,7 +1,13 @@
-import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../errors/error-codes";
 import { pathOf } from "./request-guards";
+import { browserCacheable, matchesTag, setCacheHeaders } from "./response-cache";
+
+export interface PolicyOptions {
+  cacheMaxAgeSeconds: number;
+  /** Given every clean 200 of a query, for the response cache. */
+  keep(request: FastifyRequest, reply: FastifyReply, body: string): void;
+}
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -32,21 +38,24 @@ interface Body {
  * /graphql sets the HTTP status the media type calls for and the caching headers, and gives
  * every 503, whoever produced it, its Retry-After.
  */
-export function responsePolicy(cacheMaxAgeSeconds: number) {
+export function responsePolicy(options: PolicyOptions) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const shaped = typeof payload === "string" ? shape(request, reply, payload, cacheMaxAgeSeconds) : payload;
+    const shaped = typeof payload === "string" ? shape(request, reply, payload, options) : payload;
     if (reply.statusCode === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     return shaped;
   };
 }
 
-function shape(request: FastifyRequest, reply: FastifyReply, payload: string, cacheMaxAgeSeconds: number): string {
+function shape(request: FastifyRequest, reply: FastifyReply, payload: string, options: PolicyOptions): string {
   const body = payload.includes('"errors"') ? parse(payload) : undefined;
   body?.errors?.forEach((e) => (e.extensions = { ...e.extensions, requestId: request.id }));
   const text = body ? JSON.stringify(body) : payload;
   if (pathOf(request.url) !== "/graphql") return text;
   setStatus(reply, body);
-  return cache(request, reply, text, !body?.errors?.length, cacheMaxAgeSeconds);
+  const clean = reply.statusCode === 200 && !body?.errors?.length;
+  // GET runs queries only (Apollo refuses the rest with 405); a persisted POST may be a mutation.
+  if (clean && (request.method === "GET" || request.graphqlContext?.operation.type === "query")) options.keep(request, reply, text);
+  return cache(request, reply, text, clean, options.cacheMaxAgeSeconds);
 }
 
 function setStatus(reply: FastifyReply, body: Body | undefined) {
@@ -61,29 +70,23 @@ function setStatus(reply: FastifyReply, body: Body | undefined) {
   }
 }
 
-/** Public, error-free GET reads are cacheable and revalidated by a strong ETag; all else is not. */
+/**
+ * Public, error-free GET reads are cacheable and revalidated by a strong ETag derived from the
+ * request (see response-cache.ts), so that a revalidation needs no execution; all else is not.
+ */
 function cache(request: FastifyRequest, reply: FastifyReply, text: string, clean: boolean, maxAge: number) {
-  const cacheable = request.method === "GET" && reply.statusCode === 200 && clean && !request.headers.authorization;
-  if (!cacheable) {
+  const slot = request.cacheSlot;
+  if (!clean || !slot || !browserCacheable(request)) {
     reply.header("cache-control", "no-store");
     return text;
   }
-  const etag = `"${createHash("sha256").update(text).digest("base64url")}"`;
-  reply.header("etag", etag).header("cache-control", `public, max-age=${maxAge}`).header("vary", "Accept, Authorization");
-  if (matches(request.headers["if-none-match"], etag)) {
+  setCacheHeaders(reply, slot.etag, maxAge);
+  // Only "*" gets here with a match: a listed tag was answered before execution.
+  if (matchesTag(request.headers["if-none-match"], slot.etag, true)) {
     reply.code(304).removeHeader("content-type");
     return "";
   }
   return text;
-}
-
-/** If-None-Match uses the weak comparison (RFC 9110 Section 13.1.2). */
-function matches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((tag) => {
-    const t = tag.trim();
-    return t === "*" || t.replace(/^W\//, "") === etag;
-  });
 }
 
 function parse(payload: string): Body | undefined {

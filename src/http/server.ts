@@ -18,9 +18,20 @@ import { errorBody } from "./error-body";
 import { errorReportingPlugin } from "./error-reporting.plugin";
 import { requestSerializer } from "./logging";
 import { RateBudgets } from "./rate-limit";
-import { clientErrorHandler, notFound, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
+import { clientErrorHandler, notFound, pathOf, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
+import { ResponseCache, responseCaching } from "./response-cache";
 import { responsePolicy } from "./response-policy";
+import type { CatalogueSync } from "../catalogue/catalogue-sync";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The GraphQL context of this request, once Apollo asked for it. */
+    graphqlContext?: AppContext;
+  }
+}
+
+export const STALE_HEADER = "x-catalogue-stale-seconds";
 
 export interface HttpDeps {
   config: Config;
@@ -28,6 +39,7 @@ export interface HttpDeps {
   services: Services;
   apiKeys: ApiKeyService;
   connection: Connection;
+  sync: CatalogueSync;
   logStream?: { write(line: string): void };
 }
 
@@ -65,7 +77,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       "apollographql-client-name",
       "apollographql-client-version",
     ],
-    exposedHeaders: ["x-request-id", "etag", "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
     maxAge: 600,
   });
   app.decorateRequest("principal", null);
@@ -87,8 +99,19 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     await auth(request, reply);
     if (!reply.sent) await arrive(request, reply);
   });
+  const responses = new ResponseCache(config.responseCacheBytes);
+  const caching = responseCaching(responses, () => deps.services.catalogue.revision, config.cacheMaxAgeSeconds);
+  // The cache first: a hit (or a 304) was accepted by every check below when it was first answered.
+  app.addHook("preHandler", caching.lookup);
   app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
-  app.addHook("onSend", responsePolicy(config.cacheMaxAgeSeconds));
+  app.addHook("onSend", responsePolicy({ cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, keep: caching.store }));
+  // A process cut off from the database keeps answering from its model, and says since when.
+  app.addHook("onSend", async (request, reply) => {
+    const staleness = deps.sync.stalenessMs;
+    if (staleness > config.catalogue.staleAfterMs && pathOf(request.url) === "/graphql") {
+      reply.header(STALE_HEADER, String(Math.floor(staleness / 1000)));
+    }
+  });
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Fastify's own errors carry a 4xx status; anything else (a database failure in a hook) is classified.
@@ -119,7 +142,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   await apollo.start();
   await app.register(fastifyApollo(apollo), {
     path: "/graphql",
-    context: async (request) => createContext(request.id, request.principal, deps.services, budgets.chargerFor(request)),
+    context: async (request) => {
+      request.graphqlContext = createContext(request.id, request.principal, deps.services, budgets.chargerFor(request));
+      return request.graphqlContext;
+    },
   });
 
   const health = new DatabaseHealth(deps.connection);
@@ -127,8 +153,14 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const state = health.state;
-    if (state === "up") return { status: "ready" };
-    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes" });
+    const catalogue = {
+      revision: deps.services.catalogue.revision,
+      stalenessMs: deps.sync.stalenessMs,
+      stale: deps.sync.stalenessMs > config.catalogue.staleAfterMs,
+      responseCache: { ...responses.size, hits: responses.hits, misses: responses.misses },
+    };
+    if (state === "up") return { status: "ready", catalogue };
+    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue });
   });
   return {
     app,

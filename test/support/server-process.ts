@@ -21,9 +21,14 @@ export interface ServerProcess {
  * in a process of its own, as it runs in production: its memory can be measured, it can be
  * pinned to a core, and its crash does not take the test runner or the benchmark with it.
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "src", "main.js")], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", LOG_LEVEL: "warn", ...env, MONGODB_URI: env.MONGODB_URI ?? uniqueDatabaseUri() },
+export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  return startScriptProcess(join("src", "main.js"), [], { ...env, MONGODB_URI: env.MONGODB_URI ?? uniqueDatabaseUri() });
+}
+
+/** Any built script under dist/ that prints "listening at <url>" once it serves (the bench's baselines too). */
+export async function startScriptProcess(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, "dist", script), ...args], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -16,7 +16,8 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operationName, request, contextValue, response }) {
+        async didResolveOperation({ schema, document, operation, operationName, request, contextValue, response }) {
+          contextValue.operation.type = operation?.operation; // the response cache keeps queries only
           let cost: number;
           try {
             cost = operationCost(schema, document, operationName ?? undefined, request.variables);
