@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { startApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startEmbeddedServer } from "../src/db/embedded-server";
+import { readsSection } from "./reads";
 import { underAttackSection } from "./under-attack";
 import { writesSection } from "./writes";
 
@@ -27,6 +28,8 @@ async function main() {
     logStream: { write: (line) => void logs.push(JSON.parse(line)) },
   });
   try {
+    const dbBase = db.uri.replace(/\/bench$/, "");
+    if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, dataDir);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await res.json()) as { data: any; errors?: unknown };
@@ -74,7 +77,8 @@ async function main() {
     console.log(`\n${relatedCodes.length} related entries on the page.`);
 
     await healthSection(app.url, logs);
-    await underAttackSection(`${db.uri.replace(/\/bench$/, "")}/attack`, dataDir);
+    await readsSection(`${dbBase}/reads`, dataDir);
+    await underAttackSection(`${dbBase}/attack`, dataDir);
     if (process.env.BENCH_ONLY !== "reads") await writesSection();
   } finally {
     await app.stop();

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startServerProcess } from "../test/support/server-process";
+import { pin } from "./pin";
 
 /**
  * Normal query latency alone and while one client sends the hostile shapes of
@@ -31,15 +31,6 @@ const HOSTILE = [
   `{ statusCodes(first: 100) { nodes { code related { code related { code } } } } }`,
   `{ statusCode(code: 404) { ...F0 } } ${Array.from({ length: 40 }, (_, i) => `fragment F${i} on StatusCode { ...F${i + 1} ...F${i + 1} }`).join(" ")} fragment F40 on StatusCode { code }`,
 ].map((query) => JSON.stringify({ query }));
-
-const pin = (core: number, pid: number) => {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(core), String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export async function underAttackSection(databaseUri: string, databaseDataDir: string) {
   const api = await startServerProcess({ MONGODB_URI: databaseUri, LOG_LEVEL: "warn", TRUST_PROXY: "1" });
