@@ -2,7 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
-import { documentLimitError } from "../graphql/limits/document-gate";
+import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { errorBody } from "./error-body";
 import { REQUEST_ID_HEADER } from "./request-id";
@@ -36,11 +36,12 @@ const GRAPHQL_RESPONSE_JSON = "application/graphql-response+json";
  * the status that media type calls for, as for any validation error).
  */
 export function rejectOverLimitDocuments(limits: OperationLimits) {
+  const documentLimitError = documentGate(limits);
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (pathOf(request.url) !== "/graphql") return;
     const params = (request.method === "GET" ? request.query : request.body) as { query?: unknown } | undefined;
     if (typeof params?.query !== "string") return;
-    const error = documentLimitError(params.query, limits);
+    const error = documentLimitError(params.query);
     if (!error) return;
     const graphqlResponse = request.headers.accept?.includes(GRAPHQL_RESPONSE_JSON);
     return reply

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { LRUCache } from "lru-cache";
 import { pathOf } from "./request-guards";
 
 declare module "fastify" {
@@ -21,57 +22,49 @@ interface Stored {
   status: number;
   contentType: string;
   body: string;
-  bytes: number;
 }
 
 /**
- * A bounded LRU of whole responses, by bytes. Keys embed the catalogue revision, and the cache
- * empties when the revision changes: nothing older than the catalogue is ever served.
+ * Whole responses, least recently used first out, bounded in bytes (RESPONSE_CACHE_BYTES; one
+ * response may take at most a quarter). Keys embed the catalogue revision, and the cache empties
+ * when the revision changes: nothing older than the catalogue is ever served.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, Stored>();
-  private bytes = 0;
+  private readonly entries?: LRUCache<string, Stored>;
   private revision = "";
   hits = 0;
   misses = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(maxBytes: number) {
+    if (maxBytes > 0) {
+      this.entries = new LRUCache<string, Stored>({
+        maxSize: maxBytes,
+        maxEntrySize: Math.floor(maxBytes / 4),
+        sizeCalculation: (value, key) => Buffer.byteLength(value.body) + key.length,
+      });
+    }
+  }
 
   get(key: string, revision: string): Stored | undefined {
     this.follow(revision);
-    const hit = this.entries.get(key);
-    if (!hit) {
-      this.misses += 1;
-      return undefined;
-    }
-    this.hits += 1;
-    this.entries.delete(key); // most recently used last
-    this.entries.set(key, hit);
+    const hit = this.entries?.get(key);
+    if (hit) this.hits += 1;
+    else this.misses += 1;
     return hit;
   }
 
-  set(key: string, revision: string, value: Omit<Stored, "bytes">): void {
+  set(key: string, revision: string, value: Stored): void {
     this.follow(revision);
-    const bytes = Buffer.byteLength(value.body) + key.length;
-    // One response may not take more than a quarter of the cache.
-    if (bytes > this.maxBytes / 4 || this.entries.has(key)) return;
-    this.entries.set(key, { ...value, bytes });
-    this.bytes += bytes;
-    for (const [oldest, stored] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= stored.bytes;
-    }
+    this.entries?.set(key, value);
   }
 
   get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.bytes };
+    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0 };
   }
 
   private follow(revision: string): void {
     if (revision === this.revision) return;
-    this.entries.clear();
-    this.bytes = 0;
+    this.entries?.clear();
     this.revision = revision;
   }
 }

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { parse } from "graphql";
+import { LRUCache } from "lru-cache";
 import { DomainError } from "../../errors/domain-error";
 import { brokenLimit, shapesOf, tooManyTokens } from "./document-shape";
 import type { OperationLimits } from "./limits";
@@ -18,7 +20,20 @@ const SHAPE_ERRORS = {
  * 1. the token count, before parsing (the lexer stops one token past the limit);
  * 2. depth, aliases, root fields, directives and selections, in time linear in the document.
  * A document that does not parse passes: Apollo reports its syntax error as usual.
+ * Documents found within the limits are remembered by hash (clients repeat a few documents),
+ * so a repeated one is not lexed and walked again.
  */
+export function documentGate(limits: OperationLimits): (query: string) => DomainError | undefined {
+  const accepted = new LRUCache<string, true>({ max: 5000 });
+  return (query) => {
+    const hash = createHash("sha256").update(query).digest("base64url");
+    if (accepted.has(hash)) return undefined;
+    const error = documentLimitError(query, limits);
+    if (!error) accepted.set(hash, true);
+    return error;
+  };
+}
+
 export function documentLimitError(query: string, limits: OperationLimits): DomainError | undefined {
   if (tooManyTokens(query, limits.tokens) !== undefined) {
     return new DomainError("TOO_MANY_TOKENS", `The document has more than ${limits.tokens} tokens`, { maxTokens: limits.tokens });

@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
+import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
 import { budgetMessage, rateHeaders } from "../../http/rate-limit";
 import { operationCost } from "./cost";
@@ -13,18 +15,25 @@ import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
  * (The document's own bounds were checked before Apollo saw it: see document-gate.ts.)
  */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<AppContext> {
+  // The cost of an operation depends only on its document, name and variables: clients repeat
+  // a few of those, so it is computed once for each (by hash, in bounded memory).
+  const costs = new LRUCache<string, number>({ max: 5000 });
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, operationName, request, contextValue, response }) {
+        async didResolveOperation({ schema, document, operation, operationName, queryHash, request, contextValue, response }) {
           contextValue.operation.type = operation?.operation; // the response cache keeps queries only
-          let cost: number;
-          try {
-            cost = operationCost(schema, document, operationName ?? undefined, request.variables);
-          } catch (error) {
-            // Variables that cannot be coerced: execution would refuse them the same way.
-            if (error instanceof GraphQLError) throw limitError("BAD_USER_INPUT", error.message);
-            throw error;
+          const key = createHash("sha256").update(`${queryHash}\n${operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
+          let cost = costs.get(key);
+          if (cost === undefined) {
+            try {
+              cost = operationCost(schema, document, operationName ?? undefined, request.variables);
+            } catch (error) {
+              // Variables that cannot be coerced: execution would refuse them the same way.
+              if (error instanceof GraphQLError) throw limitError("BAD_USER_INPUT", error.message);
+              throw error;
+            }
+            costs.set(key, cost);
           }
           if (cost > limits.cost) {
             throw limitError("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${limits.cost}`, { cost, maxCost: limits.cost });
