@@ -33,7 +33,8 @@ const HOSTILE = [
 ].map((query) => JSON.stringify({ query }));
 
 export async function underAttackSection(databaseUri: string, databaseDataDir: string) {
-  const api = await startServerProcess({ MONGODB_URI: databaseUri, LOG_LEVEL: "warn", TRUST_PROXY: "1" });
+  // Budgets lifted: the normal clients now get far more done per minute than the default budget allows.
+  const api = await startServerProcess({ MONGODB_URI: databaseUri, LOG_LEVEL: "warn", TRUST_PROXY: "1", RATE_LIMIT_BUDGET: "100000000" });
   const { url } = api;
   const pidFile = join(databaseDataDir, "ferretdb.pid");
   const pinned =

@@ -44,10 +44,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
+    let syncLog = (message: string, details?: object) => console.error(JSON.stringify({ msg: message, ...details }));
     const { services, sync, apiKeys, seeded, recovered } = await prepareServices(connection, {
       faults: config.faults,
       apiKeyCacheMs: config.apiKeyCacheMs,
-      sync: { ...config.catalogue, log: (message, details) => console.error(JSON.stringify({ msg: message, ...details })) },
+      // To stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
+      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details) },
     });
     cleanups.push(async () => sync.stop());
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
@@ -62,6 +64,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);
+    syncLog = (message, details) => app.log.warn(details ?? {}, message);
     app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };

@@ -51,11 +51,53 @@ export function classOf(code: number): StatusClass {
   return CLASS_BY_DIGIT[Math.floor(code / 100)];
 }
 
-registerEnumType(StatusClass, { name: "StatusClass", description: "The class of a status code, from its first digit (RFC 9110 Section 15)." });
+registerEnumType(StatusClass, {
+  name: "StatusClass",
+  description: "The class of a status code, from its first digit (RFC 9110 Section 15).",
+  valuesConfig: {
+    INFORMATIONAL: { description: "1xx: the request was received, the process continues." },
+    SUCCESSFUL: { description: "2xx: the request was received, understood and accepted." },
+    REDIRECTION: { description: "3xx: further action is needed to complete the request." },
+    CLIENT_ERROR: { description: "4xx: the request is wrong or cannot be fulfilled." },
+    SERVER_ERROR: { description: "5xx: the server failed to fulfil a valid request." },
+  },
+});
 registerEnumType(Popularity, {
   name: "Popularity",
   description: "The grouping of the original catalogue document: popular, less popular, or not listed there.",
+  valuesConfig: {
+    POPULAR: { description: "Listed among the popular codes: the ones most APIs use." },
+    LESS_POPULAR: { description: "Listed among the less popular codes." },
+    OTHER: { description: "Not listed in the original document (the rest of the registry, and custom codes)." },
+  },
 });
-registerEnumType(RegistryStatus, { name: "RegistryStatus", description: "The entry's status in the IANA registry." });
-registerEnumType(EntrySource, { name: "EntrySource", description: "Where an entry came from." });
-registerEnumType(RevisionAction, { name: "RevisionAction", description: "What a write did." });
+registerEnumType(RegistryStatus, {
+  name: "RegistryStatus",
+  description: "The entry's status in the IANA registry.",
+  valuesConfig: {
+    REGISTERED: { description: "Registered and current." },
+    DEPRECATED: { description: "Registered, but its specification deprecates it (e.g. 305 Use Proxy)." },
+    UNUSED: { description: "Reserved: registered as unused (e.g. 306)." },
+    OBSOLETED: { description: "Registered once, made obsolete by a later specification." },
+    UNREGISTERED: { description: "Not in the IANA registry: vendor or custom codes added by curators (nginx 499, a CDN's 520)." },
+  },
+});
+registerEnumType(EntrySource, {
+  name: "EntrySource",
+  description: "Where an entry came from.",
+  valuesConfig: {
+    IANA: { description: "Seeded from the IANA registry: only admins may change it." },
+    CUSTOM: { description: "Added by a curator." },
+  },
+});
+registerEnumType(RevisionAction, {
+  name: "RevisionAction",
+  description: "What a write did.",
+  valuesConfig: {
+    SEED: { description: "Written by the seed at start (first insert, or a newer seed revision)." },
+    CREATE: { description: "Created by a curator." },
+    UPDATE: { description: "Fields changed by a curator." },
+    RETIRE: { description: "Retired (soft-deleted): statusCode(code) answers GONE." },
+    RESTORE: { description: "Un-retired, or rolled back to the content of an earlier version." },
+  },
+});

@@ -16,8 +16,19 @@ export enum OrderDirection {
   ASC = "ASC",
   DESC = "DESC",
 }
-registerEnumType(StatusCodeOrderField, { name: "StatusCodeOrderField" });
-registerEnumType(OrderDirection, { name: "OrderDirection" });
+registerEnumType(StatusCodeOrderField, {
+  name: "StatusCodeOrderField",
+  description: "What to order entries by; ties are broken by code.",
+  valuesConfig: {
+    CODE: { description: "The numeric code." },
+    REASON_PHRASE: { description: "The reason phrase, by code point (binary, no collation), then the code." },
+  },
+});
+registerEnumType(OrderDirection, {
+  name: "OrderDirection",
+  description: "Ascending or descending.",
+  valuesConfig: { ASC: { description: "Smallest first." }, DESC: { description: "Largest first." } },
+});
 
 @ArgsType()
 export class CodeArgs {
@@ -29,13 +40,13 @@ export class CodeArgs {
 
 @InputType({ description: "An inclusive range of codes; either end may be left open." })
 export class CodeRangeInput {
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "The lowest code included; open when omitted." })
   @IsOptional()
   @Min(MIN_CODE)
   @Max(MAX_CODE)
   from?: number;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "The highest code included; open when omitted." })
   @IsOptional()
   @Min(MIN_CODE)
   @Max(MAX_CODE)
@@ -44,21 +55,21 @@ export class CodeRangeInput {
 
 @InputType({ description: "All given conditions must hold; a list matches any of its values." })
 export class StatusCodeFilter {
-  @Field(() => [StatusClass], { nullable: true })
+  @Field(() => [StatusClass], { nullable: true, description: "Entries of any of these classes." })
   class?: StatusClass[];
 
-  @Field(() => [Popularity], { nullable: true })
+  @Field(() => [Popularity], { nullable: true, description: "Entries of any of these groupings." })
   popularity?: Popularity[];
 
-  @Field(() => [RegistryStatus], { nullable: true })
+  @Field(() => [RegistryStatus], { nullable: true, description: "Entries with any of these registry statuses." })
   registryStatus?: RegistryStatus[];
 
-  @Field(() => CodeRangeInput, { nullable: true })
+  @Field(() => CodeRangeInput, { nullable: true, description: "Entries whose code lies in this range." })
   @IsOptional()
   @ValidateNested()
   codeRange?: CodeRangeInput;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Only entries that are (true) or are not (false) heuristically cacheable." })
   cacheableByDefault?: boolean;
 
   @Field({
@@ -75,23 +86,23 @@ export class StatusCodeFilter {
   includeRetired?: boolean;
 }
 
-@InputType()
+@InputType({ description: "The order of a page of entries." })
 export class StatusCodeOrder {
-  @Field(() => StatusCodeOrderField, { defaultValue: StatusCodeOrderField.CODE })
+  @Field(() => StatusCodeOrderField, { defaultValue: StatusCodeOrderField.CODE, description: "What to order by." })
   field!: StatusCodeOrderField;
 
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: "Which way." })
   direction!: OrderDirection;
 }
 
 @ArgsType()
 export class StatusCodesArgs {
-  @Field(() => StatusCodeFilter, { nullable: true })
+  @Field(() => StatusCodeFilter, { nullable: true, description: "Which entries; retired ones are left out unless includeRetired." })
   @IsOptional()
   @ValidateNested()
   filter?: StatusCodeFilter;
 
-  @Field(() => StatusCodeOrder, { nullable: true })
+  @Field(() => StatusCodeOrder, { nullable: true, description: "Default: by code, ascending." })
   orderBy?: StatusCodeOrder;
 
   @Field(() => Int, { nullable: true, description: `Page size from the start, at most ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
@@ -121,6 +132,6 @@ export class HistoryArgs {
   @Max(MAX_PAGE_SIZE)
   first?: number;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Return revisions older than this cursor." })
   after?: string;
 }

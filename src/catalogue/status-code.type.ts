@@ -17,7 +17,7 @@ export class Specification {
 
 @ObjectType({ implements: Node, description: "An HTTP status code and what an API designer needs to know about it." })
 export class StatusCode implements Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The global id, for node(id) and client caches." })
   id!: string;
 
   @Field(() => Int, { description: "The three-digit status code." })
@@ -29,19 +29,19 @@ export class StatusCode implements Node {
   @Field(() => [String], { description: "Names used by earlier specifications or common usage." })
   formerNames!: string[];
 
-  @Field(() => StatusClass)
+  @Field(() => StatusClass, { description: "The class, from the first digit." })
   class!: StatusClass;
 
   @Field({ description: "What it means and when to use it." })
   description!: string;
 
-  @Field(() => Popularity)
+  @Field(() => Popularity, { description: "The grouping of the original catalogue document." })
   popularity!: Popularity;
 
-  @Field(() => RegistryStatus)
+  @Field(() => RegistryStatus, { description: "The status in the IANA registry." })
   registryStatus!: RegistryStatus;
 
-  @Field(() => Specification)
+  @Field(() => Specification, { description: "Where the code is defined." })
   specification!: Specification;
 
   @Field({ description: "Whether a response with this code is heuristically cacheable (RFC 9110 Section 15.1)." })
@@ -53,40 +53,40 @@ export class StatusCode implements Node {
   @Field(() => [String], { description: "Header fields that usually accompany this code." })
   typicalHeaders!: string[];
 
-  @Field(() => EntrySource)
+  @Field(() => EntrySource, { description: "Seeded from IANA, or added by a curator." })
   source!: EntrySource;
 
   @Field(() => Int, { description: "Increases by one with every write; pass it as expectedVersion to change the entry." })
   version!: number;
 
-  @Field()
+  @Field({ description: "When the entry was first written." })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: "When the entry was last written (its current version)." })
   updatedAt!: Date;
 
   /** Resolved by EntryAuthorResolver: hidden from anonymous callers. */
   updatedBy!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "An entry and its position in the connection." })
 export class StatusCodeEdge {
-  @Field()
+  @Field({ description: "Opaque keyset position: pass it as after or before." })
   cursor!: string;
 
-  @Field(() => StatusCode)
+  @Field(() => StatusCode, { description: "The entry." })
   node!: StatusCode;
 }
 
 @ObjectType({ description: "A page of status codes." })
 export class StatusCodeConnection {
-  @Field(() => [StatusCodeEdge])
+  @Field(() => [StatusCodeEdge], { description: "The entries of this page with their cursors." })
   edges!: StatusCodeEdge[];
 
   @Field(() => [StatusCode], { description: "The nodes of the edges, for clients that need no cursors." })
   nodes!: StatusCode[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: "Whether there are more pages, and the cursors to reach them." })
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: "How many entries match the filter, across all pages." })
@@ -95,21 +95,21 @@ export class StatusCodeConnection {
 
 @ObjectType({ description: "An inclusive range of status codes." })
 export class CodeRange {
-  @Field(() => Int)
+  @Field(() => Int, { description: "The lowest code of the range." })
   from!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The highest code of the range." })
   to!: number;
 }
 
 @ObjectType({ description: "A class of status codes and how many entries the catalogue has in it." })
 export class StatusClassInfo {
-  @Field(() => StatusClass)
+  @Field(() => StatusClass, { description: "The class." })
   class!: StatusClass;
 
-  @Field(() => CodeRange)
+  @Field(() => CodeRange, { description: "The codes it spans, e.g. 400–499." })
   range!: CodeRange;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "How many unretired entries the catalogue has in it." })
   count!: number;
 }

@@ -1,11 +1,12 @@
 import { Arg, Args, ArgsType, Ctx, Field, Int, Mutation, Resolver } from "type-graphql";
 import type { AppContext } from "../graphql/context";
+import { LIMITS } from "./entry-validation";
 import { ImportResult, StatusCodeInput, StatusCodePatch } from "./curation.types";
 import { StatusCode } from "../catalogue/status-code.type";
 
 @ArgsType()
 class WriteArgs {
-  @Field(() => Int)
+  @Field(() => Int, { description: "The entry to change." })
   code!: number;
 
   @Field(() => Int, { nullable: true, description: "The version you read. Required: without it, PRECONDITION_REQUIRED." })
@@ -16,21 +17,21 @@ class WriteArgs {
 @Resolver()
 export class CurationResolver {
   @Mutation(() => StatusCode, { description: "Add a vendor or custom code. CONFLICT when the code exists." })
-  createStatusCode(@Arg("input", () => StatusCodeInput) input: StatusCodeInput, @Ctx() ctx: AppContext) {
+  createStatusCode(@Arg("input", () => StatusCodeInput, { description: "The new entry." }) input: StatusCodeInput, @Ctx() ctx: AppContext) {
     return ctx.curation.create(input, ctx.principal);
   }
 
   @Mutation(() => StatusCode, { description: "Change fields of an entry, if it is still at expectedVersion." })
   updateStatusCode(
     @Args() { code, expectedVersion }: WriteArgs,
-    @Arg("patch", () => StatusCodePatch) patch: StatusCodePatch,
+    @Arg("patch", () => StatusCodePatch, { description: "The fields to change." }) patch: StatusCodePatch,
     @Ctx() ctx: AppContext,
   ) {
     return ctx.curation.update(code, expectedVersion, patch, ctx.principal);
   }
 
   @Mutation(() => StatusCode, { description: "Soft-delete: afterwards statusCode(code) answers GONE." })
-  retireStatusCode(@Args() { code, expectedVersion }: WriteArgs, @Arg("reason") reason: string, @Ctx() ctx: AppContext) {
+  retireStatusCode(@Args() { code, expectedVersion }: WriteArgs, @Arg("reason", { description: `Why, for the history (at most ${LIMITS.retireReason} characters).` }) reason: string, @Ctx() ctx: AppContext) {
     return ctx.curation.retire(code, expectedVersion, reason, ctx.principal);
   }
 
@@ -38,8 +39,9 @@ export class CurationResolver {
     description: "Bring back a retired entry, or the content of an earlier version (toVersion), as a new version.",
   })
   restoreStatusCode(
-    @Arg("code", () => Int) code: number,
-    @Arg("toVersion", () => Int, { nullable: true }) toVersion: number | undefined,
+    @Arg("code", () => Int, { description: "The entry to restore." }) code: number,
+    @Arg("toVersion", () => Int, { nullable: true, description: "An earlier version whose content to bring back; omitted: un-retire." })
+    toVersion: number | undefined,
     @Ctx() ctx: AppContext,
   ) {
     return ctx.curation.restore(code, toVersion, ctx.principal);
@@ -49,8 +51,9 @@ export class CurationResolver {
     description: "Create many entries, one result each (201/409/422). Replaying an idempotencyKey returns the first result.",
   })
   importStatusCodes(
-    @Arg("entries", () => [StatusCodeInput]) entries: StatusCodeInput[],
-    @Arg("idempotencyKey") idempotencyKey: string,
+    @Arg("entries", () => [StatusCodeInput], { description: "1 to 500 new entries." }) entries: StatusCodeInput[],
+    @Arg("idempotencyKey", { description: "Your id for this import (per API key): a retry with it returns the first result." })
+    idempotencyKey: string,
     @Ctx() ctx: AppContext,
   ) {
     return ctx.imports.import(entries, idempotencyKey, ctx.principal);

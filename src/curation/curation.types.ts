@@ -1,16 +1,17 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, InputType, Int, ObjectType } from "type-graphql";
 import { ErrorCode } from "../errors/error-codes";
+import { LIMITS } from "./entry-validation";
 import { PageInfo } from "../graphql/page-info.type";
 import { Popularity, RevisionAction } from "../catalogue/status-code.enums";
 import { StatusCode } from "../catalogue/status-code.type";
 
 @ObjectType({ description: "When, why and by whom an entry was retired." })
 export class Retirement {
-  @Field()
+  @Field({ description: "When it was retired." })
   at!: Date;
 
-  @Field()
+  @Field({ description: "Why, in the curator's words." })
   reason!: string;
 
   /** Resolved by RetirementAuthorResolver: hidden from anonymous callers. */
@@ -19,13 +20,13 @@ export class Retirement {
 
 @ObjectType({ description: "One field a write changed. Values are JSON: strings, lists or objects." })
 export class FieldChange {
-  @Field()
+  @Field({ description: "The entry field, e.g. description or retired." })
   field!: string;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => GraphQLJSON, { nullable: true, description: "Its value before the write; null for a create." })
   from!: unknown;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => GraphQLJSON, { nullable: true, description: "Its value after the write." })
   to!: unknown;
 }
 
@@ -34,10 +35,10 @@ export class StatusCodeRevision {
   @Field(() => Int, { description: "The entry version this write produced." })
   version!: number;
 
-  @Field(() => RevisionAction)
+  @Field(() => RevisionAction, { description: "What the write did." })
   action!: RevisionAction;
 
-  @Field()
+  @Field({ description: "When it was written." })
   at!: Date;
 
   /** Resolved by RevisionAuthorResolver: hidden from anonymous callers. */
@@ -47,30 +48,30 @@ export class StatusCodeRevision {
   changes!: FieldChange[];
 }
 
-@ObjectType()
+@ObjectType({ description: "A revision and its position in the history." })
 export class StatusCodeRevisionEdge {
-  @Field()
+  @Field({ description: "Opaque position: pass it as after for older revisions." })
   cursor!: string;
 
-  @Field(() => StatusCodeRevision)
+  @Field(() => StatusCodeRevision, { description: "The revision." })
   node!: StatusCodeRevision;
 }
 
 @ObjectType({ description: "Revisions of an entry, newest first." })
 export class StatusCodeRevisionConnection {
-  @Field(() => [StatusCodeRevisionEdge])
+  @Field(() => [StatusCodeRevisionEdge], { description: "The revisions of this page, newest first." })
   edges!: StatusCodeRevisionEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: "Whether older revisions follow." })
   pageInfo!: PageInfo;
 }
 
-@InputType()
+@InputType({ description: "Where a code is defined." })
 export class SpecificationInput {
-  @Field()
+  @Field({ description: 'The defining document, e.g. "RFC 9110" or a vendor\'s documentation.' })
   document!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The section within it, if any." })
   section?: string | null;
 
   @Field({ description: "An http(s) URL." })
@@ -79,19 +80,19 @@ export class SpecificationInput {
 
 @InputType({ description: "A new entry: a vendor or custom code. It is stored as UNREGISTERED, source CUSTOM." })
 export class StatusCodeInput {
-  @Field(() => Int)
+  @Field(() => Int, { description: "The code, 100–599, not yet in the catalogue." })
   code!: number;
 
-  @Field()
+  @Field({ description: `Its reason phrase (trimmed; at most ${LIMITS.reasonPhrase} characters).` })
   reasonPhrase!: string;
 
-  @Field()
+  @Field({ description: "What it means and when to use it (trimmed)." })
   description!: string;
 
   @Field(() => SpecificationInput, { description: "Where the code is defined (a vendor's documentation, say)." })
   specification!: SpecificationInput;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: "Other names it has gone by. Default none." })
   formerNames?: string[];
 
   @Field(() => Popularity, { nullable: true, description: "Default OTHER." })
@@ -103,7 +104,7 @@ export class StatusCodeInput {
   @Field({ nullable: true, description: "Default: false for 1xx, 204, 205 and 304, else true." })
   bodyAllowed?: boolean;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: "Header fields that usually accompany it. Default none." })
   typicalHeaders?: string[];
 
   @Field(() => [Int], { nullable: true, description: "Codes of existing, unretired entries." })
@@ -112,40 +113,40 @@ export class StatusCodeInput {
 
 @InputType({ description: "The fields to change; omitted fields keep their value." })
 export class StatusCodePatch {
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "A new reason phrase." })
   reasonPhrase?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "A new description." })
   description?: string;
 
-  @Field(() => SpecificationInput, { nullable: true })
+  @Field(() => SpecificationInput, { nullable: true, description: "A new specification reference, replacing the whole of it." })
   specification?: SpecificationInput;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: "The new list of former names (replaces the list)." })
   formerNames?: string[];
 
-  @Field(() => Popularity, { nullable: true })
+  @Field(() => Popularity, { nullable: true, description: "A new grouping." })
   popularity?: Popularity;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Whether it is heuristically cacheable." })
   cacheableByDefault?: boolean;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Whether a response with it may carry content." })
   bodyAllowed?: boolean;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: "The new list of typical headers (replaces the list)." })
   typicalHeaders?: string[];
 
-  @Field(() => [Int], { nullable: true })
+  @Field(() => [Int], { nullable: true, description: "The new list of related codes: existing, unretired entries." })
   relatedCodes?: number[];
 }
 
 @ObjectType({ description: "A broken input rule: the field and the constraint (never the value)." })
 export class FieldError {
-  @Field()
+  @Field({ description: 'The input field, as a path: "reasonPhrase", "relatedCodes.2".' })
   field!: string;
 
-  @Field()
+  @Field({ description: 'The rule it broke, e.g. "maxLength", "exists", "range".' })
   constraint!: string;
 }
 
@@ -154,36 +155,36 @@ export class ImportEntryResult {
   @Field(() => Int, { description: "Position in the submitted list." })
   index!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The code of the submitted entry." })
   code!: number;
 
   @Field(() => Int, { description: "201 created, 409 conflict, 422 invalid." })
   status!: number;
 
-  @Field(() => ErrorCode, { nullable: true })
+  @Field(() => ErrorCode, { nullable: true, description: "CONFLICT or VALIDATION_FAILED; null when created." })
   errorCode!: ErrorCode | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "What went wrong; null when created." })
   message!: string | null;
 
-  @Field(() => [FieldError])
+  @Field(() => [FieldError], { description: "The broken rules of a 422; empty otherwise." })
   fieldErrors!: FieldError[];
 
   @Field(() => StatusCode, { nullable: true, description: "The entry as created." })
   entry!: StatusCode | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "The outcome of an import: one result per submitted entry, in order." })
 export class ImportResult {
-  @Field()
+  @Field({ description: "The key this import ran under." })
   idempotencyKey!: string;
 
   @Field({ description: "True when this is the stored result of an earlier request with the same key." })
   replayed!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "How many entries were created (status 201)." })
   created!: number;
 
-  @Field(() => [ImportEntryResult])
+  @Field(() => [ImportEntryResult], { description: "One per submitted entry, in the order submitted." })
   results!: ImportEntryResult[];
 }

@@ -37,6 +37,10 @@ export const NO_SERVER_HELP = [
  */
 export async function startEmbeddedServer(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => {});
+  // `npm run apikey` while `npm start` runs: share the running server, never start a second
+  // one on the same files (nor stop the first, which would cut the API off its database).
+  const running = runningServer(options.dataDir);
+  if (running) return attach(running, options.dataDir, options.databaseName);
   const port = options.port ?? (await freePort());
   const mongod = findOnPath("mongod");
   if (mongod) {
@@ -84,7 +88,8 @@ async function launch(
 ): Promise<EmbeddedServer> {
   await stopOrphan(pidFile, kind);
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  writeFileSync(pidFile, String(child.pid));
+  const state: ServerState = { kind, pid: child.pid!, owner: process.pid, port };
+  writeFileSync(pidFile, JSON.stringify(state));
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on("data", keep);
@@ -117,26 +122,65 @@ async function launch(
   };
 }
 
+/** What a server's pid file records: the server, the process that owns it, and its port. */
+interface ServerState {
+  kind: EmbeddedServer["kind"];
+  pid: number;
+  owner: number;
+  port: number;
+}
+
+function readState(pidFile: string, kind: EmbeddedServer["kind"]): ServerState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(pidFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const state = JSON.parse(text) as ServerState;
+    return Number.isInteger(state.pid) ? { ...state, kind } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunning(pid: number, name?: string): boolean {
+  try {
+    process.kill(pid, 0);
+    return name === undefined || readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(name); // not a recycled pid
+  } catch {
+    return false;
+  }
+}
+
+/** A server on these files whose owner is alive (another process of ours is using it). */
+function runningServer(dataDir: string): ServerState | undefined {
+  for (const kind of ["mongod", "ferretdb"] as const) {
+    const state = readState(join(dataDir, `${kind}.pid`), kind);
+    if (state && state.owner !== process.pid && isRunning(state.pid, kind) && isRunning(state.owner)) return state;
+  }
+  return undefined;
+}
+
+/** A server another process owns: used, never stopped. */
+function attach(state: ServerState, dataDir: string, databaseName: string): EmbeddedServer {
+  return {
+    kind: state.kind,
+    uri: `mongodb://127.0.0.1:${state.port}/${databaseName}`,
+    dataPath: join(dataDir, state.kind),
+    async stop() {},
+  };
+}
+
 /**
  * A server left running by an owner that was killed outright (SIGKILL, out of memory) runs no
  * exit handler. Its pid file names it: stop it before starting another on the same files.
  */
-async function stopOrphan(pidFile: string, kind: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile, "utf8"));
-  } catch {
-    return;
-  }
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(kind); // not a recycled pid
-    } catch {
-      return false;
-    }
-  };
-  if (!Number.isInteger(pid) || !alive()) return;
+async function stopOrphan(pidFile: string, kind: EmbeddedServer["kind"]): Promise<void> {
+  const pid = readState(pidFile, kind)?.pid;
+  const alive = () => pid !== undefined && isRunning(pid, kind);
+  if (pid === undefined || !alive()) return;
   process.kill(pid, "SIGTERM");
   for (let waited = 0; alive() && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   if (alive()) process.kill(pid, "SIGKILL");

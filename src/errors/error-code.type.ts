@@ -11,12 +11,12 @@ registerEnumType(ErrorCode, {
 
 @ObjectType({ description: "One row of the error table: a code, its HTTP status, and what it means." })
 export class ErrorCodeInfo {
-  @Field(() => ErrorCode)
+  @Field(() => ErrorCode, { description: "The value of extensions.code." })
   code!: ErrorCode;
 
   @Field(() => Int, { description: "The value of extensions.httpStatus for this code." })
   httpStatus!: number;
 
-  @Field()
+  @Field({ description: "What it means and what a client should do." })
   description!: string;
 }

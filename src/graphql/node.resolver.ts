@@ -7,7 +7,7 @@ import { Node } from "./node.type";
 @Resolver()
 export class NodeResolver {
   @Query(() => Node, { nullable: true, description: "Any object by its global id." })
-  node(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  node(@Arg("id", () => ID, { description: "An id this API issued (StatusCode.id)." }) id: string, @Ctx() ctx: AppContext) {
     const { key } = fromGlobalId(id); // StatusCode is the only node type so far
     const code = Number(key);
     if (!Number.isInteger(code)) throw new DomainError("BAD_USER_INPUT", "Invalid id: not an id issued by this API");

@@ -6,6 +6,6 @@ import { Field, ID, InterfaceType } from "type-graphql";
   resolveType: (value: { __typename?: string }) => value.__typename,
 })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Globally unique and opaque: base64 of type and key." })
   id!: string;
 }

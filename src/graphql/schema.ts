@@ -11,8 +11,8 @@ import { NodeResolver } from "./node.resolver";
 
 export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [
       CatalogueResolver,
       CurationResolver,
@@ -24,6 +24,10 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     ],
     validate: true, // class-validator rules on args and inputs
   });
+  // type-graphql has no option for the root types' descriptions; they show first in the docs.
+  schema.getQueryType()!.description = "Reads: the catalogue of HTTP status codes and this API's error table. Public: no key needed.";
+  schema.getMutationType()!.description = "Curators' writes. Each needs an API key with the editor or admin role (IANA entries: admin).";
+  return schema;
 }
 
 /** Sorted, so the committed file changes only when the API does. */

@@ -126,23 +126,25 @@ function slotOf(request: FastifyRequest, revision: string): CacheSlot | undefine
   if ((!get && request.method !== "POST") || pathOf(request.url) !== "/graphql") return undefined;
   const params = (get ? request.query : request.body) as Record<string, unknown> | undefined;
   if (!params || typeof params !== "object" || Array.isArray(params)) return undefined;
-  const extensions = get ? parseJson(params.extensions) : params.extensions;
+  const extensions = get ? (params.extensions === undefined ? undefined : parseJson(params.extensions)) : params.extensions;
   const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
   if (!get && typeof persisted !== "string") return undefined; // a plain POST is executed every time
-  let documentHash: string;
+  let document: string;
   if (typeof params.query === "string") {
-    documentHash = createHash("sha256").update(params.query).digest("hex");
-    // A hash that does not match its query is Apollo's to refuse, never a key to someone else's answer.
-    if (persisted !== undefined && persisted !== documentHash) return undefined;
+    // A hash sent with its query must match it: a mismatch is Apollo's to refuse, never a key
+    // to someone else's answer. Checked only then: a plain GET is keyed by its text (one hash).
+    if (persisted !== undefined && persisted !== createHash("sha256").update(params.query).digest("hex")) return undefined;
+    document = persisted ?? params.query;
   } else if (typeof persisted === "string") {
-    documentHash = persisted;
+    document = persisted;
   } else {
     return undefined;
   }
   const variables = get ? String(params.variables ?? "") : JSON.stringify(params.variables ?? null);
   const role = request.principal?.role ?? "anonymous";
   const key = createHash("sha256")
-    .update([revision, role, documentHash, String(params.operationName ?? ""), variables, request.headers.accept ?? ""].join("\n"))
+    // JSON, not a separator: no two different requests can spell the same key.
+    .update(JSON.stringify([revision, role, String(params.operationName ?? ""), variables, request.headers.accept ?? "", document]))
     .digest("base64url");
   return { key, etag: `"${key}"`, revision, hit: false };
 }
