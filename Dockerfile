@@ -4,10 +4,14 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json README.md ./
 COPY src ./src
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.json
+COPY bench ./bench
+COPY test ./test
+COPY playground ./playground
+# The TypeScript build and the playground bundle (its example tabs come from the README).
+RUN npm run build
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim

@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   CATALOGUE_STALE_AFTER_MS: int(100, 24 * 3600 * 1000).default(5000),
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   API_KEY_CACHE_MS: int(0, 1000).default(500),
+  PLAYGROUND: z.enum(["true", "false"]).default("true"),
   CORS_ORIGIN: z.string().min(1).default("*"),
   MAX_QUERY_DEPTH: int(2, 100).default(10),
   MAX_QUERY_COST: int(10, 10_000_000).default(10_000),
@@ -83,6 +84,8 @@ export interface Config {
   };
   /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
   responseCacheBytes: number;
+  /** Serve the GraphiQL playground at GET /graphql (Accept: text/html). */
+  playground: boolean;
   /** How long a key lookup is reused (≤ 1000 ms: a revoked key stops working within a second). */
   apiKeyCacheMs: number;
   /** "*" or a comma-separated list of allowed origins. */
@@ -132,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     catalogue: { pollMs: e.CATALOGUE_POLL_MS, resyncMs: e.CATALOGUE_RESYNC_MS, staleAfterMs: e.CATALOGUE_STALE_AFTER_MS },
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    playground: e.PLAYGROUND === "true",
     corsOrigin: e.CORS_ORIGIN,
     limits: {
       depth: e.MAX_QUERY_DEPTH,

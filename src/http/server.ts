@@ -1,5 +1,5 @@
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
@@ -20,6 +20,7 @@ import { requestSerializer } from "./logging";
 import { RateBudgets } from "./rate-limit";
 import { clientErrorHandler, notFound, pathOf, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
+import { registerPlayground } from "./playground";
 import { ResponseCache, responseCaching } from "./response-cache";
 import { responsePolicy } from "./response-policy";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
@@ -101,6 +102,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   });
   const responses = new ResponseCache(config.responseCacheBytes);
   const caching = responseCaching(responses, () => deps.services.catalogue.revision, config.cacheMaxAgeSeconds);
+  if (config.playground) app.addHook("preHandler", registerPlayground(app));
   // The cache first: a hit (or a 304) was accepted by every check below when it was first answered.
   app.addHook("preHandler", caching.lookup);
   app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
@@ -137,6 +139,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       operationLimitsPlugin(config.limits),
       errorReportingPlugin(app.log),
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing pages load from a CDN; ours (PLAYGROUND) is served from this origin.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();

@@ -1,0 +1,71 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../src/project-root";
+
+/**
+ * Bundles the playground (GraphiQL 5 with its explorer plugin, React, Monaco and its workers)
+ * into dist/playground/, served by the API from its own origin: nothing is fetched from a CDN
+ * at run time. Part of `npm run build`.
+ */
+export const PLAYGROUND_DIR = join(PROJECT_ROOT, "dist", "playground");
+
+async function main() {
+  // esbuild is a dev dependency: only this build step needs it.
+  const { build } = await import("esbuild");
+  rmSync(PLAYGROUND_DIR, { recursive: true, force: true });
+  mkdirSync(PLAYGROUND_DIR, { recursive: true });
+  await build({
+    entryPoints: {
+      app: join(PROJECT_ROOT, "playground", "index.tsx"),
+      "editor.worker": "monaco-editor/esm/vs/editor/editor.worker.js",
+      "json.worker": "monaco-editor/esm/vs/language/json/json.worker.js",
+      "graphql.worker": "monaco-graphql/esm/graphql.worker.js",
+    },
+    bundle: true,
+    format: "esm",
+    minify: true,
+    outdir: PLAYGROUND_DIR,
+    loader: { ".ttf": "file", ".woff": "file", ".woff2": "file" },
+    define: { "process.env.NODE_ENV": '"production"', EXAMPLE_TABS: JSON.stringify(exampleTabs()) },
+    logLevel: "warning",
+  });
+}
+
+/** Every operation of the README's "Example queries" section (and its mutations), one tab each. */
+export function exampleTabs(readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")): { query: string; headers?: string }[] {
+  const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const tabs: { query: string; headers?: string }[] = [];
+  for (const block of blocks) {
+    for (const operation of topLevelOperations(block).filter((op) => !op.includes("…"))) { // "…": elided, not runnable
+      const mutation = operation.startsWith("mutation");
+      // A curator's tab carries the header to fill in; reads need none.
+      tabs.push(mutation ? { query: operation, headers: '{\n  "Authorization": "Bearer <your API key>"\n}' } : { query: operation });
+    }
+  }
+  return tabs;
+}
+
+/** Splits a block into its top-level operations by brace depth, dropping trailing `#` comments. */
+function topLevelOperations(block: string): string[] {
+  const operations: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const line of block.split("\n")) {
+    const code = depth === 0 ? line.replace(/\s+#.*$/, "") : line;
+    if (!code.trim() && depth === 0) continue;
+    current += `${code}\n`;
+    for (const ch of code) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
+    if (depth === 0 && current.includes("{")) {
+      operations.push(current.trim());
+      current = "";
+    }
+  }
+  return operations;
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { PROJECT_ROOT } from "../project-root";
+import { pathOf } from "./request-guards";
+
+/** Built by `npm run build` (scripts/build-playground.ts): GraphiQL, Monaco's workers, styles, a font. */
+const ASSET_DIR = join(PROJECT_ROOT, "dist", "playground");
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".ttf": "font/ttf",
+};
+
+/**
+ * Everything from this origin; styles may be inline (GraphiQL and Monaco set them at run time),
+ * scripts never. No request of the page can leave the origin.
+ */
+export const PLAYGROUND_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:", // GraphiQL's CSS embeds its fonts: nothing is fetched for them
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>StatusGraph playground</title>
+    <link rel="stylesheet" href="/playground/app.css">
+  </head>
+  <body>
+    <div id="graphiql">Loading the playground…</div>
+    <script type="module" src="/playground/app.js"></script>
+  </body>
+</html>
+`;
+
+/**
+ * The offline playground: `GET /graphql` asked for HTML (a browser's address bar) gets the
+ * GraphiQL page; its assets are served from memory under /playground/. GET requests that carry
+ * a query are GraphQL requests as before, whatever they accept.
+ */
+export function registerPlayground(app: FastifyInstance) {
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const name of readdirSync(ASSET_DIR)) {
+    assets.set(name, { type: TYPES[extname(name)] ?? "application/octet-stream", body: readFileSync(join(ASSET_DIR, name)) });
+  }
+  app.get<{ Params: { file: string } }>("/playground/:file", async (request, reply) => {
+    const asset = assets.get(request.params.file);
+    if (!asset) return reply.callNotFound();
+    return reply.type(asset.type).header("cache-control", "public, max-age=3600").header("x-content-type-options", "nosniff").send(asset.body);
+  });
+  // A preHandler of /graphql, before the response cache and the limits: the page is no GraphQL.
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== "GET" || pathOf(request.url) !== "/graphql" || !wantsPage(request)) return;
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("content-security-policy", PLAYGROUND_CSP)
+      .header("x-content-type-options", "nosniff")
+      .header("referrer-policy", "no-referrer")
+      .send(PAGE);
+  };
+}
+
+function wantsPage(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown>;
+  return Boolean(request.headers.accept?.includes("text/html")) && query.query === undefined && query.extensions === undefined;
+}

@@ -1,0 +1,129 @@
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import puppeteer, { type Browser } from "puppeteer-core";
+import { PROJECT_ROOT } from "../src/project-root";
+import { startTestApp, type TestApp } from "./support/harness";
+
+/**
+ * In a real browser (Debian's chromium, driven by puppeteer-core): the playground works offline
+ * from the API's own origin, and a page on another origin can read what the API answers.
+ */
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const SCREENSHOT = join(PROJECT_ROOT, "test-artifacts", "playground.png");
+
+let browser: Browser;
+let t: TestApp;
+beforeAll(async () => {
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  t = await startTestApp({ RATE_LIMIT_BUDGET: "60", RATE_LIMIT_WINDOW_MS: "60000" });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+describe("When someone opens /graphql in a browser", () => {
+  test("then the playground loads with no request to any other origin, runs a typed query, and lists the error codes in its docs", async () => {
+    const playground = await startTestApp(); // its own budget: the page's introspection costs units
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    const requested: string[] = [];
+    const refused: string[] = [];
+    page.on("request", (r) => void requested.push(r.url()));
+    page.on("console", (m) => void (m.text().includes("Content Security Policy") && refused.push(m.text())));
+    try {
+      const response = await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
+      await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
+
+      // A new tab, the query typed into it, then run.
+      await page.click(".graphiql-tab-add");
+      await page.click(".graphiql-query-editor .monaco-editor");
+      await page.keyboard.type("{ statusCode(code: 404) { reasonPhrase", { delay: 5 });
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Enter");
+      await page.keyboard.up("Control");
+      // Page-side code as strings: this file is type-checked for Node, without the DOM's types.
+      await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.replace(/\\s/g, " ").includes("Not Found")', { timeout: 15_000 });
+
+      await page.click('[aria-label="Show Documentation Explorer"]');
+      await page.waitForSelector(".graphiql-doc-explorer-search input", { timeout: 10_000 });
+      await page.type(".graphiql-doc-explorer-search input", "ErrorCode");
+      // The search is debounced: wait for its results, then click the type (a real mouse click).
+      await page.waitForFunction('document.querySelector(".graphiql-doc-explorer-search [role=option]")?.textContent === "ErrorCode"', { timeout: 10_000 });
+      await (await page.$(".graphiql-doc-explorer-search [role=option]"))!.click();
+      // The type's page: the error table, each code with its HTTP status.
+      await page.waitForFunction('document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("HTTP 429")', { timeout: 10_000 });
+      expect(await page.evaluate('document.querySelector(".graphiql-doc-explorer-title")?.textContent')).toBe("ErrorCode");
+
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT });
+      console.log(`playground screenshot: ${SCREENSHOT}`);
+
+      const origin = new URL(playground.url).origin;
+      const elsewhere = requested.filter((u) => !u.startsWith("data:") && new URL(u).origin !== origin);
+      expect(requested.length).toBeGreaterThan(3);
+      expect(elsewhere).toEqual([]);
+      expect(refused).toEqual([]);
+    } catch (error) {
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT.replace(".png", "-failed.png") });
+      console.log(`failed playground screenshot: ${SCREENSHOT.replace(".png", "-failed.png")}`);
+      throw error;
+    } finally {
+      await page.close();
+      await playground.stop();
+    }
+  }, 90_000);
+});
+
+describe("When a page on another origin calls the API with fetch", () => {
+  let other: Server;
+  let otherOrigin: string;
+  beforeAll(async () => {
+    other = createServer((_req, res) => res.end("<!doctype html><title>another app</title>"));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    otherOrigin = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+    expect(new URL(t.url).origin).not.toBe(otherOrigin);
+  });
+  afterAll(() => {
+    other.closeAllConnections();
+    return new Promise<void>((resolve) => other.close(() => resolve()));
+  });
+
+  test("then it reads a result, a 401 with WWW-Authenticate, a 414 and a 429, and Apollo's client-awareness headers pass the preflight", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(otherOrigin);
+      const seen = await page.evaluate(async (api: string) => {
+        const read = async (res: Response) => ({ status: res.status, body: await res.json(), wwwAuthenticate: res.headers.get("www-authenticate"), retryAfter: res.headers.get("retry-after") });
+        const json = { "content-type": "application/json" };
+        const query = JSON.stringify({ query: "{ statusCode(code: 404) { reasonPhrase } }" });
+        const ok = await read(await fetch(api, { method: "POST", headers: json, body: query }));
+        const wrongKey = await read(await fetch(api, { method: "POST", headers: { ...json, authorization: "Bearer sg_not-a-key" }, body: query }));
+        const tooLong = await read(await fetch(`${api}?query=${"x".repeat(9000)}`));
+        const aware = await read(
+          await fetch(api, { method: "POST", headers: { ...json, "apollographql-client-name": "web", "apollographql-client-version": "1.2.3" }, body: query }),
+        );
+        let limited = null;
+        for (let i = 0; i < 200 && !limited; i += 1) {
+          const res = await fetch(api, { method: "POST", headers: json, body: JSON.stringify({ query: "{ statusCodes(first: 5) { nodes { code } } }" }) });
+          if (res.status === 429) limited = await read(res);
+        }
+        return { ok, wrongKey, tooLong, aware, limited };
+      }, t.url);
+
+      expect(seen.ok).toMatchObject({ status: 200, body: { data: { statusCode: { reasonPhrase: "Not Found" } } } });
+      expect(seen.wrongKey).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: "UNAUTHENTICATED" } }] } });
+      expect(seen.wrongKey.wwwAuthenticate).toContain("Bearer");
+      expect(seen.tooLong).toMatchObject({ status: 414, body: { errors: [{ extensions: { code: "URI_TOO_LONG" } }] } });
+      expect(seen.aware).toMatchObject({ status: 200, body: { data: { statusCode: { reasonPhrase: "Not Found" } } } });
+      expect(seen.limited).toMatchObject({ status: 429, body: { errors: [{ extensions: { code: "RATE_LIMITED" } }] } });
+      expect(Number(seen.limited!.retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+});
