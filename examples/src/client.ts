@@ -1,0 +1,67 @@
+import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache } from "@apollo/client";
+import { relayStylePagination } from "@apollo/client/utilities";
+import type { ErrorCode } from "./gql/graphql";
+import { ClientErrorsPage, EntryWithRelated, ErrorTable, UpdateDescription } from "./operations";
+
+/**
+ * A typed client of StatusGraph on Apollo Client 4: every result and variable below is typed
+ * from schema.graphql by `npm run codegen`. Run it against a running API with
+ * `npx tsx examples/src/client.ts` (STATUSGRAPH_URL, STATUSGRAPH_KEY for the edit).
+ */
+export function createClient(uri: string, apiKey?: string) {
+  return new ApolloClient({
+    link: new HttpLink({ uri, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
+    cache: new InMemoryCache({ typePolicies: { Query: { fields: { statusCodes: relayStylePagination(["filter", "orderBy"]) } } } }),
+  });
+}
+
+export async function allClientErrors(client: ApolloClient, search?: string): Promise<{ code: number; reasonPhrase: string }[]> {
+  const found: { code: number; reasonPhrase: string }[] = [];
+  let after: string | null | undefined;
+  do {
+    const { data } = await client.query({ query: ClientErrorsPage, variables: { after, search }, fetchPolicy: "network-only" });
+    const page = data!.statusCodes;
+    found.push(...page.edges.map((e) => ({ code: e.node.code, reasonPhrase: e.node.reasonPhrase })));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+  } while (after);
+  return found;
+}
+
+export async function describeCode(client: ApolloClient, code: number): Promise<string> {
+  const { data } = await client.query({ query: EntryWithRelated, variables: { code } });
+  const entry = data?.statusCode;
+  if (!entry) return `${code}: not in the catalogue`;
+  const related = entry.related.map((r) => `${r.code} ${r.reasonPhrase}`).join(", ");
+  return `${entry.code} ${entry.reasonPhrase} (v${entry.version}, ${entry.specification.document}); see also ${related || "nothing"}`;
+}
+
+/** What each HTTP status means for this API's errors, from the schema's own table. */
+export async function errorCodesByStatus(client: ApolloClient): Promise<Map<number, ErrorCode[]>> {
+  const { data } = await client.query({ query: ErrorTable });
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const row of data!.errorCodes) byStatus.set(row.httpStatus, [...(byStatus.get(row.httpStatus) ?? []), row.code]);
+  return byStatus;
+}
+
+/** An edit that tells a lost race apart from other failures. */
+export async function updateDescription(client: ApolloClient, code: number, expectedVersion: number, description: string) {
+  const result = await client.mutate({ mutation: UpdateDescription, variables: { code, expectedVersion, description }, errorPolicy: "all" });
+  if (CombinedGraphQLErrors.is(result.error)) {
+    const conflict = result.error.errors.find((e) => e.extensions?.code === "PRECONDITION_FAILED");
+    if (conflict) return { ok: false as const, currentVersion: conflict.extensions!.currentVersion as number };
+    throw result.error;
+  }
+  return { ok: true as const, version: result.data!.updateStatusCode.version };
+}
+
+if (require.main === module) {
+  const client = createClient(process.env.STATUSGRAPH_URL ?? "http://localhost:4000/graphql", process.env.STATUSGRAPH_KEY);
+  (async () => {
+    console.log(await describeCode(client, 429));
+    console.log((await allClientErrors(client, "auth")).map((e) => e.code));
+    console.log(await errorCodesByStatus(client));
+  })().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
