@@ -63,6 +63,8 @@ describe("When a request is refused before GraphQL runs, the status, headers and
     const extensions = await errorOf(res);
     expect(extensions).toMatchObject({ code: "REQUEST_HEADER_FIELDS_TOO_LARGE", httpStatus: 431 });
     expect(extensions.requestId).toBe(res.headers.get("x-request-id"));
+    // Written before Fastify runs, yet readable by a page on another origin.
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
   });
 
   test("then a body over the limit gives 413 PAYLOAD_TOO_LARGE", async () => {

@@ -41,10 +41,10 @@ async function database(uri: string): Promise<Source> {
   const connection = await mongoose.createConnection(uri).asPromise();
   const model = connection.model<Entry>("StatusCode", new mongoose.Schema({}, { strict: false, collection: "status_codes" }));
   return {
-    one: (code) => model.findOne({ code }).lean<Entry>(),
-    page: (first) => model.find({ retired: null }).sort({ code: 1 }).limit(first).lean<Entry[]>(),
-    count: () => model.countDocuments({ retired: null }),
-    many: (codes) => model.find({ code: { $in: codes } }).lean<Entry[]>(),
+    one: (code) => model.findOne({ code }).lean<Entry>().exec(),
+    page: (first) => model.find({ retired: null }).sort({ code: 1 }).limit(first).lean<Entry[]>().exec(),
+    count: () => model.countDocuments({ retired: null }).exec(),
+    many: (codes) => model.find({ code: { $in: codes } }).lean<Entry[]>().exec(),
   };
 }
 

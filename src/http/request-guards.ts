@@ -16,7 +16,8 @@ export const ALLOWED_METHODS: Record<string, string> = {
 };
 
 export function pathOf(url: string): string {
-  return url.split("?")[0];
+  const query = url.indexOf("?"); // not split(): this runs several times per request
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** 414 for an over-long URL, before anything else reads it. */
@@ -62,9 +63,11 @@ export function notFound(request: FastifyRequest, reply: FastifyReply) {
 
 /**
  * Failures Node's HTTP parser meets before Fastify sees a request (oversized headers, malformed
- * request lines). Written straight to the socket, in the same GraphQL-shaped format.
+ * request lines). Written straight to the socket, in the same GraphQL-shaped format. With
+ * CORS_ORIGIN "*" the response carries it too, so a page on another origin can read it (with a
+ * list, the request's Origin header is not known here: it was never parsed).
  */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code?: string }, socket: Socket) => {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const code: ErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "REQUEST_HEADER_FIELDS_TOO_LARGE" : "BAD_REQUEST";
   const status = httpStatusOf(code);
@@ -74,6 +77,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `${corsOrigin === "*" ? "access-control-allow-origin: *\r\n" : ""}` +
       `${REQUEST_ID_HEADER}: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
   );
-}
+};
