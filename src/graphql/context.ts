@@ -21,7 +21,7 @@ export interface AppContext extends Services {
    * What the HTTP layer learns of the operation once Apollo resolved it. An object, not a
    * field: Apollo runs each operation on a shallow copy of the context.
    */
-  operation: { type?: OperationTypeNode };
+  operation: { type?: OperationTypeNode; name?: string };
 }
 
 export function createContext(requestId: string, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {

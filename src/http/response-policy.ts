@@ -50,17 +50,21 @@ function shape(request: FastifyRequest, reply: FastifyReply, payload: string, op
   const body = payload.includes('"errors"') ? parse(payload) : undefined;
   body?.errors?.forEach((e) => (e.extensions = { ...e.extensions, requestId: request.id }));
   const text = body ? JSON.stringify(body) : payload;
-  if (pathOf(request.url) !== "/graphql") return text;
-  setStatus(reply, body);
+  if (pathOf(request.url) !== "/graphql") {
+    request.errorCode = body?.errors?.[0]?.extensions?.code;
+    return text;
+  }
+  setStatus(request, reply, body);
   const clean = reply.statusCode === 200 && !body?.errors?.length;
   // GET runs queries only (Apollo refuses the rest with 405); a persisted POST may be a mutation.
   if (clean && (request.method === "GET" || request.graphqlContext?.operation.type === "query")) options.keep(request, reply, text);
   return cache(request, reply, text, clean, options.cacheMaxAgeSeconds);
 }
 
-function setStatus(reply: FastifyReply, body: Body | undefined) {
+function setStatus(request: FastifyRequest, reply: FastifyReply, body: Body | undefined) {
   const codes = body?.errors?.map((e) => e.extensions?.code) ?? [];
   if (!codes.length) return;
+  request.errorCode = codes[0];
   const json = String(reply.getHeader("content-type") ?? "").startsWith("application/json");
   if (json && reply.statusCode === 400 && codes.every((c) => REQUEST_ERRORS.has(c))) reply.code(200);
   // Nothing could be answered because the database is down: say so at the HTTP level too.

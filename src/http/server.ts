@@ -20,6 +20,7 @@ import { requestSerializer } from "./logging";
 import { RateBudgets } from "./rate-limit";
 import { clientErrorHandler, notFound, pathOf, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
+import { Metrics, registerMetricsRoute } from "../metrics/metrics";
 import { registerPlayground } from "./playground";
 import { ResponseCache, responseCaching } from "./response-cache";
 import { responsePolicy } from "./response-policy";
@@ -106,6 +107,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // The cache first: a hit (or a 304) was accepted by every check below when it was first answered.
   app.addHook("preHandler", caching.lookup);
   app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
+  const metrics = new Metrics(
+    { stalenessMs: () => deps.sync.stalenessMs, responseCache: () => ({ ...responses.size, hits: responses.hits, misses: responses.misses }) },
+    deps.connection,
+    { processMetrics: config.metricsToken !== undefined },
+  );
+  app.addHook("onResponse", metrics.record);
+  if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
   const policy = responsePolicy({ cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, keep: caching.store });
   app.addHook("onSend", async (request, reply, payload) => {
     // A process cut off from the database keeps answering from its model, and says since when.

@@ -22,7 +22,9 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, operationName, queryHash, request, contextValue, response }) {
-          contextValue.operation.type = operation?.operation; // the response cache keeps queries only
+          // For the response cache (it keeps queries only) and the metrics (by operation name).
+          contextValue.operation.type = operation?.operation;
+          contextValue.operation.name = operationName ?? undefined;
           const key = createHash("sha256").update(`${queryHash}\n${operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
           let cost = costs.get(key);
           if (cost === undefined) {

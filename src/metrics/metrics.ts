@@ -1,0 +1,127 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Connection } from "mongoose";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { pathOf } from "../http/request-guards";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The first errors[].extensions.code of the response, when it has errors (set by the response policy). */
+    errorCode?: string;
+  }
+}
+
+/** What the metrics read from the rest of the process when scraped. */
+export interface MetricSources {
+  stalenessMs(): number;
+  responseCache(): { hits: number; misses: number; entries: number; bytes: number };
+}
+
+const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
+/** Client-chosen operation names are labels: past this many distinct ones, they count as "other". */
+const MAX_OPERATION_NAMES = 100;
+
+/**
+ * Prometheus metrics (prom-client): requests by route, operation, outcome and error code;
+ * latency; database command durations; read-model staleness; response-cache hits and misses;
+ * rate-limit refusals; Node's process metrics. Served at /metrics to holders of METRICS_TOKEN.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operations = new Set<string>();
+  private readonly requests = new Counter({
+    name: "statusgraph_requests_total",
+    help: "HTTP requests by route, GraphQL operation name, outcome and first error code",
+    labelNames: ["route", "operation", "outcome", "code"] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: "statusgraph_request_duration_seconds",
+    help: "Time from request to response, by route",
+    labelNames: ["route"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: "statusgraph_rate_limit_refusals_total",
+    help: "Requests refused with RATE_LIMITED (429)",
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricSources, connection: Connection, options: { processMetrics: boolean }) {
+    // Node's own metrics sample the event loop and GC continuously: only when they are scraped.
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    const database = new Histogram({
+      name: "statusgraph_db_command_duration_seconds",
+      help: "Database command durations, by command and outcome",
+      labelNames: ["command", "outcome"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [this.registry],
+    });
+    const client = connection.getClient();
+    client.on("commandSucceeded", (e) => database.observe({ command: e.commandName, outcome: "ok" }, e.duration / 1000));
+    client.on("commandFailed", (e) => database.observe({ command: e.commandName, outcome: "failed" }, e.duration / 1000));
+    new Gauge({
+      name: "statusgraph_catalogue_staleness_seconds",
+      help: "Seconds since the read model was last confirmed against the database",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.stalenessMs() / 1000);
+      },
+    });
+    for (const [name, help, pick] of [
+      ["statusgraph_response_cache_hits_total", "GET and persisted-query responses served from the cache", (c: ReturnType<MetricSources["responseCache"]>) => c.hits],
+      ["statusgraph_response_cache_misses_total", "Cacheable requests that had to run", (c: ReturnType<MetricSources["responseCache"]>) => c.misses],
+    ] as const) {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(pick(sources.responseCache()));
+        },
+      });
+    }
+    new Gauge({
+      name: "statusgraph_response_cache_bytes",
+      help: "Bytes held by the response cache",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.responseCache().bytes);
+      },
+    });
+  }
+
+  /** The onResponse hook: one observation per request. */
+  record = async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = pathOf(request.url);
+    const route = ROUTES.has(path) ? path : path.startsWith("/playground/") ? "/playground" : "other";
+    const status = reply.statusCode;
+    const outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
+    const operation = route === "/graphql" ? this.operationLabel(request.graphqlContext?.operation.name ?? undefined) : "";
+    this.requests.inc({ route, operation, outcome, code: request.errorCode ?? "" });
+    this.latency.observe({ route }, reply.elapsedTime / 1000);
+    if (request.errorCode === "RATE_LIMITED") this.refusals.inc();
+  };
+
+  private operationLabel(name: string | undefined): string {
+    if (!name) return "(anonymous or not run)";
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= MAX_OPERATION_NAMES) return "other";
+    this.operations.add(name);
+    return name;
+  }
+}
+
+/** GET /metrics for holders of the token (Authorization: Bearer <METRICS_TOKEN>); no route without one. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string) {
+  const expected = createHash("sha256").update(token).digest();
+  app.get("/metrics", async (request, reply) => {
+    const sent = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+    if (!timingSafeEqual(createHash("sha256").update(sent).digest(), expected)) {
+      return reply.code(401).header("www-authenticate", 'Bearer realm="statusgraph-metrics"').send({ status: "a metrics token is required" });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
