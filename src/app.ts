@@ -5,6 +5,7 @@ import { limitQueryTime } from "./db/time-limit";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
 import { createHttpServer } from "./http/server";
+import { SharedState } from "./replicas/shared-state";
 import { prepareServices } from "./services";
 
 export interface RunningApp {
@@ -41,6 +42,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       cleanups.push(() => embedded!.stop());
       uri = embedded.uri;
     }
+    const shared = config.redisUrl ? new SharedState(config.redisUrl) : undefined;
+    if (shared) cleanups.push(() => shared.close());
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
@@ -49,9 +52,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       faults: config.faults,
       apiKeyCacheMs: config.apiKeyCacheMs,
       // To stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
-      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details) },
+      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details), announce: () => shared?.announceCatalogueChange() },
     });
     cleanups.push(async () => sync.stop());
+    // Another replica's write: look now rather than at the next poll.
+    shared?.onCatalogueChange(() => void sync.poll());
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
@@ -61,6 +66,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       apiKeys,
       connection,
       sync,
+      shared,
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   API_KEY_CACHE_MS: int(0, 1000).default(500),
   PLAYGROUND: z.enum(["true", "false"]).default("true"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   CORS_ORIGIN: z.string().min(1).default("*"),
   MAX_QUERY_DEPTH: int(2, 100).default(10),
@@ -85,6 +86,8 @@ export interface Config {
   };
   /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
   responseCacheBytes: number;
+  /** Shared state of several replicas (rate budgets, persisted queries, change signal); unset: per process. */
+  redisUrl?: string;
   /** The bearer token of GET /metrics; unset: no /metrics route. */
   metricsToken?: string;
   /** Serve the GraphiQL playground at GET /graphql (Accept: text/html). */
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     playground: e.PLAYGROUND === "true",
     metricsToken: e.METRICS_TOKEN,
+    redisUrl: e.REDIS_URL,
     corsOrigin: e.CORS_ORIGIN,
     limits: {
       depth: e.MAX_QUERY_DEPTH,

@@ -21,6 +21,8 @@ export interface SyncOptions {
   /** Every this often the model is reloaded whatever the counter says (a write whose bump was lost). */
   resyncMs: number;
   log?: (message: string, details?: Record<string, unknown>) => void;
+  /** Called after every bump: tells other processes at once (Redis pub/sub), ahead of their poll. */
+  announce?: () => void;
 }
 
 /**
@@ -142,6 +144,7 @@ export class CatalogueSync implements WriteListener {
         { upsert: true, maxTimeMS: 5000 },
       );
       this.bumpOwed = false;
+      this.options.announce?.();
     } catch {
       this.bumpOwed = true; // the poll that retries it logs the outage
     }

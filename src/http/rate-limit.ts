@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import { errorBody } from "./error-body";
 
@@ -24,15 +25,28 @@ export type ChargeFn = (units: number) => Promise<Charge>;
  * the guesser's neighbours anything.
  */
 export class RateBudgets {
-  private readonly byAddress: RateLimiterMemory;
-  private readonly byKey: RateLimiterMemory;
-  private readonly authFailures: RateLimiterMemory;
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byKey: RateLimiterAbstract;
+  private readonly authFailures: RateLimiterAbstract;
 
-  constructor(private readonly config: Config["rateLimit"]) {
+  /**
+   * With Redis, every replica spends from the same budgets; while Redis is unreachable each
+   * falls back at once to its own in-memory budget of the same size (the "insurance" limiter).
+   */
+  constructor(
+    private readonly config: Config["rateLimit"],
+    redis?: Redis,
+  ) {
     const duration = config.windowMs / 1000;
-    this.byAddress = new RateLimiterMemory({ points: config.budget, duration });
-    this.byKey = new RateLimiterMemory({ points: config.keyBudget, duration });
-    this.authFailures = new RateLimiterMemory({ points: config.authFailures, duration });
+    const limiter = (name: string, points: number) => {
+      const memory = new RateLimiterMemory({ points, duration });
+      if (!redis) return memory;
+      const keyPrefix = `statusgraph:rl:${name}`;
+      return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+    };
+    this.byAddress = limiter("address", config.budget);
+    this.byKey = limiter("key", config.keyBudget);
+    this.authFailures = limiter("auth", config.authFailures);
   }
 
   /** The charging function of one request's caller. */
@@ -62,7 +76,7 @@ export class RateBudgets {
   }
 }
 
-async function spend(limiter: RateLimiterMemory, subject: string, units: number, windowSeconds: number): Promise<Charge> {
+async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number): Promise<Charge> {
   const charge = (allowed: boolean, res: RateLimiterRes): Charge => ({
     allowed,
     limit: limiter.points,

@@ -24,7 +24,9 @@ import { Metrics, registerMetricsRoute } from "../metrics/metrics";
 import { registerPlayground } from "./playground";
 import { ResponseCache, responseCaching } from "./response-cache";
 import { responsePolicy } from "./response-policy";
+import { ErrorsAreMissesCache } from "@apollo/utils.keyvaluecache";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
+import type { SharedState } from "../replicas/shared-state";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -42,6 +44,7 @@ export interface HttpDeps {
   apiKeys: ApiKeyService;
   connection: Connection;
   sync: CatalogueSync;
+  shared?: SharedState;
   logStream?: { write(line: string): void };
 }
 
@@ -84,7 +87,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   });
   app.decorateRequest("principal", null);
   // Authentication before the budget: the budget charged is the key's when a valid one was sent.
-  const budgets = new RateBudgets(config.rateLimit);
+  const budgets = new RateBudgets(config.rateLimit, deps.shared?.redis);
   const auth = authenticate(deps.apiKeys, budgets);
   const arrive = budgets.arrivalHook();
   const rejectLong = rejectLongUrls(config.maxUrlBytes);
@@ -143,6 +146,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     // Safe without Apollo's CSRF header check: non-JSON bodies get 415 (above), GET never runs a
     // mutation (405), and credentials travel only in the Authorization header, never in cookies.
     csrfPrevention: false,
+    // Shared by every replica with Redis (a miss, Redis down included, makes the client resend the query).
+    ...(deps.shared && { persistedQueries: { cache: new ErrorsAreMissesCache(deps.shared.persistedQueries()) } }),
     plugins: [
       fastifyApolloDrainPlugin(app),
       operationLimitsPlugin(config.limits),
@@ -172,8 +177,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       stale: deps.sync.stalenessMs > config.catalogue.staleAfterMs,
       responseCache: { ...responses.size, hits: responses.hits, misses: responses.misses },
     };
-    if (state === "up") return { status: "ready", catalogue };
-    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue });
+    const redis = deps.shared && { redis: deps.shared.up ? "up" : "unavailable: rate budgets per process" };
+    if (state === "up") return { status: "ready", catalogue, ...redis };
+    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue, ...redis });
   });
   return {
     app,

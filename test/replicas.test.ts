@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { uniqueDatabaseUri } from "./support/harness";
+import { startRedis, type RedisProcess } from "./support/redis-server";
+import { type ServerProcess, startServerProcess } from "./support/server-process";
+import { ApiKeyService } from "../src/auth/api-key.service";
+import { apiKeyModel } from "../src/auth/api-key.model";
+import mongoose from "mongoose";
+
+/**
+ * Three API processes on one database and one Redis (REDIS_URL), as several replicas behind a
+ * load balancer: budgets and persisted queries are shared, a write reaches every replica at
+ * once, and losing Redis loses nothing but the sharing.
+ */
+let redis: RedisProcess;
+let replicas: ServerProcess[];
+const uri = uniqueDatabaseUri();
+const BUDGET = 100;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const env = { MONGODB_URI: uri, REDIS_URL: redis.url, RATE_LIMIT_BUDGET: String(BUDGET), CATALOGUE_POLL_MS: "5000", LOG_LEVEL: "warn" };
+  replicas = [await startServerProcess(env)]; // the first seeds; the others find it done
+  replicas.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.stop()));
+  await redis.stop();
+});
+
+const post = (r: ServerProcess, body: object, headers: Record<string, string> = {}) =>
+  fetch(r.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+const json = async (res: Promise<Response>): Promise<any> => (await res).json();
+
+describe("When one client's requests are spread over three replicas", () => {
+  test("then they spend one budget: the request past it is refused whichever replica gets it", async () => {
+    // 45 units each (1 on arrival + a cost of 44): two fit in the budget of 100, the third does not.
+    const costly = { query: "{ statusCodes(first: 20) { nodes { code } } }" };
+    const from = { "x-forwarded-for": "198.51.100.7" }; // not trusted (TRUST_PROXY unset): the socket address counts
+    const statuses = [];
+    for (const r of replicas) statuses.push((await post(r, costly, from)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe("When a client registers a persisted query with one replica", () => {
+  test("then another replica serves it by hash alone", async () => {
+    const query = "query Shared { statusCode(code: 503) { reasonPhrase } }";
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(query).digest("hex") } };
+    const key = await keyFor("Pat");
+    const auth = { authorization: `Bearer ${key}` }; // a key's own budget: the address budget is spent above
+    expect((await post(replicas[0], { query, extensions }, auth)).status).toBe(200);
+    const byHash = await (await post(replicas[2], { extensions }, auth)).json();
+    expect(byHash).toEqual({ data: { statusCode: { reasonPhrase: "Service Unavailable" } } });
+  });
+});
+
+describe("When an entry is written through one replica", () => {
+  test("then the others serve it within a moment, though their own poll is 5 s away", async () => {
+    const key = await keyFor("Ada", "admin");
+    const auth = { authorization: `Bearer ${key}` };
+    const read = { query: "{ statusCode(code: 507) { version description } }" };
+    const before = (await json(post(replicas[1], read, auth))).data.statusCode;
+    const written = await post(replicas[1], { query: `mutation { updateStatusCode(code: 507, expectedVersion: ${before.version}, patch: { description: "Full." }) { version } }` }, auth);
+    expect(((await written.json()) as any).errors).toBeUndefined();
+    const wrote = Date.now();
+    for (const r of [replicas[0], replicas[2]]) {
+      while ((await json(post(r, read, auth))).data.statusCode.version !== before.version + 1) {
+        if (Date.now() - wrote > 3000) throw new Error(`replica ${r.url} did not see the write`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    expect(Date.now() - wrote).toBeLessThan(1000);
+  });
+});
+
+describe("When Redis goes away", () => {
+  test("then every replica still answers, and /readyz says the budgets are per process now", async () => {
+    await redis.stop();
+    const key = await keyFor("Lee");
+    for (const r of replicas) {
+      const res = await post(r, { query: "{ statusCode(code: 418) { code } }" }, { authorization: `Bearer ${key}` });
+      expect(res.status).toBe(200);
+      const ready = await (await fetch(r.url.replace("/graphql", "/readyz"))).json();
+      expect(ready).toMatchObject({ status: "ready", redis: "unavailable: rate budgets per process" });
+    }
+  });
+});
+
+async function keyFor(name: string, role: "reader" | "admin" = "reader"): Promise<string> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  try {
+    return (await new ApiKeyService(apiKeyModel(connection)).create(name, role)).key;
+  } finally {
+    await connection.close();
+  }
+}
