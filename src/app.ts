@@ -5,6 +5,7 @@ import { limitQueryTime } from "./db/time-limit";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
 import { createHttpServer } from "./http/server";
+import { CatalogueEvents } from "./catalogue/catalogue-events";
 import { SharedState } from "./replicas/shared-state";
 import { prepareServices } from "./services";
 
@@ -42,6 +43,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       cleanups.push(() => embedded!.stop());
       uri = embedded.uri;
     }
+    const events = new CatalogueEvents();
     const shared = config.redisUrl ? new SharedState(config.redisUrl) : undefined;
     if (shared) cleanups.push(() => shared.close());
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
@@ -51,6 +53,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const { services, sync, apiKeys, seeded, recovered } = await prepareServices(connection, {
       faults: config.faults,
       apiKeyCacheMs: config.apiKeyCacheMs,
+      events,
       // To stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
       sync: { ...config.catalogue, log: (message, details) => syncLog(message, details), announce: () => shared?.announceCatalogueChange() },
     });
@@ -61,7 +64,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
       config,
-      schema: await buildAppSchema(),
+      schema: await buildAppSchema(events),
+      events,
       services,
       apiKeys,
       connection,

@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   API_KEY_CACHE_MS: int(0, 1000).default(500),
   PLAYGROUND: z.enum(["true", "false"]).default("true"),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   CORS_ORIGIN: z.string().min(1).default("*"),
@@ -86,6 +88,7 @@ export interface Config {
   };
   /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
   responseCacheBytes: number;
+  subscriptions: { perConnection: number; connectionsPerAddress: number };
   /** Shared state of several replicas (rate budgets, persisted queries, change signal); unset: per process. */
   redisUrl?: string;
   /** The bearer token of GET /metrics; unset: no /metrics route. */
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     playground: e.PLAYGROUND === "true",
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
+    subscriptions: { perConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION, connectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
     corsOrigin: e.CORS_ORIGIN,
     limits: {
       depth: e.MAX_QUERY_DEPTH,

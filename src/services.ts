@@ -1,6 +1,7 @@
 import type { Connection } from "mongoose";
 import { apiKeyModel } from "./auth/api-key.model";
 import { ApiKeyService } from "./auth/api-key.service";
+import type { CatalogueEvents } from "./catalogue/catalogue-events";
 import { CatalogueSync, type SyncOptions } from "./catalogue/catalogue-sync";
 import { CatalogueService } from "./catalogue/catalogue.service";
 import { CatalogueReadModel } from "./catalogue/read-model";
@@ -17,14 +18,17 @@ import type { Services } from "./graphql/context";
  * builds the services.
  * Index creation here, not mongoose's autoIndex, so that a failure stops the start.
  */
-export async function prepareServices(connection: Connection, options: { faults?: WriteFaults; sync: SyncOptions; apiKeyCacheMs?: number }) {
+export async function prepareServices(
+  connection: Connection,
+  options: { faults?: WriteFaults; sync: SyncOptions; apiKeyCacheMs?: number; events?: CatalogueEvents },
+) {
   const entries = statusCodeModel(connection);
   const revisions = revisionModel(connection);
   const keys = apiKeyModel(connection);
   const importRequests = importRequestModel(connection);
   for (const model of [entries, revisions, keys, importRequests]) await model.createIndexes();
 
-  const model = new CatalogueReadModel();
+  const model = new CatalogueReadModel((before, after) => options.events?.changed(before, after));
   const sync = new CatalogueSync(entries, connection, model, options.sync);
   const writer = new EntryWriter(entries, revisions, options.faults, sync);
   // Writes a crash or outage stopped after their claim are finished, never undone.

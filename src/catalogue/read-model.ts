@@ -10,6 +10,12 @@ import type { StatusCodeRecord } from "./status-code.model";
  */
 export class CatalogueReadModel {
   private byCode = new Map<number, StatusCodeRecord>();
+  /** Changes are told from the first load on (the first load itself is no change). */
+  private loaded = false;
+
+  /** `changed` hears of every entry that reaches a newer version (subscriptions). */
+  constructor(private readonly changed?: (before: StatusCodeRecord | undefined, after: StatusCodeRecord) => void) {}
+
   private sorted = new Map<StatusCodeOrderField, StatusCodeRecord[]>();
   private currentDigest = digestOf([]);
 
@@ -42,8 +48,16 @@ export class CatalogueReadModel {
 
   /** Replaces everything (a load from the database, which may have lost entries: a restore). */
   replaceAll(entries: StatusCodeRecord[]): void {
+    const before = this.byCode;
     this.byCode = new Map(entries.map((e) => [e.code, deepFreeze(e)]));
-    this.changed();
+    this.reindex();
+    if (this.loaded) {
+      for (const entry of this.byCode.values()) {
+        const held = before.get(entry.code);
+        if (!held || entry.version > held.version) this.changed?.(held, entry);
+      }
+    }
+    this.loaded = true;
   }
 
   /** One entry as a write left it; never moves an entry back to an older version. */
@@ -51,11 +65,12 @@ export class CatalogueReadModel {
     const held = this.byCode.get(entry.code);
     if (held && held.version >= entry.version) return false;
     this.byCode.set(entry.code, deepFreeze(entry));
-    this.changed();
+    this.reindex();
+    if (this.loaded) this.changed?.(held, entry);
     return true;
   }
 
-  private changed(): void {
+  private reindex(): void {
     this.sorted.clear();
     this.currentDigest = digestOf([...this.byCode.values()]);
   }

@@ -89,7 +89,9 @@ export class CurationService {
    */
   async restore(code: number, toVersion: number | null | undefined, principal: Principal | null) {
     const by = requirePermission(principal, "catalogue:write");
-    const current = await this.current(code);
+    let current = await this.current(code);
+    // A refusal is decided on a fresh read: the model may lag another process's write.
+    if (toVersion == null ? !current.retired : toVersion >= current.version) current = await this.current(code, true);
     this.assertUnlocked(current, by);
     if (toVersion == null) {
       if (!current.retired) throw new DomainError("CONFLICT", `Status code ${code} is not retired`, { statusCode: code });
@@ -130,8 +132,9 @@ export class CurationService {
   /** Shared order of checks for writes to an existing entry: 404, 410, 423, 428, 412. */
   private async editable(code: number, by: Principal, expectedVersion: number | null | undefined) {
     let current = await this.current(code);
-    // The model may lag another process's write by up to a poll: a mismatch is checked at the source.
-    if (expectedVersion != null && expectedVersion !== current.version) current = await this.current(code, true);
+    // The model may lag another process's write by up to a poll: a refusal (410, 412) is decided
+    // on a fresh read only.
+    if (current.retired || (expectedVersion != null && expectedVersion !== current.version)) current = await this.current(code, true);
     if (current.retired) throw this.catalogue.goneError(current);
     this.assertUnlocked(current, by);
     if (expectedVersion == null) {

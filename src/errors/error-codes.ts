@@ -120,6 +120,10 @@ export const ERROR_TABLE = {
     httpStatus: 429,
     description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
   },
+  TOO_MANY_SUBSCRIPTIONS: {
+    httpStatus: 429,
+    description: "The WebSocket connection already has the most subscriptions allowed: complete one first.",
+  },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     httpStatus: 431,
     description: "The request headers are larger than the server accepts.",

@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type PubSub } from "type-graphql";
+import { CatalogueEvents } from "../catalogue/catalogue-events";
+import { ChangesResolver } from "../catalogue/changes.resolver";
 import { CatalogueResolver } from "../catalogue/catalogue.resolver";
 import { EntryAuthorResolver, RetirementAuthorResolver, RevisionAuthorResolver } from "../curation/author.resolver";
 import { CurationResolver } from "../curation/curation.resolver";
@@ -11,10 +13,13 @@ import { NodeResolver } from "./node.resolver";
 
 export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
-export async function buildAppSchema(): Promise<GraphQLSchema> {
+/** `events`: where subscriptions get their events (the process's catalogue events). */
+export async function buildAppSchema(events: PubSub = new CatalogueEvents()): Promise<GraphQLSchema> {
   const schema = await buildSchema({
+    pubSub: events,
     resolvers: [
       CatalogueResolver,
+      ChangesResolver,
       CurationResolver,
       EntryAuthorResolver,
       RetirementAuthorResolver,
@@ -27,6 +32,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   // type-graphql has no option for the root types' descriptions; they show first in the docs.
   schema.getQueryType()!.description = "Reads: the catalogue of HTTP status codes and this API's error table. Public: no key needed.";
   schema.getMutationType()!.description = "Curators' writes. Each needs an API key with the editor or admin role (IANA entries: admin).";
+  schema.getSubscriptionType()!.description = "Live updates over the graphql-ws protocol on /graphql (WebSocket). Key, if any, in connectionParams.authorization.";
   return schema;
 }
 

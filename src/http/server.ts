@@ -27,6 +27,8 @@ import { responsePolicy } from "./response-policy";
 import { ErrorsAreMissesCache } from "@apollo/utils.keyvaluecache";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { SharedState } from "../replicas/shared-state";
+import type { CatalogueEvents } from "../catalogue/catalogue-events";
+import { attachSubscriptions } from "./subscriptions";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +47,7 @@ export interface HttpDeps {
   connection: Connection;
   sync: CatalogueSync;
   shared?: SharedState;
+  events: CatalogueEvents;
   logStream?: { write(line: string): void };
 }
 
@@ -111,7 +114,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook("preHandler", caching.lookup);
   app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
   const metrics = new Metrics(
-    { stalenessMs: () => deps.sync.stalenessMs, responseCache: () => ({ ...responses.size, hits: responses.hits, misses: responses.misses }) },
+    { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.events.subscribers, responseCache: () => ({ ...responses.size, hits: responses.hits, misses: responses.misses }) },
     deps.connection,
     { processMetrics: config.metricsToken !== undefined },
   );
@@ -166,6 +169,14 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     },
   });
 
+  const subscriptions = attachSubscriptions(app, {
+    schema: deps.schema,
+    services: deps.services,
+    apiKeys: deps.apiKeys,
+    limits: config.limits,
+    maxSubscriptionsPerConnection: config.subscriptions.perConnection,
+    maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
+  });
   const health = new DatabaseHealth(deps.connection);
   await health.start();
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -186,6 +197,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     async stop() {
       health.stop();
       draining = true;
+      await subscriptions.close();
       // close() stops accepting and waits for in-flight requests; the keep-alive sockets that
       // fall idle once their last request is answered would hold it open (for up to Fastify's
       // 72 s keep-alive), so they are closed as they fall idle.

@@ -14,6 +14,7 @@ declare module "fastify" {
 /** What the metrics read from the rest of the process when scraped. */
 export interface MetricSources {
   stalenessMs(): number;
+  subscriptions(): number;
   responseCache(): { hits: number; misses: number; entries: number; bytes: number };
 }
 
@@ -83,6 +84,14 @@ export class Metrics {
         },
       });
     }
+    new Gauge({
+      name: "statusgraph_subscriptions_active",
+      help: "statusCodeChanged subscriptions open in this process",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.subscriptions());
+      },
+    });
     new Gauge({
       name: "statusgraph_response_cache_bytes",
       help: "Bytes held by the response cache",

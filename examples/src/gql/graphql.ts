@@ -62,6 +62,8 @@ export type ErrorCode =
   | 'TOO_MANY_ROOT_FIELDS'
   /** HTTP 400. The operation selects more fields, fragments expanded, than the limit. */
   | 'TOO_MANY_SELECTIONS'
+  /** HTTP 429. The WebSocket connection already has the most subscriptions allowed: complete one first. */
+  | 'TOO_MANY_SUBSCRIPTIONS'
   /** HTTP 400. The query document has more lexical tokens than the limit; nothing was parsed past it. */
   | 'TOO_MANY_TOKENS'
   /** HTTP 401. The operation needs credentials and none (or no valid ones) were sent. */

@@ -1,0 +1,45 @@
+import { Arg, Field, Int, ObjectType, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
+import { ChangeKind, type EntryChange, STATUS_CODE_CHANGED } from "./catalogue-events";
+import { StatusCode } from "./status-code.type";
+
+registerEnumType(ChangeKind, {
+  name: "ChangeKind",
+  description: "What a write did to an entry, as a subscriber sees it.",
+  valuesConfig: {
+    CREATED: { description: "A new entry." },
+    UPDATED: { description: "Fields changed." },
+    RETIRED: { description: "Retired: statusCode(code) now answers GONE." },
+    RESTORED: { description: "Back from retirement." },
+  },
+});
+
+@ObjectType({ description: "One write of an entry, as pushed to subscribers." })
+export class StatusCodeChange {
+  @Field(() => Int, { description: "The entry's code." })
+  code!: number;
+
+  @Field(() => ChangeKind, { description: "What the write did." })
+  kind!: ChangeKind;
+
+  @Field(() => Int, { description: "The version the write produced: versions only grow, so older events can be dropped." })
+  version!: number;
+
+  @Field(() => StatusCode, { description: "The entry as the write left it (normalizes into client caches by id)." })
+  entry!: StatusCode;
+}
+
+@Resolver()
+export class ChangesResolver {
+  @Subscription(() => StatusCodeChange, {
+    description:
+      "Every write of the given entries (all entries when codes is omitted), over graphql-ws on /graphql: in version order per entry, once each, whichever replica took the write.",
+    topics: STATUS_CODE_CHANGED,
+    filter: ({ payload, args }: { payload: EntryChange; args: { codes?: number[] | null } }) => !args.codes || args.codes.includes(payload.code),
+  })
+  statusCodeChanged(
+    @Root() change: EntryChange,
+    @Arg("codes", () => [Int], { nullable: true, description: "Only these codes; omitted: every entry." }) _codes?: number[],
+  ): EntryChange {
+    return change;
+  }
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { ApiKeyService } from "../auth/api-key.service";
+import type { Principal } from "../auth/principal";
+import { DomainError } from "../errors/domain-error";
+import type { ErrorCode } from "../errors/error-codes";
+import { formatError } from "../errors/format-error";
+import { createContext, type Services } from "../graphql/context";
+import { operationCost } from "../graphql/limits/cost";
+import { documentGate } from "../graphql/limits/document-gate";
+import type { OperationLimits } from "../graphql/limits/limits";
+import { pathOf } from "./request-guards";
+
+export interface SubscriptionOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  apiKeys: ApiKeyService;
+  limits: OperationLimits;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerAddress: number;
+}
+
+interface Connection {
+  principal: Principal | null;
+  subscriptions: number;
+}
+
+/**
+ * Subscriptions over the graphql-ws protocol (what Apollo Client's GraphQLWsLink speaks) on
+ * the same /graphql path, as WebSocket upgrades. The same API keys (connectionParams
+ * { authorization: "Bearer <key>" }, checked once per connection; a bad key closes it with
+ * 4403), the same document limits and cost limit per subscription, at most
+ * maxSubscriptionsPerConnection per connection and maxConnectionsPerAddress per client address.
+ */
+export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const perAddress = new Map<string, number>();
+  const gate = documentGate(options.limits);
+
+  app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
+    const address = request.socket.remoteAddress ?? "";
+    const open = perAddress.get(address) ?? 0;
+    if (open >= options.maxConnectionsPerAddress) return refuseUpgrade(socket, 429, "Too Many Requests");
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      perAddress.set(address, open + 1);
+      ws.once("close", () => {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
+      });
+      wss.emit("connection", ws, request);
+    });
+  });
+
+  const server = useServer<Record<string, unknown> | undefined, { connection?: Connection }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        let principal: Principal | null = null;
+        if (header !== undefined) {
+          const key = typeof header === "string" ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
+          principal = key ? await options.apiKeys.authenticate(key) : null;
+          if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        }
+        ctx.extra.connection = { principal, subscriptions: 0 };
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const connection = ctx.extra.connection!;
+        if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
+          return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
+        const overLimit = gate(payload.query);
+        if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [refusal("GRAPHQL_PARSE_FAILED", (error as Error).message)];
+        }
+        const invalid = validate(options.schema, document);
+        if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
+        const cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
+        if (cost > options.limits.cost) {
+          return [refusal("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${options.limits.cost}`, { cost, maxCost: options.limits.cost })];
+        }
+        connection.subscriptions += 1;
+        const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(randomUUID(), connection.principal, options.services, allow),
+        };
+      },
+      onComplete: (ctx) => {
+        if (ctx.extra.connection) ctx.extra.connection.subscriptions -= 1;
+      },
+      // Errors in pushed results are shaped by the one formatter, as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
+    },
+    wss,
+  );
+
+  return {
+    get connections(): number {
+      return wss.clients.size;
+    },
+    /** Shutdown: every client is told (1001 Going Away) and disconnected. */
+    async close(): Promise<void> {
+      for (const client of wss.clients) client.close(1001, "Server shutting down");
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function refusal(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  const shaped = formatError({ message }, new DomainError(code, message, details));
+  return new GraphQLError(shaped.message, { extensions: shaped.extensions });
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}

@@ -1,0 +1,179 @@
+import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { OperationTypeNode } from "graphql";
+import { type Client, createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
+
+/** statusCodeChanged over graphql-ws: two API processes on one database, real WebSockets. */
+let a: TestApp;
+let b: TestApp;
+beforeAll(async () => {
+  a = await startTestApp({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "2", MAX_CONNECTIONS_PER_ADDRESS: "6" });
+  b = await startTestApp({ MONGODB_URI: a.uri, MAX_SUBSCRIPTIONS_PER_CONNECTION: "2", MAX_CONNECTIONS_PER_ADDRESS: "6" });
+});
+afterAll(async () => {
+  await b.app.stop();
+  await a.stop();
+});
+
+const wsUrl = (t: TestApp) => t.url.replace(/^http/, "ws");
+const clients: Client[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+
+function connect(t: TestApp, authorization?: string): Client {
+  const client = createClient({ url: wsUrl(t), webSocketImpl: WebSocket, connectionParams: authorization ? { authorization } : undefined, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });
+  clients.push(client);
+  return client;
+}
+
+/** Subscribes and collects what arrives; `done` resolves on complete or error. */
+function collect(client: Client, query: string) {
+  const events: any[] = [];
+  const errors: any[] = [];
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const stop = client.subscribe({ query }, {
+    next: (value) => void events.push(value),
+    error: (error) => {
+      errors.push(error);
+      resolveDone();
+    },
+    complete: () => resolveDone(),
+  });
+  return { events, errors, done, stop };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000) {
+  const start = Date.now();
+  while (!check() && Date.now() - start < ms) await sleep(20);
+}
+
+const CHANGES = `subscription { statusCodeChanged(codes: [418]) { code kind version entry { id description updatedBy } } }`;
+
+describe("When a client subscribes to statusCodeChanged", () => {
+  test("then writes through either process reach subscribers on both, in version order, once each, within 1 s", async () => {
+    const { key } = await createKey(a, "admin", "Ada");
+    const onA = collect(connect(a), CHANGES);
+    const onB = collect(connect(b), CHANGES);
+    const other = collect(connect(b), `subscription { statusCodeChanged(codes: [404]) { code } }`);
+    await sleep(200); // subscribed
+
+    const v = (await a.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+    const wrote = Date.now();
+    const write = (t: TestApp, mutation: string) => clientWithKey(t, key)(mutation);
+    expect((await write(a, `mutation { updateStatusCode(code: 418, expectedVersion: ${v}, patch: { description: "Short." }) { version } }`)).errors).toBeUndefined();
+    expect((await write(b, `mutation { retireStatusCode(code: 418, expectedVersion: ${v + 1}, reason: "A joke.") { version } }`)).errors).toBeUndefined();
+    expect((await write(a, `mutation { restoreStatusCode(code: 418) { version } }`)).errors).toBeUndefined();
+
+    await until(() => onA.events.length >= 3 && onB.events.length >= 3);
+    expect(Date.now() - wrote).toBeLessThan(1000 + 300); // three writes, each seen within a poll
+    await sleep(600); // nothing more may come: no duplicates after further polls
+    const expected = [
+      { code: 418, kind: "UPDATED", version: v + 1 },
+      { code: 418, kind: "RETIRED", version: v + 2 },
+      { code: 418, kind: "RESTORED", version: v + 3 },
+    ];
+    for (const seen of [onA.events, onB.events]) {
+      expect(seen.map((e) => ({ code: e.data.statusCodeChanged.code, kind: e.data.statusCodeChanged.kind, version: e.data.statusCodeChanged.version }))).toEqual(expected);
+    }
+    // Anonymous subscribers see no author, as over HTTP.
+    expect(onA.events[0].data.statusCodeChanged.entry).toMatchObject({ description: "Short.", updatedBy: null });
+    expect(other.events).toEqual([]);
+  });
+
+  test("then a key in connectionParams is used, and a bad one closes the connection with 4403", async () => {
+    const { key } = await createKey(a, "editor", "Eve");
+    const withKey = collect(connect(a, `Bearer ${key}`), CHANGES);
+    await sleep(200);
+    const v = (await a.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+    const { key: admin } = await createKey(a, "admin", "Ada");
+    await clientWithKey(a, admin)(`mutation { updateStatusCode(code: 418, expectedVersion: ${v}, patch: { description: "Tall." }) { version } }`);
+    await until(() => withKey.events.length > 0);
+    expect(withKey.events[0].data.statusCodeChanged.entry.updatedBy).toBe("Ada");
+
+    const refused = collect(connect(a, "Bearer sg_wrong"), CHANGES);
+    await refused.done;
+    expect(refused.errors[0]).toMatchObject({ code: 4403 });
+  });
+
+  test("then the same limits apply: a deep document is refused, and a third subscription on one connection too", async () => {
+    const client = connect(a);
+    const deep = collect(client, `subscription { statusCodeChanged { entry { related { related { related { related { related { related { related { related { related { code } } } } } } } } } } } }`);
+    await deep.done;
+    expect(deep.errors[0][0].extensions).toMatchObject({ code: "QUERY_TOO_DEEP", httpStatus: 400 });
+
+    collect(client, CHANGES);
+    collect(client, CHANGES);
+    const third = collect(client, CHANGES);
+    await third.done;
+    expect(third.errors[0][0].extensions).toMatchObject({ code: "TOO_MANY_SUBSCRIPTIONS", httpStatus: 429 });
+  });
+
+  test("then one address cannot open more connections than allowed", async () => {
+    const opened = await Promise.all(
+      Array.from({ length: 7 }, () =>
+        new Promise<number>((resolve) => {
+          const socket = new WebSocket(wsUrl(a), "graphql-transport-ws");
+          socket.on("error", () => {}); // the refused one never opens
+          socket.once("open", () => resolve(101));
+          socket.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+          setTimeout(() => socket.close(), 500);
+        }),
+      ),
+    );
+    expect(opened.filter((s) => s === 101)).toHaveLength(6);
+    expect(opened.filter((s) => s === 429)).toHaveLength(1);
+    await sleep(600); // closed again
+  });
+});
+
+describe("When an Apollo Client app uses GraphQLWsLink with split", () => {
+  test("then an update pushed by the server changes the entry in its normalized cache", async () => {
+    const ws = createClient({ url: wsUrl(b), webSocketImpl: WebSocket, retryAttempts: 0 });
+    clients.push(ws);
+    const link = ApolloLink.split(
+      ({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION,
+      new GraphQLWsLink(ws),
+      new HttpLink({ uri: b.url }),
+    );
+    const client = new ApolloClient({ link, cache: new InMemoryCache() });
+    const read = await client.query({ query: gql`{ statusCode(code: 418) { id version description } }` });
+    const entry = (read.data as { statusCode: { id: string; version: number } }).statusCode;
+
+    const seen: unknown[] = [];
+    const sub = client
+      .subscribe({ query: gql`subscription { statusCodeChanged(codes: [418]) { version entry { id version description } } }` })
+      .subscribe({ next: (r) => void seen.push(r.data) });
+    await sleep(200);
+    const { key } = await createKey(a, "admin", "Ada");
+    await clientWithKey(a, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${entry.version}, patch: { description: "Pushed." }) { version } }`);
+    await until(() => seen.length > 0);
+
+    const cached = client.cache.readFragment<{ version: number; description: string }>({
+      id: client.cache.identify({ __typename: "StatusCode", id: entry.id }),
+      fragment: gql`fragment E on StatusCode { version description }`,
+    });
+    expect(cached).toEqual({ __typename: "StatusCode", version: entry.version + 1, description: "Pushed." });
+    sub.unsubscribe();
+    client.stop();
+  });
+});
+
+describe("When the server shuts down", () => {
+  test("then its subscribers are told (1001) and disconnected at once", async () => {
+    const t = await startTestApp();
+    const closed = new Promise<number>((resolve) => {
+      const client = createClient({ url: wsUrl(t), webSocketImpl: WebSocket, retryAttempts: 0, on: { closed: (event) => resolve((event as { code: number }).code) } });
+      client.subscribe({ query: CHANGES }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    await sleep(200);
+    const started = Date.now();
+    await t.stop();
+    expect(await closed).toBe(1001);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
