@@ -7,6 +7,7 @@ import { startApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startEmbeddedServer } from "../src/db/embedded-server";
 import { readsSection } from "./reads";
+import { replicasSection } from "./replicas";
 import { underAttackSection } from "./under-attack";
 import { writesSection } from "./writes";
 
@@ -30,6 +31,7 @@ async function main() {
   try {
     const dbBase = db.uri.replace(/\/bench$/, "");
     if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, dataDir);
+    if (process.env.BENCH_ONLY === "replicas") return await replicasSection(`${dbBase}/replicas`);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await res.json()) as { data: any; errors?: unknown };
@@ -79,6 +81,7 @@ async function main() {
     await healthSection(app.url, logs);
     await readsSection(`${dbBase}/reads`, dataDir);
     await underAttackSection(`${dbBase}/attack`, dataDir);
+    await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY !== "reads") await writesSection();
   } finally {
     await app.stop();

@@ -55,11 +55,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       apiKeyCacheMs: config.apiKeyCacheMs,
       events,
       // To stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
-      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details), announce: () => shared?.announceCatalogueChange() },
+      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details), announce: (entry) => shared?.announceCatalogueChange(entry) },
     });
     cleanups.push(async () => sync.stop());
-    // Another replica's write: look now rather than at the next poll.
-    shared?.onCatalogueChange(() => void sync.poll());
+    // Another replica's write, whole: in the model now rather than at the next poll.
+    shared?.onCatalogueChange((entry) => sync.announced(entry));
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({

@@ -21,8 +21,8 @@ export interface SyncOptions {
   /** Every this often the model is reloaded whatever the counter says (a write whose bump was lost). */
   resyncMs: number;
   log?: (message: string, details?: Record<string, unknown>) => void;
-  /** Called after every bump: tells other processes at once (Redis pub/sub), ahead of their poll. */
-  announce?: () => void;
+  /** Called with every entry this process writes: tells other processes at once (Redis pub/sub). */
+  announce?: (entry: StatusCodeRecord) => void;
 }
 
 /**
@@ -42,8 +42,6 @@ export class CatalogueSync implements WriteListener {
   private polling = false;
   private bumpOwed = false;
   private failing = false;
-  /** Entries this process wrote while a reload was reading: reapplied over what it read. */
-  private writtenDuringLoad: StatusCodeRecord[] | null = null;
 
   constructor(
     private readonly entries: StatusCodeModel,
@@ -74,7 +72,7 @@ export class CatalogueSync implements WriteListener {
   /** A write of this process: in the model at once, and announced to the others. */
   async written(entry: StatusCodeRecord): Promise<void> {
     this.model.put(entry);
-    this.writtenDuringLoad?.push(entry);
+    this.options.announce?.(entry);
     await this.bump();
   }
 
@@ -83,13 +81,15 @@ export class CatalogueSync implements WriteListener {
     return this.refreshEntry(code);
   }
 
+  /** An entry another process wrote and announced (Redis): in the model now, not at the next poll. */
+  announced(entry: StatusCodeRecord): void {
+    this.model.put(entry);
+  }
+
   /** One entry read from the database into the model (when the model may lag another process). */
   async refreshEntry(code: number): Promise<StatusCodeRecord | undefined> {
     const entry = await this.entries.findOne({ code }, { _id: 0 }).lean<StatusCodeRecord>();
-    if (entry) {
-      this.model.put(entry);
-      this.writtenDuringLoad?.push(entry);
-    }
+    if (entry) this.model.put(entry);
     return this.model.get(code);
   }
 
@@ -116,18 +116,14 @@ export class CatalogueSync implements WriteListener {
 
   private async reload(): Promise<void> {
     const asked = Date.now();
-    this.writtenDuringLoad = [];
-    try {
-      const state = await this.readState();
-      const loaded = await this.entries.find({}, { _id: 0 }).lean<StatusCodeRecord[]>();
-      this.model.replaceAll(loaded);
-      for (const entry of this.writtenDuringLoad) this.model.put(entry);
-      this.seen = state;
-      this.confirmedAt = asked;
-      this.lastLoadAt = asked;
-    } finally {
-      this.writtenDuringLoad = null;
-    }
+    const state = await this.readState();
+    const loaded = await this.entries.find({}, { _id: 0 }).lean<StatusCodeRecord[]>();
+    // A new epoch (or none): another database than the one loaded before.
+    const epoch = (s: string | null) => s?.split(":")[0];
+    this.model.replaceAll(loaded, this.seen !== null && epoch(state) !== epoch(this.seen));
+    this.seen = state;
+    this.confirmedAt = asked;
+    this.lastLoadAt = asked;
   }
 
   private async readState(): Promise<string | null> {
@@ -144,7 +140,6 @@ export class CatalogueSync implements WriteListener {
         { upsert: true, maxTimeMS: 5000 },
       );
       this.bumpOwed = false;
-      this.options.announce?.();
     } catch {
       this.bumpOwed = true; // the poll that retries it logs the outage
     }

@@ -46,10 +46,20 @@ export class CatalogueReadModel {
     return rows;
   }
 
-  /** Replaces everything (a load from the database, which may have lost entries: a restore). */
-  replaceAll(entries: StatusCodeRecord[]): void {
+  /**
+   * Everything the database holds. An entry this process already holds at a newer version
+   * stays (a write of this process that landed while the load was reading), unless `restart`:
+   * the database was replaced underneath (a restore), and its versions are the truth even when
+   * lower.
+   */
+  replaceAll(entries: StatusCodeRecord[], restart = false): void {
     const before = this.byCode;
-    this.byCode = new Map(entries.map((e) => [e.code, deepFreeze(e)]));
+    this.byCode = new Map(
+      entries.map((e) => {
+        const held = before.get(e.code);
+        return [e.code, !restart && held && held.version > e.version ? held : deepFreeze(e)];
+      }),
+    );
     this.reindex();
     if (this.loaded) {
       for (const entry of this.byCode.values()) {

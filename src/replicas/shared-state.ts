@@ -1,5 +1,6 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from "@apollo/utils.keyvaluecache";
 import { Redis } from "ioredis";
+import type { StatusCodeRecord } from "../catalogue/status-code.model";
 
 const CHANNEL = "statusgraph:catalogue";
 /** Persisted queries expire unless used again: Redis must not grow with every document ever sent. */
@@ -28,14 +29,25 @@ export class SharedState {
     return this.redis.status === "ready";
   }
 
-  /** Tells every replica that the catalogue changed (they poll at once instead of at their next poll). */
-  announceCatalogueChange(): void {
-    if (this.up) void this.redis.publish(CHANNEL, String(process.pid)).catch(() => {});
+  /**
+   * Tells every replica about an entry this one wrote, whole, so each applies it at once and
+   * its subscribers get every version in order. Fire and forget: the revision poll is the
+   * fallback when a message is lost.
+   */
+  announceCatalogueChange(entry: StatusCodeRecord): void {
+    if (this.up) void this.redis.publish(CHANNEL, JSON.stringify(entry)).catch(() => {});
   }
 
-  onCatalogueChange(listener: () => void): void {
+  onCatalogueChange(listener: (entry: StatusCodeRecord) => void): void {
     void this.subscriber.subscribe(CHANNEL).catch(() => {});
-    this.subscriber.on("message", (channel) => channel === CHANNEL && listener());
+    this.subscriber.on("message", (channel, message) => {
+      if (channel !== CHANNEL) return;
+      try {
+        listener(reviveEntry(JSON.parse(message)));
+      } catch {
+        // a malformed message: the poll brings the truth
+      }
+    });
   }
 
   /** Apollo's persisted-query cache, in Redis. */
@@ -54,4 +66,15 @@ export class SharedState {
     this.redis.disconnect();
     this.subscriber.disconnect();
   }
+}
+
+/** Dates travel as ISO strings in JSON. */
+function reviveEntry(json: StatusCodeRecord): StatusCodeRecord {
+  if (!Number.isInteger(json.code) || !Number.isInteger(json.version)) throw new Error("not an entry");
+  return {
+    ...json,
+    createdAt: new Date(json.createdAt),
+    updatedAt: new Date(json.updatedAt),
+    retired: json.retired ? { ...json.retired, at: new Date(json.retired.at) } : null,
+  };
 }

@@ -1,0 +1,113 @@
+import autocannon from "autocannon";
+import { createClient } from "graphql-ws";
+import mongoose from "mongoose";
+import WebSocket from "ws";
+import { apiKeyModel } from "../src/auth/api-key.model";
+import { ApiKeyService } from "../src/auth/api-key.service";
+import { startProxy } from "../test/support/proxy";
+import { startRedis } from "../test/support/redis-server";
+import { type ServerProcess, startServerProcess } from "../test/support/server-process";
+
+/**
+ * Several replicas on one database and one Redis: subscription fan-out (1,000 subscribers
+ * spread over three replicas, writes through one of them) and read throughput of three
+ * replicas behind a proxy relative to one behind the same proxy. On this 2-core machine three
+ * replicas share two cores with the database, the proxy and the load generator: the ratio shows
+ * what replicas cost here, not what they gain on more cores.
+ */
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 20);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+
+export async function replicasSection(databaseUri: string) {
+  const redis = await startRedis();
+  const env = {
+    MONGODB_URI: databaseUri,
+    REDIS_URL: redis.url,
+    RATE_LIMIT_BUDGET: "1000000000",
+    RATE_LIMIT_KEY_BUDGET: "1000000000",
+    MAX_CONNECTIONS_PER_ADDRESS: "1000",
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: "10",
+    LOG_LEVEL: "warn",
+  };
+  const replicas: ServerProcess[] = [await startServerProcess(env)];
+  replicas.push(await startServerProcess(env), await startServerProcess(env));
+  const sockets: ReturnType<typeof createClient>[] = [];
+  try {
+    // --- fan-out ----------------------------------------------------------------------------
+    const connection = await mongoose.createConnection(databaseUri).asPromise();
+    const { key } = await new ApiKeyService(apiKeyModel(connection)).create("bench", "admin");
+    await connection.close();
+    const sentAt = new Map<number, number>();
+    const latencies: number[] = [];
+    let delivered = 0;
+    const perConnection = 10;
+    for (let c = 0; c < SUBSCRIBERS / perConnection; c += 1) {
+      const url = replicas[c % replicas.length].url.replace(/^http/, "ws");
+      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0 });
+      sockets.push(client);
+      for (let s = 0; s < perConnection; s += 1) {
+        client.subscribe(
+          { query: "subscription { statusCodeChanged(codes: [418]) { version } }" },
+          {
+            next: (r) => {
+              const version = (r.data as { statusCodeChanged: { version: number } }).statusCodeChanged.version;
+              latencies.push(performance.now() - sentAt.get(version)!);
+              delivered += 1;
+            },
+            error: () => {},
+            complete: () => {},
+          },
+        );
+      }
+    }
+    await new Promise((r) => setTimeout(r, 2000)); // every subscription registered
+    const post = (body: object) =>
+      fetch(replicas[0].url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<any>,
+      );
+    let version = (await post({ query: "{ statusCode(code: 418) { version } }" })).data.statusCode.version;
+    const started = performance.now();
+    for (let i = 0; i < WRITES; i += 1) {
+      sentAt.set(version + 1, performance.now());
+      const res = await post({ query: `mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "Write ${i}." }) { version } }` });
+      version = res.data.updateStatusCode.version;
+    }
+    const expected = WRITES * SUBSCRIBERS;
+    while (delivered < expected && performance.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+    const elapsed = (performance.now() - started) / 1000;
+    const pct = (p: number) => [...latencies].sort((a, b) => a - b)[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
+    console.log(`\nSubscription fan-out: ${SUBSCRIBERS} subscribers over ${replicas.length} replicas (10 per connection), ${WRITES} writes through replica 1, Redis signal.\n`);
+    console.log("| events expected | delivered | events/s | delivery p50 ms | delivery p99 ms |");
+    console.log("|---|---|---|---|---|");
+    console.log(`| ${expected} | ${delivered} | ${(delivered / elapsed).toFixed(0)} | ${pct(0.5).toFixed(1)} | ${pct(0.99).toFixed(1)} |`);
+    await Promise.all(sockets.map((s) => s.dispose()));
+
+    // --- throughput: three replicas against one, behind the same proxy ----------------------
+    const requests = [200, 301, 404, 418, 429, 500, 503].map((c) => ({
+      method: "POST" as const,
+      path: "/graphql",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "query One($c: Int!) { statusCode(code: $c) { code reasonPhrase } }", variables: { c } }),
+    }));
+    const rates: Record<string, number[]> = { one: [], three: [] };
+    for (let run = 0; run < 2; run += 1) {
+      for (const [name, upstreams] of [["one", [replicas[0].url]], ["three", replicas.map((r) => r.url)]] as const) {
+        const proxy = await startProxy([...upstreams]);
+        const result = await autocannon({ url: new URL(proxy.url).origin, connections: 50, duration: SECONDS, requests });
+        rates[name].push(result.requests.average);
+        await proxy.stop();
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`\nThree replicas behind the bench's proxy against one behind it, POST lookups, 50 connections, 2 × ${SECONDS} s each:\n`);
+    console.log("| case | req/s | ratio |");
+    console.log("|---|---|---|");
+    console.log(`| one replica (baseline) | ${mean(rates.one).toFixed(0)} | 1.00 |`);
+    console.log(`| three replicas | ${mean(rates.three).toFixed(0)} | ${(mean(rates.three) / mean(rates.one)).toFixed(2)} |`);
+  } finally {
+    await Promise.all(sockets.map((s) => s.dispose()));
+    await Promise.all(replicas.map((r) => r.stop()));
+    await redis.stop();
+  }
+}
