@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { type ServerProcess, startScriptProcess, startServerProcess } from "../test/support/server-process";
@@ -52,7 +51,7 @@ const get = (params: Record<string, string>, headers: Record<string, string> = {
   headers,
 });
 
-export async function readsSection(databaseUri: string, databaseDataDir: string) {
+export async function readsSection(databaseUri: string, databasePid: number) {
   const servers: Record<string, ServerProcess> = {};
   try {
     servers.statusgraph = await startServerProcess({ MONGODB_URI: databaseUri, RATE_LIMIT_BUDGET: "1000000000", LOG_LEVEL: "warn" });
@@ -71,11 +70,7 @@ export async function readsSection(databaseUri: string, databaseDataDir: string)
     servers.fastify = await startScriptProcess(join("bench", "servers", "raw-http.js"), ["fastify"], { BODY: body });
     servers.memory = await startScriptProcess(join("bench", "servers", "bare-apollo.js"), ["memory"]);
     servers.mongoose = await startScriptProcess(join("bench", "servers", "bare-apollo.js"), ["mongoose"], { MONGODB_URI: databaseUri });
-    const pidFile = join(databaseDataDir, "ferretdb.pid");
-    const pinned =
-      Object.values(servers).every((s) => pin(0, s.pid)) &&
-      pin(1, process.pid) &&
-      (!existsSync(pidFile) || pin(1, Number(readFileSync(pidFile, "utf8").trim())));
+    const pinned = Object.values(servers).every((s) => pin(0, s.pid)) && pin(1, process.pid) && pin(1, databasePid);
 
     const varying = (query: string) => () => codes.map((c) => post(query, { c }));
     const cases: Case[] = [

@@ -30,7 +30,7 @@ async function main() {
   });
   try {
     const dbBase = db.uri.replace(/\/bench$/, "");
-    if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, dataDir);
+    if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, db.pid);
     if (process.env.BENCH_ONLY === "replicas") return await replicasSection(`${dbBase}/replicas`);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
@@ -43,8 +43,8 @@ async function main() {
 
     const cases: Record<string, string> = {
       "baseline: page of 60": `{ statusCodes(first: 60) { nodes { code reasonPhrase } } }`,
-      "page of 60 + related (DataLoader)": `{ statusCodes(first: 60) { nodes { code reasonPhrase related { code reasonPhrase } } } }`,
-      "page of 60 + related one by one (N+1)": `{ statusCodes(first: 60) { nodes { code reasonPhrase } } ${relatedCodes
+      "page of 60 + related (from the read model)": `{ statusCodes(first: 60) { nodes { code reasonPhrase related { code reasonPhrase } } } }`,
+      "page of 60 + related one by one (N+1 shape)": `{ statusCodes(first: 60) { nodes { code reasonPhrase } } ${relatedCodes
         .map((c, i) => `r${i}: statusCode(code: ${c}) { code reasonPhrase }`)
         .join(" ")} }`,
     };
@@ -79,8 +79,8 @@ async function main() {
     console.log(`\n${relatedCodes.length} related entries on the page.`);
 
     await healthSection(app.url, logs);
-    await readsSection(`${dbBase}/reads`, dataDir);
-    await underAttackSection(`${dbBase}/attack`, dataDir);
+    await readsSection(`${dbBase}/reads`, db.pid);
+    await underAttackSection(`${dbBase}/attack`, db.pid);
     await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY !== "reads") await writesSection();
   } finally {

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startServerProcess } from "../test/support/server-process";
 import { pin } from "./pin";
@@ -32,13 +30,11 @@ const HOSTILE = [
   `{ statusCode(code: 404) { ...F0 } } ${Array.from({ length: 40 }, (_, i) => `fragment F${i} on StatusCode { ...F${i + 1} ...F${i + 1} }`).join(" ")} fragment F40 on StatusCode { code }`,
 ].map((query) => JSON.stringify({ query }));
 
-export async function underAttackSection(databaseUri: string, databaseDataDir: string) {
+export async function underAttackSection(databaseUri: string, databasePid: number) {
   // Budgets lifted: the normal clients now get far more done per minute than the default budget allows.
   const api = await startServerProcess({ MONGODB_URI: databaseUri, LOG_LEVEL: "warn", TRUST_PROXY: "1", RATE_LIMIT_BUDGET: "100000000" });
   const { url } = api;
-  const pidFile = join(databaseDataDir, "ferretdb.pid");
-  const pinned =
-    pin(0, api.pid) && pin(1, process.pid) && (!existsSync(pidFile) || pin(1, Number(readFileSync(pidFile, "utf8").trim())));
+  const pinned = pin(0, api.pid) && pin(1, process.pid) && pin(1, databasePid);
   const rss = () => api.rssMiB();
 
   // graphql-response+json: a refusal is then a 400, not a 200 with errors.

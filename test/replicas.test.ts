@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { uniqueDatabaseUri } from "./support/harness";
 import { startRedis, type RedisProcess } from "./support/redis-server";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { startProxy } from "./support/proxy";
 import { type ServerProcess, startServerProcess } from "./support/server-process";
 import { ApiKeyService } from "../src/auth/api-key.service";
@@ -56,6 +58,35 @@ describe("When a client registers a persisted query with one replica", () => {
 });
 
 describe("When an entry is written through one replica", () => {
+  test("then subscribers on the other two hear of it within 1 s, once", async () => {
+    const key = await keyFor("Sam", "admin");
+    const heard: { replica: number; version: number; at: number }[] = [];
+    const clients = [0, 2].map((i) => {
+      const client = createClient({ url: replicas[i].url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+      client.subscribe(
+        { query: "subscription { statusCodeChanged(codes: [508]) { version } }" },
+        { next: (r) => void heard.push({ replica: i, version: (r.data as any).statusCodeChanged.version, at: Date.now() }), error: () => {}, complete: () => {} },
+      );
+      return client;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const auth = { authorization: `Bearer ${key}` };
+      const v = (await json(post(replicas[1], { query: "{ statusCode(code: 508) { version } }" }, auth))).data.statusCode.version;
+      const wrote = Date.now();
+      await post(replicas[1], { query: `mutation { updateStatusCode(code: 508, expectedVersion: ${v}, patch: { description: "Looped." }) { version } }` }, auth);
+      for (let waited = 0; heard.length < 2 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300)); // and no second one
+      expect(heard.map(({ replica, version }) => ({ replica, version })).sort((x, y) => x.replica - y.replica)).toEqual([
+        { replica: 0, version: v + 1 },
+        { replica: 2, version: v + 1 },
+      ]);
+      expect(Math.max(...heard.map((h) => h.at)) - wrote).toBeLessThan(1000);
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+  });
+
   test("then the others serve it within a moment, though their own poll is 5 s away", async () => {
     const key = await keyFor("Ada", "admin");
     const auth = { authorization: `Bearer ${key}` };

@@ -10,6 +10,8 @@ export interface EmbeddedServer {
   uri: string;
   /** Where the data lives on disk. */
   dataPath: string;
+  /** The server's process (the benchmarks pin it to a core). */
+  pid: number;
   /** SIGTERM (then SIGKILL after 5 s); SIGKILL at once to crash it, as tests of outages do. */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
@@ -110,6 +112,7 @@ async function launch(
     kind,
     uri: `mongodb://127.0.0.1:${port}/${databaseName}`,
     dataPath,
+    pid: child.pid!,
     async stop(signal = "SIGTERM") {
       process.removeListener("exit", killOnExit);
       rmSync(pidFile, { force: true });
@@ -169,6 +172,7 @@ function attach(state: ServerState, dataDir: string, databaseName: string): Embe
     kind: state.kind,
     uri: `mongodb://127.0.0.1:${state.port}/${databaseName}`,
     dataPath: join(dataDir, state.kind),
+    pid: state.pid,
     async stop() {},
   };
 }
