@@ -36,7 +36,7 @@ function collect(client: Client, query: string) {
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const stop = client.subscribe({ query }, {
-    next: (value) => void events.push(value),
+    next: (value) => void events.push({ ...value, receivedAt: Date.now() }),
     error: (error) => {
       errors.push(error);
       resolveDone();
@@ -63,14 +63,20 @@ describe("When a client subscribes to statusCodeChanged", () => {
     await sleep(200); // subscribed
 
     const v = (await a.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
-    const wrote = Date.now();
-    const write = (t: TestApp, mutation: string) => clientWithKey(t, key)(mutation);
-    expect((await write(a, `mutation { updateStatusCode(code: 418, expectedVersion: ${v}, patch: { description: "Short." }) { version } }`)).errors).toBeUndefined();
-    expect((await write(b, `mutation { retireStatusCode(code: 418, expectedVersion: ${v + 1}, reason: "A joke.") { version } }`)).errors).toBeUndefined();
-    expect((await write(a, `mutation { restoreStatusCode(code: 418) { version } }`)).errors).toBeUndefined();
+    const acknowledgedAt = new Map<number, number>(); // version -> when its write was answered
+    const write = async (t: TestApp, version: number, mutation: string) => {
+      expect((await clientWithKey(t, key)(mutation)).errors).toBeUndefined();
+      acknowledgedAt.set(version, Date.now());
+    };
+    await write(a, v + 1, `mutation { updateStatusCode(code: 418, expectedVersion: ${v}, patch: { description: "Short." }) { version } }`);
+    await write(b, v + 2, `mutation { retireStatusCode(code: 418, expectedVersion: ${v + 1}, reason: "A joke.") { version } }`);
+    await write(a, v + 3, `mutation { restoreStatusCode(code: 418) { version } }`);
 
     await until(() => onA.events.length >= 3 && onB.events.length >= 3);
-    expect(Date.now() - wrote).toBeLessThan(1000 + 300); // three writes, each seen within a poll
+    // Each event within 1 s of its write's answer, on both processes.
+    for (const e of [...onA.events, ...onB.events]) {
+      expect(e.receivedAt - acknowledgedAt.get(e.data.statusCodeChanged.version)!).toBeLessThan(1000);
+    }
     await sleep(600); // nothing more may come: no duplicates after further polls
     const expected = [
       { code: 418, kind: "UPDATED", version: v + 1 },
@@ -128,6 +134,26 @@ describe("When a client subscribes to statusCodeChanged", () => {
     expect(opened.filter((s) => s === 101)).toHaveLength(6);
     expect(opened.filter((s) => s === 429)).toHaveLength(1);
     await sleep(600); // closed again
+  });
+});
+
+describe("When clients connect through a trusted proxy", () => {
+  test("then connections are counted per forwarded client address, not per proxy", async () => {
+    const proxied = await startTestApp({ MONGODB_URI: a.uri, TRUST_PROXY: "1", MAX_CONNECTIONS_PER_ADDRESS: "2" });
+    const open = (client: string) =>
+      new Promise<{ status: number; socket: WebSocket }>((resolve) => {
+        const socket = new WebSocket(wsUrl(proxied), "graphql-transport-ws", { headers: { "x-forwarded-for": client } });
+        socket.on("error", () => {});
+        socket.once("open", () => resolve({ status: 101, socket }));
+        socket.once("unexpected-response", (_req, res) => resolve({ status: res.statusCode ?? 0, socket }));
+      });
+    try {
+      const opened = [await open("203.0.113.1"), await open("203.0.113.1"), await open("203.0.113.2"), await open("203.0.113.1")];
+      expect(opened.map((o) => o.status)).toEqual([101, 101, 101, 429]);
+      opened.forEach((o) => o.socket.terminate());
+    } finally {
+      await proxied.app.stop();
+    }
   });
 });
 

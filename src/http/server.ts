@@ -2,6 +2,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
+import proxyAddr from "@fastify/proxy-addr";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
@@ -176,6 +177,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     limits: config.limits,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
+    clientAddress: (request) => proxyAddr(request, trustFunction(config.trustProxy)),
   });
   const health = new DatabaseHealth(deps.connection);
   await health.start();
@@ -209,6 +211,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       }
     },
   };
+}
+
+/** TRUST_PROXY as a function, for requests Fastify does not see (WebSocket upgrades). */
+function trustFunction(trust: Config["trustProxy"]): (address: string, hop: number) => boolean {
+  if (trust === false) return () => false;
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return proxyAddr.compile(trust);
 }
 
 /** A hop count as Fastify's typings accept it: believe the `hops` addresses nearest the socket. */

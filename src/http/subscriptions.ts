@@ -23,6 +23,8 @@ export interface SubscriptionOptions {
   limits: OperationLimits;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerAddress: number;
+  /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
+  clientAddress: (request: IncomingMessage) => string;
 }
 
 interface Connection {
@@ -35,7 +37,8 @@ interface Connection {
  * the same /graphql path, as WebSocket upgrades. The same API keys (connectionParams
  * { authorization: "Bearer <key>" }, checked once per connection; a bad key closes it with
  * 4403), the same document limits and cost limit per subscription, at most
- * maxSubscriptionsPerConnection per connection and maxConnectionsPerAddress per client address.
+ * maxSubscriptionsPerConnection per connection and maxConnectionsPerAddress per client address
+ * (behind trusted proxies, the address they forward).
  */
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -44,7 +47,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
-    const address = request.socket.remoteAddress ?? "";
+    const address = options.clientAddress(request);
     const open = perAddress.get(address) ?? 0;
     if (open >= options.maxConnectionsPerAddress) return refuseUpgrade(socket, 429, "Too Many Requests");
     wss.handleUpgrade(request, socket, head, (ws) => {
