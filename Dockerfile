@@ -10,6 +10,7 @@ COPY scripts ./scripts
 COPY bench ./bench
 COPY test ./test
 COPY playground ./playground
+COPY examples ./examples
 # The TypeScript build and the playground bundle (its example tabs come from the README).
 RUN npm run build
 
