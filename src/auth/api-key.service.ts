@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { ApiKeyModel, ApiKeyRecord } from "./api-key.model";
 import { ROLES, type Principal, type Role } from "./principal";
 
@@ -17,12 +18,15 @@ const MAX_CACHED_KEYS = 10_000;
  * unknown keys are never cached, so a key created a moment ago works at once.
  */
 export class ApiKeyService {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly cache?: LRUCache<string, Principal>;
 
   constructor(
     private readonly model: ApiKeyModel,
-    private readonly cacheMs = 0,
-  ) {}
+    cacheMs = 0,
+  ) {
+    // An entry is never served past its ttl (lru-cache checks it on get).
+    if (cacheMs > 0) this.cache = new LRUCache({ max: MAX_CACHED_KEYS, ttl: cacheMs });
+  }
 
   async create(name: string, role: Role): Promise<{ id: string; key: string }> {
     if (!ROLES.includes(role)) throw new Error(`Unknown role "${role}": use one of ${ROLES.join(", ")}`);
@@ -47,16 +51,12 @@ export class ApiKeyService {
   async authenticate(key: string): Promise<Principal | null> {
     if (!key.startsWith(KEY_PREFIX)) return null;
     const hash = hashOf(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
-    this.cache.delete(hash);
+    const cached = this.cache?.get(hash);
+    if (cached) return cached;
     const found = await this.model.findOne({ hash, revokedAt: null }).lean<ApiKeyRecord>();
     if (!found) return null;
     const principal: Principal = { keyId: found._id, name: found.name, role: found.role };
-    if (this.cacheMs > 0) {
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(hash, { principal, until: Date.now() + this.cacheMs });
-    }
+    this.cache?.set(hash, principal);
     return principal;
   }
 }

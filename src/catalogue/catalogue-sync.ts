@@ -35,7 +35,8 @@ export interface SyncOptions {
  */
 export class CatalogueSync implements WriteListener {
   private readonly state: Collection;
-  private seen: string | null = null;
+  /** The counter document as of the last load; null: none yet, or the database had none. */
+  private seen: Pick<StateDoc, "epoch" | "revision"> | null = null;
   private confirmedAt = 0;
   private lastLoadAt = 0;
   private timer?: NodeJS.Timeout;
@@ -56,7 +57,8 @@ export class CatalogueSync implements WriteListener {
   async start(): Promise<void> {
     // This start may have seeded or rolled writes forward: other processes must look again.
     await this.bump();
-    await this.reload();
+    const asked = Date.now();
+    await this.reload(await this.readState(), asked);
     this.timer = setInterval(() => void this.poll(), this.options.pollMs).unref();
   }
 
@@ -101,7 +103,8 @@ export class CatalogueSync implements WriteListener {
       if (this.bumpOwed) await this.bump();
       const asked = Date.now();
       const current = await this.readState();
-      if (current !== this.seen || asked - this.lastLoadAt >= this.options.resyncMs) await this.reload();
+      const moved = current?.epoch !== this.seen?.epoch || current?.revision !== this.seen?.revision;
+      if (moved || asked - this.lastLoadAt >= this.options.resyncMs) await this.reload(current, asked);
       else this.confirmedAt = asked;
       if (this.failing) this.options.log?.("catalogue sync recovered", { stalenessMs: this.stalenessMs });
       this.failing = false;
@@ -114,21 +117,18 @@ export class CatalogueSync implements WriteListener {
     }
   }
 
-  private async reload(): Promise<void> {
-    const asked = Date.now();
-    const state = await this.readState();
+  /** Loads every entry; `state` is the counter read just before (at `asked`), not read again. */
+  private async reload(state: StateDoc | null, asked: number): Promise<void> {
     const loaded = await this.entries.find({}, { _id: 0 }).lean<StatusCodeRecord[]>();
     // A new epoch (or none): another database than the one loaded before.
-    const epoch = (s: string | null) => s?.split(":")[0];
-    this.model.replaceAll(loaded, this.seen !== null && epoch(state) !== epoch(this.seen));
-    this.seen = state;
+    this.model.replaceAll(loaded, this.seen !== null && state?.epoch !== this.seen.epoch);
+    this.seen = state && { epoch: state.epoch, revision: state.revision };
     this.confirmedAt = asked;
     this.lastLoadAt = asked;
   }
 
-  private async readState(): Promise<string | null> {
-    const doc = await this.state.findOne<StateDoc>({ _id: STATE_ID as never }, { maxTimeMS: this.options.pollMs * 4 });
-    return doc ? `${doc.epoch}:${doc.revision}` : null;
+  private readState(): Promise<StateDoc | null> {
+    return this.state.findOne<StateDoc>({ _id: STATE_ID as never }, { maxTimeMS: this.options.pollMs * 4 });
   }
 
   /** Never fails the write it follows: a lost bump is retried by the next poll, and resync bounds it. */

@@ -23,10 +23,6 @@ export class CatalogueReadModel {
     return this.byCode.get(code);
   }
 
-  get size(): number {
-    return this.byCode.size;
-  }
-
   /**
    * What the model holds, as a short hash of every entry's (code, version, updatedAt): two
    * processes with the same entries have the same digest, and any write changes it. Response

@@ -58,8 +58,9 @@ export class ResponseCache {
     this.entries?.set(key, value);
   }
 
-  get size(): { entries: number; bytes: number } {
-    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0 };
+  /** What /readyz and the metrics report. */
+  stats(): { entries: number; bytes: number; hits: number; misses: number } {
+    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0, hits: this.hits, misses: this.misses };
   }
 
   private follow(revision: string): void {

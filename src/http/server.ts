@@ -54,6 +54,7 @@ export interface HttpDeps {
 
 export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
   const { config } = deps;
+  const trusted = trustFunction(config.trustProxy);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -62,7 +63,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     },
     genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: trustProxyOption(config.trustProxy),
+    trustProxy: trusted,
     clientErrorHandler: clientErrorHandler(config.corsOrigin),
     return503OnClosing: false, // our own hook below answers in the API's error format
   });
@@ -115,7 +116,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook("preHandler", caching.lookup);
   app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
   const metrics = new Metrics(
-    { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.events.subscribers, responseCache: () => ({ ...responses.size, hits: responses.hits, misses: responses.misses }) },
+    { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.events.subscribers, responseCache: () => responses.stats() },
     deps.connection,
     { processMetrics: config.metricsToken !== undefined },
   );
@@ -177,7 +178,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     limits: config.limits,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
-    clientAddress: (request) => proxyAddr(request, trustFunction(config.trustProxy)),
+    clientAddress: (request) => proxyAddr(request, trusted),
   });
   const health = new DatabaseHealth(deps.connection);
   await health.start();
@@ -188,7 +189,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       revision: deps.services.catalogue.revision,
       stalenessMs: deps.sync.stalenessMs,
       stale: deps.sync.stalenessMs > config.catalogue.staleAfterMs,
-      responseCache: { ...responses.size, hits: responses.hits, misses: responses.misses },
+      responseCache: responses.stats(),
     };
     const redis = deps.shared && { redis: deps.shared.up ? "up" : "unavailable: rate budgets per process" };
     if (state === "up") return { status: "ready", catalogue, ...redis };
@@ -213,14 +214,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   };
 }
 
-/** TRUST_PROXY as a function, for requests Fastify does not see (WebSocket upgrades). */
+/**
+ * TRUST_PROXY as one function, for Fastify's requests and for the WebSocket upgrades Fastify
+ * never sees: nothing, the `hops` addresses nearest the socket, or the listed proxies.
+ */
 function trustFunction(trust: Config["trustProxy"]): (address: string, hop: number) => boolean {
   if (trust === false) return () => false;
   if (typeof trust === "number") return (_address, hop) => hop < trust;
   return proxyAddr.compile(trust);
-}
-
-/** A hop count as Fastify's typings accept it: believe the `hops` addresses nearest the socket. */
-function trustProxyOption(trust: Config["trustProxy"]) {
-  return typeof trust === "number" ? (_address: string, hop: number) => hop < trust : trust;
 }
