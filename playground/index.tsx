@@ -1,6 +1,7 @@
 import { explorerPlugin } from "@graphiql/plugin-explorer";
-import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
+import { Kind, parse } from "graphql";
 import { createRoot } from "react-dom/client";
 import "graphiql/style.css";
 import "@graphiql/plugin-explorer/style.css";
@@ -18,7 +19,25 @@ const WORKERS: Record<string, string> = { json: "json.worker.js", graphql: "grap
   },
 };
 
-const fetcher = createGraphiQLFetcher({ url: new URL("/graphql", location.origin).href });
+/**
+ * GraphiQL 5 learns the operation name 100 ms after the last keystroke, but runs at once: a query
+ * typed and run quickly (Ctrl+Enter) goes out with the name of the tab that was open before, and
+ * the API rightly answers "Unknown operation named …" (graphql/graphiql#3632). The document sent
+ * is always current, so the name is settled against it here.
+ */
+function settledOperationName(query: string, name: string | null | undefined): string | null | undefined {
+  if (!name) return name;
+  try {
+    const names = parse(query).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value] : []));
+    if (names.includes(name) || names.length !== 1) return name;
+    return names[0];
+  } catch {
+    return name; // not parseable: the API's error says why, name or not
+  }
+}
+
+const sendToApi = createGraphiQLFetcher({ url: new URL("/graphql", location.origin).href });
+const fetcher: Fetcher = (params, options) => sendToApi({ ...params, operationName: settledOperationName(params.query, params.operationName) }, options);
 
 createRoot(document.getElementById("graphiql")!).render(
   <GraphiQL fetcher={fetcher} plugins={[explorerPlugin()]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,

@@ -30,7 +30,12 @@ describe("When someone opens /graphql in a browser", () => {
     await page.setViewport({ width: 1400, height: 900 });
     const requested: string[] = [];
     const refused: string[] = [];
-    page.on("request", (r) => void requested.push(r.url()));
+    const sentNames: { operationName: string; query: string }[] = [];
+    page.on("request", (r) => {
+      requested.push(r.url());
+      const body = r.method() === "POST" ? (JSON.parse(r.postData() ?? "{}") as { operationName?: string; query?: string }) : {};
+      if (body.operationName) sentNames.push({ operationName: body.operationName, query: body.query ?? "" });
+    });
     page.on("console", (m) => void (m.text().includes("Content Security Policy") && refused.push(m.text())));
     try {
       const response = await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
@@ -38,7 +43,12 @@ describe("When someone opens /graphql in a browser", () => {
       expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
       await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
 
-      // A new tab, the query typed into it, then run.
+      // The first example tab (a named operation) runs as it opens.
+      await page.click(".graphiql-execute-button");
+      await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.includes("\\"data\\"")', { timeout: 15_000 });
+
+      // A new tab, the query typed into it and run at once: GraphiQL still holds the example's
+      // operation name for 100 ms, and the playground must not send it with this document.
       await page.click(".graphiql-tab-add");
       await page.click(".graphiql-query-editor .monaco-editor");
       await page.keyboard.type("{ statusCode(code: 404) { reasonPhrase", { delay: 5 });
@@ -67,6 +77,9 @@ describe("When someone opens /graphql in a browser", () => {
       expect(requested.length).toBeGreaterThan(3);
       expect(elsewhere).toEqual([]);
       expect(refused).toEqual([]);
+      // Every operation name sent names an operation of the document sent with it.
+      expect(sentNames.length).toBeGreaterThan(0); // the example tab's
+      for (const { operationName, query } of sentNames) expect(query).toMatch(new RegExp(`\\b(query|mutation|subscription) ${operationName}\\b`));
     } catch (error) {
       mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
       await page.screenshot({ path: SCREENSHOT.replace(".png", "-failed.png") });
