@@ -137,6 +137,50 @@ describe("When a client subscribes to statusCodeChanged", () => {
   });
 });
 
+describe("When a client spends its budgets over WebSockets", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_BUDGET: "60", RATE_LIMIT_WINDOW_MS: "60000", AUTH_FAILURE_LIMIT: "3" });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  test("then subscribing and completing in a loop spends the address's budget, until RATE_LIMITED, and HTTP from that address is refused too", async () => {
+    const client = connect(t);
+    let refusal: any;
+    let admitted = 0;
+    for (let i = 0; i < 100 && !refusal; i += 1) {
+      const sub = collect(client, CHANGES);
+      await until(() => sub.errors.length > 0, 150); // an admitted subscription waits for events
+      if (sub.errors.length) refusal = sub.errors[0][0];
+      else admitted += 1;
+      sub.stop();
+    }
+    expect(refusal?.extensions).toMatchObject({ code: "RATE_LIMITED", httpStatus: 429 });
+    expect(refusal.extensions.retryAfterSeconds).toBeGreaterThan(0);
+    expect(admitted).toBeGreaterThan(2); // each paid 1 + its cost from a budget of 60
+    expect(admitted).toBeLessThan(60);
+    const http = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(http.status).toBe(429);
+  });
+
+  test("then guessed keys in connectionParams count as failed authentications: past the limit even a valid key is refused without a lookup", async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const guess = collect(connect(t, `Bearer sg_guess-${i}`), CHANGES);
+      await guess.done;
+      expect(guess.errors[0]).toMatchObject({ code: 4403 });
+    }
+    const { key } = await createKey(t, "editor", "Eve");
+    const blocked = collect(connect(t, `Bearer ${key}`), CHANGES);
+    await blocked.done;
+    expect(blocked.errors[0]).toMatchObject({ code: 4403 });
+    // The same budget as HTTP: a key sent from this address now gets 429 before it is looked up.
+    const http = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(http.status).toBe(429);
+  });
+});
+
 describe("When clients connect through a trusted proxy", () => {
   test("then connections are counted per forwarded client address, not per proxy", async () => {
     const proxied = await startTestApp({ MONGODB_URI: a.uri, TRUST_PROXY: "1", MAX_CONNECTIONS_PER_ADDRESS: "2" });

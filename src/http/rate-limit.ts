@@ -51,8 +51,12 @@ export class RateBudgets {
 
   /** The charging function of one request's caller. */
   chargerFor(request: FastifyRequest): ChargeFn {
-    const keyId = request.principal?.keyId;
-    const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${request.ip}`];
+    return this.chargerOf(request.principal?.keyId, request.ip);
+  }
+
+  /** The charging function of a key, or else of a client address (HTTP and WebSocket alike). */
+  chargerOf(keyId: string | undefined, address: string): ChargeFn {
+    const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${address}`];
     return (units) => spend(limiter, subject, units, this.config.windowMs / 1000);
   }
 

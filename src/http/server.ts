@@ -176,6 +176,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     services: deps.services,
     apiKeys: deps.apiKeys,
     limits: config.limits,
+    budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
     clientAddress: (request) => proxyAddr(request, trusted),

@@ -14,6 +14,7 @@ import { createContext, type Services } from "../graphql/context";
 import { operationCost } from "../graphql/limits/cost";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
+import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
 import { pathOf } from "./request-guards";
 
 export interface SubscriptionOptions {
@@ -21,6 +22,8 @@ export interface SubscriptionOptions {
   services: Services;
   apiKeys: ApiKeyService;
   limits: OperationLimits;
+  /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
+  budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerAddress: number;
   /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
@@ -29,6 +32,8 @@ export interface SubscriptionOptions {
 
 interface Connection {
   principal: Principal | null;
+  /** Spends from the budget of the connection's key, or else of its client address. */
+  charge: ChargeFn;
   subscriptions: number;
 }
 
@@ -36,9 +41,12 @@ interface Connection {
  * Subscriptions over the graphql-ws protocol (what Apollo Client's GraphQLWsLink speaks) on
  * the same /graphql path, as WebSocket upgrades. The same API keys (connectionParams
  * { authorization: "Bearer <key>" }, checked once per connection; a bad key closes it with
- * 4403), the same document limits and cost limit per subscription, at most
- * maxSubscriptionsPerConnection per connection and maxConnectionsPerAddress per client address
- * (behind trusted proxies, the address they forward).
+ * 4403, and counts as a failed authentication of the address: one that failed too often is
+ * refused, 4403 too, without a lookup), the same document limits and cost limit per
+ * subscription, at most maxSubscriptionsPerConnection per connection and
+ * maxConnectionsPerAddress per client address (behind trusted proxies, the address they
+ * forward). Each subscribe spends 1 + its cost from the caller's rate budget, as a request
+ * does: subscribing and completing in a loop is no cheaper than sending queries.
  */
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -66,16 +74,22 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       schema: options.schema,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
+        const address = options.clientAddress(ctx.extra.request);
         let principal: Principal | null = null;
         if (header !== undefined) {
+          // Returning false makes graphql-ws close with 4403 Forbidden.
+          if ((await options.budgets.authBlockedFor(address)) > 0) return false;
           const key = typeof header === "string" ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
           principal = key ? await options.apiKeys.authenticate(key) : null;
-          if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+          if (!principal) {
+            await options.budgets.recordAuthFailure(address);
+            return false;
+          }
         }
-        ctx.extra.connection = { principal, subscriptions: 0 };
+        ctx.extra.connection = { principal, charge: options.budgets.chargerOf(principal?.keyId, address), subscriptions: 0 };
         return true;
       },
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const connection = ctx.extra.connection!;
         if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
@@ -94,7 +108,14 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (cost > options.limits.cost) {
           return [refusal("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${options.limits.cost}`, { cost, maxCost: options.limits.cost })];
         }
+        const charge = await connection.charge(1 + cost);
+        if (!charge.allowed) return [refusal("RATE_LIMITED", budgetMessage(charge), { cost, retryAfterSeconds: charge.resetSeconds })];
+        // Checked again: another subscribe of this connection may have been admitted meanwhile.
+        if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
+          return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
         connection.subscriptions += 1;
+        // Pushed events spend nothing: the subscribe paid for the subscription.
         const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
         return {
           schema: options.schema,
