@@ -62,7 +62,9 @@ describe("When an entry is written through one replica", () => {
     const key = await keyFor("Sam", "admin");
     const heard: { replica: number; version: number; at: number }[] = [];
     const clients = [0, 2].map((i) => {
-      const client = createClient({ url: replicas[i].url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+      // With the key: subscribing spends from a budget, and this address's is spent above.
+      const connectionParams = { authorization: `Bearer ${key}` };
+      const client = createClient({ url: replicas[i].url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
       client.subscribe(
         { query: "subscription { statusCodeChanged(codes: [508]) { version } }" },
         { next: (r) => void heard.push({ replica: i, version: (r.data as any).statusCodeChanged.version, at: Date.now() }), error: () => {}, complete: () => {} },
