@@ -75,6 +75,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     });
     cleanups.push(stopHttp);
     syncLog = (message, details) => app.log.warn(details ?? {}, message);
+    shared?.warnWhenUnbounded((message, details) => app.log.warn(details, message));
     app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };

@@ -37,6 +37,10 @@ describe("When the compose file describes the two topologies", () => {
     const init = services["mongo-init"].command!.join(" ");
     for (const m of ["mongo-1", "mongo-2", "mongo-3"]) expect(init).toContain(`host: "${m}:27017"`);
     expect(init).toContain('_id: "rs0"');
+    // Bounded and evicting: anyone can register persisted queries (see test/redis-bounds.test.ts).
+    const redis = services.redis.command!.join(" ");
+    expect(redis).toMatch(/--maxmemory \d+mb/);
+    expect(redis).toContain("--maxmemory-policy allkeys-lru");
   });
 
   test("then each API replica has a valid config: the replica set, Redis, and TRUST_PROXY set to exactly the proxy", () => {

@@ -50,6 +50,28 @@ export class SharedState {
     });
   }
 
+  /**
+   * Persisted queries are registered by anonymous clients, each a new key: only Redis's own
+   * `maxmemory` with an evicting policy keeps that bounded (as Apollo's in-memory cache is
+   * bounded by size). Calls `warn` on every connection to a Redis that would instead grow
+   * without limit or refuse writes when full. A managed Redis may refuse CONFIG: then silent.
+   */
+  warnWhenUnbounded(warn: (message: string, details: { maxmemory: string; policy: string }) => void): void {
+    const check = async () => {
+      try {
+        const [, maxmemory] = (await this.redis.config("GET", "maxmemory")) as string[];
+        const [, policy] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
+        if (maxmemory === "0" || policy === "noeviction") {
+          warn("Redis has no maxmemory with an evicting policy: persisted queries can fill it (see the README, Redis)", { maxmemory, policy });
+        }
+      } catch {
+        // CONFIG refused (managed Redis) or Redis gone: nothing to say
+      }
+    };
+    this.redis.on("ready", () => void check());
+    if (this.up) void check();
+  }
+
   /** Apollo's persisted-query cache, in Redis. */
   persistedQueries(): KeyValueCache<string> {
     const key = (k: string) => `statusgraph:apq:${k}`;

@@ -8,9 +8,10 @@ export interface RedisProcess {
 }
 
 /** A real redis-server (Debian's package) on a free port, in memory only. */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.env.REDIS_SERVER_BIN ?? "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs];
+  const child: ChildProcess = spawn(process.env.REDIS_SERVER_BIN ?? "redis-server", args, {
     stdio: "ignore",
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
