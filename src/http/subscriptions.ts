@@ -14,6 +14,7 @@ import { createContext, type Services } from "../graphql/context";
 import { operationCost } from "../graphql/limits/cost";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
+import { checkKey } from "./authenticate";
 import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
 import { pathOf } from "./request-guards";
 
@@ -77,14 +78,9 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         const address = options.clientAddress(ctx.extra.request);
         let principal: Principal | null = null;
         if (header !== undefined) {
-          // Returning false makes graphql-ws close with 4403 Forbidden.
-          if ((await options.budgets.authBlockedFor(address)) > 0) return false;
-          const key = typeof header === "string" ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
-          principal = key ? await options.apiKeys.authenticate(key) : null;
-          if (!principal) {
-            await options.budgets.recordAuthFailure(address);
-            return false;
-          }
+          const checked = await checkKey(options.apiKeys, options.budgets, header, address);
+          if (!("principal" in checked)) return false; // graphql-ws closes with 4403 Forbidden
+          principal = checked.principal;
         }
         ctx.extra.connection = { principal, charge: options.budgets.chargerOf(principal?.keyId, address), subscriptions: 0 };
         return true;
@@ -108,13 +104,14 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (cost > options.limits.cost) {
           return [refusal("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${options.limits.cost}`, { cost, maxCost: options.limits.cost })];
         }
-        const charge = await connection.charge(1 + cost);
-        if (!charge.allowed) return [refusal("RATE_LIMITED", budgetMessage(charge), { cost, retryAfterSeconds: charge.resetSeconds })];
-        // Checked again: another subscribe of this connection may have been admitted meanwhile.
-        if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
-          return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
-        }
+        // Held from here (everything above is synchronous, so no other subscribe got past the
+        // count meanwhile), given back if the budget refuses.
         connection.subscriptions += 1;
+        const charge = await connection.charge(1 + cost);
+        if (!charge.allowed) {
+          connection.subscriptions -= 1;
+          return [refusal("RATE_LIMITED", budgetMessage(charge), { cost, retryAfterSeconds: charge.resetSeconds })];
+        }
         // Pushed events spend nothing: the subscribe paid for the subscription.
         const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
         return {

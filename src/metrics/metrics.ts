@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Connection } from "mongoose";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { bearerToken } from "../http/authenticate";
 import { pathOf } from "../http/request-guards";
 
 declare module "fastify" {
@@ -127,7 +128,7 @@ export class Metrics {
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string) {
   const expected = createHash("sha256").update(token).digest();
   app.get("/metrics", async (request, reply) => {
-    const sent = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+    const sent = bearerToken(request.headers.authorization) ?? "";
     if (!timingSafeEqual(createHash("sha256").update(sent).digest(), expected)) {
       return reply.code(401).header("www-authenticate", 'Bearer realm="statusgraph-metrics"').send({ status: "a metrics token is required" });
     }
