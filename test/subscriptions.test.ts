@@ -119,6 +119,24 @@ describe("When a client subscribes to statusCodeChanged", () => {
     expect(third.errors[0][0].extensions).toMatchObject({ code: "TOO_MANY_SUBSCRIPTIONS", httpStatus: 429 });
   });
 
+  test("then variables that do not fit the operation get BAD_USER_INPUT, and the connection stays open", async () => {
+    const client = connect(a);
+    const alive = collect(client, `subscription Watch($codes: [Int!]) { statusCodeChanged(codes: $codes) { code } }`);
+    const sent = new Promise<any>((resolve) => {
+      const events: any[] = [];
+      client.subscribe(
+        { query: `subscription Watch($codes: [Int!]) { statusCodeChanged(codes: $codes) { code } }`, variables: { codes: ["not a code"] } },
+        { next: (v) => void events.push(v), error: (e) => resolve(e), complete: () => resolve(events) },
+      );
+    });
+    const refused = await sent;
+    expect(refused[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    // The same connection still serves: the other subscription on it is alive and well.
+    await sleep(100);
+    expect(alive.errors).toEqual([]);
+    alive.stop();
+  });
+
   test("then one address cannot open more connections than allowed", async () => {
     const opened = await Promise.all(
       Array.from({ length: 7 }, () =>

@@ -11,7 +11,7 @@ import { DomainError } from "../errors/domain-error";
 import type { ErrorCode } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { createContext, type Services } from "../graphql/context";
-import { operationCost } from "../graphql/limits/cost";
+import { assertWithinCost, operationCost } from "../graphql/limits/cost";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { checkKey } from "./authenticate";
@@ -100,9 +100,14 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         }
         const invalid = validate(options.schema, document);
         if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
-        const cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
-        if (cost > options.limits.cost) {
-          return [refusal("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${options.limits.cost}`, { cost, maxCost: options.limits.cost })];
+        let cost: number;
+        try {
+          cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
+          assertWithinCost(cost, options.limits.cost);
+        } catch (error) {
+          // A thrown error would close the whole connection (4500): refusals are this subscribe's.
+          if (error instanceof DomainError) return [refusal(error.code, error.message, error.details)];
+          throw error;
         }
         // Held from here (everything above is synchronous, so no other subscribe got past the
         // count meanwhile), given back if the budget refuses.

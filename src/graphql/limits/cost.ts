@@ -1,8 +1,9 @@
-import type { DocumentNode, GraphQLSchema } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from "graphql";
 import { type ComplexityEstimator, getComplexity } from "graphql-query-complexity";
 import { LIMITS } from "../../curation/entry-validation";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../catalogue/status-code.inputs";
 import { CLASS_BY_DIGIT } from "../../catalogue/status-code.enums";
+import { DomainError } from "../../errors/domain-error";
 import { ERROR_CODES } from "../../errors/error-codes";
 
 type Args = Record<string, unknown>;
@@ -62,5 +63,16 @@ const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) 
 
 /** The cost of the operation that will run, with its variables (throws on invalid variables). */
 export function operationCost(schema: GraphQLSchema, query: DocumentNode, operationName: string | undefined, variables: Args | undefined): number {
-  return getComplexity({ schema, query, operationName, variables, estimators: [estimator], maxQueryNodes: Infinity });
+  try {
+    return getComplexity({ schema, query, operationName, variables, estimators: [estimator], maxQueryNodes: Infinity });
+  } catch (error) {
+    // Variables that cannot be coerced: execution would refuse them the same way.
+    if (error instanceof GraphQLError) throw new DomainError("BAD_USER_INPUT", error.message);
+    throw error;
+  }
+}
+
+/** QUERY_TOO_COMPLEX when the cost is over the limit: the same refusal over HTTP and WebSocket. */
+export function assertWithinCost(cost: number, maxCost: number): void {
+  if (cost > maxCost) throw new DomainError("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${maxCost}`, { cost, maxCost });
 }

@@ -4,7 +4,7 @@ import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
 import { budgetMessage, rateHeaders } from "../../http/rate-limit";
-import { operationCost } from "./cost";
+import { assertWithinCost, operationCost } from "./cost";
 import type { OperationLimits } from "./limits";
 import { DomainError } from "../../errors/domain-error";
 import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
@@ -27,18 +27,15 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
           contextValue.operation.name = operationName ?? undefined;
           const key = createHash("sha256").update(`${queryHash}\n${operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
           let cost = costs.get(key);
-          if (cost === undefined) {
-            try {
+          try {
+            if (cost === undefined) {
               cost = operationCost(schema, document, operationName ?? undefined, request.variables);
-            } catch (error) {
-              // Variables that cannot be coerced: execution would refuse them the same way.
-              if (error instanceof GraphQLError) throw limitError("BAD_USER_INPUT", error.message);
-              throw error;
+              costs.set(key, cost);
             }
-            costs.set(key, cost);
-          }
-          if (cost > limits.cost) {
-            throw limitError("QUERY_TOO_COMPLEX", `The operation costs ${cost}; the maximum is ${limits.cost}`, { cost, maxCost: limits.cost });
+            assertWithinCost(cost, limits.cost);
+          } catch (error) {
+            if (error instanceof DomainError) throw limitError(error.code, error.message, error.details);
+            throw error;
           }
           const charge = await contextValue.charge(cost);
           const headers = new Map(rateHeaders(charge));
