@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import WebSocket from "ws";
 import { type EmbeddedServer, freePort, startEmbeddedServer } from "../src/db/embedded-server";
 import { clientWithKey, createKey, postJson, startTestApp, type TestApp, waitForStatus } from "./support/harness";
 
@@ -42,6 +43,13 @@ describe("When the database is down as a write arrives, and comes back", () => {
     expect(failed.headers.get("retry-after")).toBe("5");
     expect(failed.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
     expect(await waitForStatus(t.url.replace("/graphql", "/readyz"), 503)).toBe(503);
+    // A WebSocket connection with that key: told to retry later, without the database's words.
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const socket = new WebSocket(t.url.replace(/^http/, "ws"), "graphql-transport-ws");
+      socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${key}` } })));
+      socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(closed).toEqual({ code: 1013, reason: "Service unavailable; retry" });
 
     await startDb();
     expect(await state()).toEqual(before);

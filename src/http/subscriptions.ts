@@ -7,6 +7,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
+import { classifyError } from "../errors/classify-error";
 import { DomainError } from "../errors/domain-error";
 import type { ErrorCode } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
@@ -73,12 +74,23 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
   const server = useServer<Record<string, unknown> | undefined, { connection?: Connection }>(
     {
       schema: options.schema,
+      // Whatever NODE_ENV says: an unexpected error closes with "Internal server error", never its message.
+      isProd: true,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         const address = options.clientAddress(ctx.extra.request);
         let principal: Principal | null = null;
         if (header !== undefined) {
-          const checked = await checkKey(options.apiKeys, options.budgets, header, address);
+          let checked;
+          try {
+            checked = await checkKey(options.apiKeys, options.budgets, header, address);
+          } catch (error) {
+            // The key could not be checked (database unreachable): not 4403, as HTTP says 503,
+            // and never graphql-ws's 4500 with the raw error as its reason.
+            const unavailable = classifyError(error).code === "SERVICE_UNAVAILABLE";
+            ctx.extra.socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
+            return false; // the close above is the one sent
+          }
           if (!("principal" in checked)) return false; // graphql-ws closes with 4403 Forbidden
           principal = checked.principal;
         }
