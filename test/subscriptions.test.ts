@@ -3,6 +3,8 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { OperationTypeNode } from "graphql";
 import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
+import { apiKeyModel } from "../src/auth/api-key.model";
+import { ApiKeyService } from "../src/auth/api-key.service";
 import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
 
 /** statusCodeChanged over graphql-ws: two API processes on one database, real WebSockets. */
@@ -104,6 +106,35 @@ describe("When a client subscribes to statusCodeChanged", () => {
     const refused = collect(connect(a, "Bearer sg_wrong"), CHANGES);
     await refused.done;
     expect(refused.errors[0]).toMatchObject({ code: 4403 });
+  });
+
+  test("then a key revoked while its socket is open stops working there within a second: the socket closes with 4403", async () => {
+    const { id, key } = await createKey(a, "editor", "Rita");
+    const listening = collect(connect(a, `Bearer ${key}`), CHANGES);
+    const second = connect(a, `Bearer ${key}`);
+    const alsoListening = collect(second, CHANGES);
+    await sleep(300);
+    expect(listening.errors).toEqual([]);
+
+    expect(await new ApiKeyService(apiKeyModel(a.app.connection)).revoke(id)).toBe(true); // what `npm run apikey -- revoke` does
+    const revokedAt = Date.now();
+    // A subscribe sent right after the revocation is never admitted: refused at use, or its socket closed first.
+    const late = collect(second, `subscription { statusCodeChanged(codes: [404]) { code } }`);
+    await Promise.all([listening.done, alsoListening.done, late.done]);
+    expect(Date.now() - revokedAt).toBeLessThan(1500);
+    expect(listening.errors[0]).toMatchObject({ code: 4403 });
+    expect(alsoListening.errors[0]).toMatchObject({ code: 4403 });
+    expect(late.events).toEqual([]);
+  });
+
+  test("then a mutation sent over the socket is refused with METHOD_NOT_ALLOWED and does not run", async () => {
+    const { key } = await createKey(a, "admin", "Ada");
+    const before = (await a.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+    const write = collect(connect(a, `Bearer ${key}`), `mutation { updateStatusCode(code: 418, expectedVersion: ${before}, patch: { description: "Over the socket." }) { version } }`);
+    await write.done;
+    expect(write.events).toEqual([]);
+    expect(write.errors[0][0].extensions).toMatchObject({ code: "METHOD_NOT_ALLOWED", httpStatus: 405 });
+    expect((await a.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version).toBe(before);
   });
 
   test("then the same limits apply: a deep document is refused, and a third subscription on one connection too", async () => {

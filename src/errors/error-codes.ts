@@ -74,7 +74,7 @@ export const ERROR_TABLE = {
   },
   METHOD_NOT_ALLOWED: {
     httpStatus: 405,
-    description: "The HTTP method is not allowed here (a mutation over GET, or PUT): see the Allow header.",
+    description: "The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header.",
   },
   NOT_ACCEPTABLE: {
     httpStatus: 406,

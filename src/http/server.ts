@@ -179,6 +179,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
+    revocationCheckMs: Math.max(config.apiKeyCacheMs, 250),
     clientAddress: (request) => proxyAddr(request, trusted),
   });
   const health = new DatabaseHealth(deps.connection);

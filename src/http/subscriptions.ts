@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
 import { classifyError } from "../errors/classify-error";
@@ -15,7 +15,7 @@ import { createContext, type Services } from "../graphql/context";
 import { assertWithinCost, operationCost } from "../graphql/limits/cost";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
-import { checkKey } from "./authenticate";
+import { bearerToken, checkKey } from "./authenticate";
 import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
 import { pathOf } from "./request-guards";
 
@@ -28,12 +28,16 @@ export interface SubscriptionOptions {
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerAddress: number;
+  /** How often open sockets' keys are checked for revocation (at most the key cache's lifetime). */
+  revocationCheckMs: number;
   /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
   clientAddress: (request: IncomingMessage) => string;
 }
 
 interface Connection {
   principal: Principal | null;
+  /** The key the connection was opened with: checked again before every operation. */
+  key?: string;
   /** Spends from the budget of the connection's key, or else of its client address. */
   charge: ChargeFn;
   subscriptions: number;
@@ -49,11 +53,35 @@ interface Connection {
  * maxConnectionsPerAddress per client address (behind trusted proxies, the address they
  * forward). Each subscribe spends 1 + its cost from the caller's rate budget, as a request
  * does: subscribing and completing in a loop is no cheaper than sending queries.
+ *
+ * A key's authority is checked at use, not only at connect: before every operation (from the
+ * same ≤ 1 s cache as HTTP requests), and for sockets that only listen, by asking the database
+ * every `revocationCheckMs` which of the open sockets' keys were revoked. A revoked key's socket
+ * is closed with 4403, which ends its subscriptions. Mutations never run over the socket: a write
+ * is one HTTP request, authenticated, budgeted and logged as one (METHOD_NOT_ALLOWED here).
  */
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const perAddress = new Map<string, number>();
   const gate = documentGate(options.limits);
+  // Sockets opened with a key, for the revocation sweep.
+  const keyed = new Map<WebSocket, Principal>();
+  const revoked = (socket: WebSocket) => socket.close(4403, "Forbidden: the API key is invalid or revoked");
+  let sweeping = false;
+  const sweep = setInterval(async () => {
+    if (sweeping || keyed.size === 0) return;
+    sweeping = true;
+    try {
+      const gone = new Set(await options.apiKeys.revokedAmong([...new Set([...keyed.values()].map((p) => p.keyId))]));
+      for (const [socket, principal] of keyed) if (gone.has(principal.keyId)) revoked(socket);
+    } catch {
+      // The database cannot say: sockets keep the authority last confirmed until it can (a
+      // revocation is a database write too, so none can have happened unseen for long).
+    } finally {
+      sweeping = false;
+    }
+  }, options.revocationCheckMs);
+  sweep.unref();
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
@@ -93,12 +121,27 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
           }
           if (!("principal" in checked)) return false; // graphql-ws closes with 4403 Forbidden
           principal = checked.principal;
+          const socket = ctx.extra.socket;
+          keyed.set(socket, principal);
+          socket.once("close", () => keyed.delete(socket));
         }
-        ctx.extra.connection = { principal, charge: options.budgets.chargerOf(principal?.keyId, address), subscriptions: 0 };
+        ctx.extra.connection = { principal, key: bearerToken(header), charge: options.budgets.chargerOf(principal?.keyId, address), subscriptions: 0 };
         return true;
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const connection = ctx.extra.connection!;
+        if (connection.key !== undefined) {
+          let current: Principal | null;
+          try {
+            current = await options.apiKeys.authenticate(connection.key);
+          } catch {
+            return [refusal("SERVICE_UNAVAILABLE", "The API key cannot be checked right now; retry")];
+          }
+          if (!current) {
+            revoked(ctx.extra.socket);
+            return [refusal("UNAUTHENTICATED", "The API key is invalid or revoked")];
+          }
+        }
         if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
@@ -112,6 +155,9 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         }
         const invalid = validate(options.schema, document);
         if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
+        if (getOperationAST(document, payload.operationName)?.operation === "mutation") {
+          return [refusal("METHOD_NOT_ALLOWED", "Mutations are not run over WebSocket: send them as HTTP POST /graphql")];
+        }
         let cost: number;
         try {
           cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
@@ -155,6 +201,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     },
     /** Shutdown: every client is told (1001 Going Away) and disconnected. */
     async close(): Promise<void> {
+      clearInterval(sweep);
       for (const client of wss.clients) client.close(1001, "Server shutting down");
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

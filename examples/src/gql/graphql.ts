@@ -26,7 +26,7 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** HTTP 423. The entry is locked against this kind of change for the caller's role. */
   | 'LOCKED'
-  /** HTTP 405. The HTTP method is not allowed here (a mutation over GET, or PUT): see the Allow header. */
+  /** HTTP 405. The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header. */
   | 'METHOD_NOT_ALLOWED'
   /** HTTP 406. The Accept header allows neither application/graphql-response+json nor application/json. */
   | 'NOT_ACCEPTABLE'
