@@ -29,6 +29,12 @@ const EnvSchema = z.object({
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   API_KEY_CACHE_MS: int(0, 1000).default(500),
   PLAYGROUND: z.enum(["true", "false"]).default("true"),
+  REQUEST_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  MAX_CONNECTIONS: int(10, 1_000_000).default(10_000),
+  MAX_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(64),
+  MAX_WEBSOCKETS: int(1, 1_000_000).default(5000),
+  WS_IDLE_TIMEOUT_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
   MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
@@ -88,7 +94,26 @@ export interface Config {
   };
   /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
   responseCacheBytes: number;
-  subscriptions: { perConnection: number; connectionsPerAddress: number };
+  /** Deadlines and caps of connections, whatever they carry (see connection-bounds.ts). */
+  connections: {
+    /** A request's headers must have arrived this long after it started. */
+    headersTimeoutMs: number;
+    /** The whole request, body included, must have arrived this long after it started. */
+    requestTimeoutMs: number;
+    /** Open TCP connections in all (HTTP and WebSocket). */
+    total: number;
+    /** Open TCP connections from one socket address (trusted proxies are not counted). */
+    perAddress: number;
+  };
+  subscriptions: {
+    perConnection: number;
+    /** Open WebSocket connections per client address (as TRUST_PROXY resolves it). */
+    connectionsPerAddress: number;
+    /** Open WebSocket connections in all. */
+    total: number;
+    /** A socket with no subscription that sends nothing this long is closed. */
+    idleTimeoutMs: number;
+  };
   /** Shared state of several replicas (rate budgets, persisted queries, change signal); unset: per process. */
   redisUrl?: string;
   /** The bearer token of GET /metrics; unset: no /metrics route. */
@@ -147,7 +172,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     playground: e.PLAYGROUND === "true",
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
-    subscriptions: { perConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION, connectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS },
+    connections: {
+      headersTimeoutMs: Math.min(e.REQUEST_HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      total: e.MAX_CONNECTIONS,
+      perAddress: e.MAX_SOCKETS_PER_ADDRESS,
+    },
+    subscriptions: {
+      perConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+      total: e.MAX_WEBSOCKETS,
+      idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
+    },
     corsOrigin: e.CORS_ORIGIN,
     limits: {
       depth: e.MAX_QUERY_DEPTH,

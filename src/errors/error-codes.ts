@@ -80,6 +80,10 @@ export const ERROR_TABLE = {
     httpStatus: 406,
     description: "The Accept header allows neither application/graphql-response+json nor application/json.",
   },
+  REQUEST_TIMEOUT: {
+    httpStatus: 408,
+    description: "The request did not finish arriving in time (headers, then body): the connection is closed. Retry on a faster link.",
+  },
   CONFLICT: {
     httpStatus: 409,
     description: "The write conflicts with the current state, for example the code already exists.",
@@ -166,6 +170,7 @@ export const CODE_BY_REQUEST_STATUS: Partial<Record<number, ErrorCode>> = {
   404: "NOT_FOUND",
   405: "METHOD_NOT_ALLOWED",
   406: "NOT_ACCEPTABLE",
+  408: "REQUEST_TIMEOUT",
   413: "PAYLOAD_TOO_LARGE",
   414: "URI_TOO_LONG",
   415: "UNSUPPORTED_MEDIA_TYPE",

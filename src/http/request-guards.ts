@@ -61,6 +61,13 @@ export function notFound(request: FastifyRequest, reply: FastifyReply) {
   return reply.code(404).send(errorBody("NOT_FOUND", `No route ${request.method} ${pathOf(request.url)}`));
 }
 
+/** Node's own refusals of a request it could not read, by its error code. */
+const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "The request headers are too large" },
+  // headersTimeout or requestTimeout: the client sent too slowly (or stopped sending).
+  ERR_HTTP_REQUEST_TIMEOUT: { code: "REQUEST_TIMEOUT", message: "The request did not arrive in time" },
+};
+
 /**
  * Failures Node's HTTP parser meets before Fastify sees a request (oversized headers, malformed
  * request lines). Written straight to the socket, in the same GraphQL-shaped format. With
@@ -69,10 +76,10 @@ export function notFound(request: FastifyRequest, reply: FastifyReply) {
  */
 export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code?: string }, socket: Socket) => {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const code: ErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "REQUEST_HEADER_FIELDS_TOO_LARGE" : "BAD_REQUEST";
+  const code: ErrorCode = CLIENT_ERRORS[error.code ?? ""]?.code ?? "BAD_REQUEST";
   const status = httpStatusOf(code);
   const requestId = randomUUID();
-  const message = code === "BAD_REQUEST" ? "Malformed HTTP request" : "The request headers are too large";
+  const message = CLIENT_ERRORS[error.code ?? ""]?.message ?? "Malformed HTTP request";
   const body = JSON.stringify({ errors: errorBody(code, message).errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } })) });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +

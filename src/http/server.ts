@@ -30,6 +30,7 @@ import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { SharedState } from "../replicas/shared-state";
 import type { CatalogueEvents } from "../catalogue/catalogue-events";
 import { attachSubscriptions } from "./subscriptions";
+import { boundConnections } from "./connection-bounds";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -66,6 +67,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     trustProxy: trusted,
     clientErrorHandler: clientErrorHandler(config.corsOrigin),
     return503OnClosing: false, // our own hook below answers in the API's error format
+    // Deadlines for a request to arrive: a client trickling bytes holds its connection no
+    // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
+    requestTimeout: config.connections.requestTimeoutMs,
+    http: { headersTimeout: config.connections.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+  });
+  boundConnections(app.server, {
+    perAddress: config.connections.perAddress,
+    total: config.connections.total,
+    isProxy: (address) => trusted(address, 0),
   });
   let draining = false;
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
@@ -179,6 +189,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
+    maxConnections: config.subscriptions.total,
+    idleTimeoutMs: config.subscriptions.idleTimeoutMs,
     revocationCheckMs: Math.max(config.apiKeyCacheMs, 250),
     clientAddress: (request) => proxyAddr(request, trusted),
   });

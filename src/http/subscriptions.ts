@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
@@ -17,6 +18,8 @@ import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { bearerToken, checkKey } from "./authenticate";
 import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
+import { Admission } from "./ws-admission";
+import { REVOKED_CLOSE, revocationSweep } from "./ws-revocation";
 import { pathOf } from "./request-guards";
 
 export interface SubscriptionOptions {
@@ -28,6 +31,10 @@ export interface SubscriptionOptions {
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerAddress: number;
+  /** Open WebSocket connections in all. */
+  maxConnections: number;
+  /** A socket with no subscription that sends nothing this long is closed. */
+  idleTimeoutMs: number;
   /** How often open sockets' keys are checked for revocation (at most the key cache's lifetime). */
   revocationCheckMs: number;
   /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
@@ -41,50 +48,42 @@ interface Connection {
   /** Spends from the budget of the connection's key, or else of its client address. */
   charge: ChargeFn;
   subscriptions: number;
+  admission: Admission;
+  /** Subscribes refused by the budget in a row: past MAX_REFUSED_IN_A_ROW the socket is closed. */
+  refusedInARow: number;
 }
+
+/** A client that keeps sending once told RATE_LIMITED this many times in a row is disconnected. */
+const MAX_REFUSED_IN_A_ROW = 10;
+export const FLOOD_CLOSE = { code: 4429, reason: "Too many requests: the rate budget is spent" } as const;
 
 /**
  * Subscriptions over the graphql-ws protocol (what Apollo Client's GraphQLWsLink speaks) on
- * the same /graphql path, as WebSocket upgrades. The same API keys (connectionParams
- * { authorization: "Bearer <key>" }, checked once per connection; a bad key closes it with
- * 4403, and counts as a failed authentication of the address: one that failed too often is
- * refused, 4403 too, without a lookup), the same document limits and cost limit per
- * subscription, at most maxSubscriptionsPerConnection per connection and
- * maxConnectionsPerAddress per client address (behind trusted proxies, the address they
- * forward). Each subscribe spends 1 + its cost from the caller's rate budget, as a request
- * does: subscribing and completing in a loop is no cheaper than sending queries.
- *
- * A key's authority is checked at use, not only at connect: before every operation (from the
- * same ≤ 1 s cache as HTTP requests), and for sockets that only listen, by asking the database
- * every `revocationCheckMs` which of the open sockets' keys were revoked. A revoked key's socket
- * is closed with 4403, which ends its subscriptions. Mutations never run over the socket: a write
- * is one HTTP request, authenticated, budgeted and logged as one (METHOD_NOT_ALLOWED here).
+ * the same /graphql path, as WebSocket upgrades, with the same bounds as HTTP requests:
+ * - Keys: connectionParams { authorization: "Bearer <key>" }. A bad key closes the socket with
+ *   4403 and counts as a failed authentication of the address (one that failed too often is
+ *   refused, 4403 too, without a lookup). Authority is checked at use, not only at connect:
+ *   before every operation (from the same ≤ 1 s cache as HTTP requests), and for sockets that
+ *   only listen by the revocation sweep (ws-revocation.ts).
+ * - Every subscribe pays on arrival, refused or not, as a request does: 1 unit before anything
+ *   is parsed, then its cost once known. Once the budget is spent it gets RATE_LIMITED; a client
+ *   that keeps sending is then disconnected (4429). Messages are handled one at a time per
+ *   socket, yielding between two (ws-admission.ts).
+ * - The same document limits and cost limit; at most maxSubscriptionsPerConnection per
+ *   connection, maxConnectionsPerAddress per client address (behind trusted proxies, the
+ *   address they forward) and maxConnections in all; an idle socket is closed.
+ * - Only reads: mutations never run over the socket (METHOD_NOT_ALLOWED). A write is one HTTP
+ *   request, authenticated, budgeted and logged as one.
  */
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const perAddress = new Map<string, number>();
   const gate = documentGate(options.limits);
-  // Sockets opened with a key, for the revocation sweep.
-  const keyed = new Map<WebSocket, Principal>();
-  const revoked = (socket: WebSocket) => socket.close(4403, "Forbidden: the API key is invalid or revoked");
-  let sweeping = false;
-  const sweep = setInterval(async () => {
-    if (sweeping || keyed.size === 0) return;
-    sweeping = true;
-    try {
-      const gone = new Set(await options.apiKeys.revokedAmong([...new Set([...keyed.values()].map((p) => p.keyId))]));
-      for (const [socket, principal] of keyed) if (gone.has(principal.keyId)) revoked(socket);
-    } catch {
-      // The database cannot say: sockets keep the authority last confirmed until it can (a
-      // revocation is a database write too, so none can have happened unseen for long).
-    } finally {
-      sweeping = false;
-    }
-  }, options.revocationCheckMs);
-  sweep.unref();
+  const revocations = revocationSweep(options.apiKeys, options.revocationCheckMs);
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
+    if (wss.clients.size >= options.maxConnections) return refuseUpgrade(socket, 503, "Service Unavailable");
     const address = options.clientAddress(request);
     const open = perAddress.get(address) ?? 0;
     if (open >= options.maxConnectionsPerAddress) return refuseUpgrade(socket, 429, "Too Many Requests");
@@ -99,6 +98,66 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     });
   });
 
+  /** The checks of a subscribe, in the order HTTP makes them: key, arrival charge, document, cost. */
+  async function admit(connection: Connection, socket: WebSocket, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    if (connection.key !== undefined) {
+      let current: Principal | null;
+      try {
+        current = await options.apiKeys.authenticate(connection.key);
+      } catch {
+        return [refusal("SERVICE_UNAVAILABLE", "The API key cannot be checked right now; retry")];
+      }
+      if (!current) {
+        socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+        return [refusal("UNAUTHENTICATED", "The API key is invalid or revoked")];
+      }
+    }
+    const arrival = await spend(connection, socket, 1);
+    if (arrival) return arrival;
+    if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
+      return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
+    }
+    const overLimit = gate(payload.query);
+    if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
+    let document;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return [refusal("GRAPHQL_PARSE_FAILED", (error as Error).message)];
+    }
+    const invalid = validate(options.schema, document);
+    if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
+    if (getOperationAST(document, payload.operationName)?.operation === "mutation") {
+      return [refusal("METHOD_NOT_ALLOWED", "Mutations are not run over WebSocket: send them as HTTP POST /graphql")];
+    }
+    let cost: number;
+    try {
+      cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
+      assertWithinCost(cost, options.limits.cost);
+    } catch (error) {
+      // A thrown error would close the whole connection (4500): refusals are this subscribe's.
+      if (error instanceof DomainError) return [refusal(error.code, error.message, error.details)];
+      throw error;
+    }
+    // Held from here, given back if the budget refuses (admissions run one at a time per socket).
+    connection.subscriptions += 1;
+    const refused = await spend(connection, socket, cost, { cost });
+    if (refused) {
+      connection.subscriptions -= 1;
+      return refused;
+    }
+    connection.admission.idle(connection.subscriptions);
+    // Pushed events spend nothing: the subscribe paid for the subscription.
+    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
+    return {
+      schema: options.schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: createContext(randomUUID(), connection.principal, options.services, allow),
+    };
+  }
+
   const server = useServer<Record<string, unknown> | undefined, { connection?: Connection }>(
     {
       schema: options.schema,
@@ -107,6 +166,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         const address = options.clientAddress(ctx.extra.request);
+        const socket = ctx.extra.socket;
         let principal: Principal | null = null;
         if (header !== undefined) {
           let checked;
@@ -116,77 +176,32 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
             // The key could not be checked (database unreachable): not 4403, as HTTP says 503,
             // and never graphql-ws's 4500 with the raw error as its reason.
             const unavailable = classifyError(error).code === "SERVICE_UNAVAILABLE";
-            ctx.extra.socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
+            socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
             return false; // the close above is the one sent
           }
           if (!("principal" in checked)) return false; // graphql-ws closes with 4403 Forbidden
           principal = checked.principal;
-          const socket = ctx.extra.socket;
-          keyed.set(socket, principal);
-          socket.once("close", () => keyed.delete(socket));
+          revocations.track(socket, principal);
         }
-        ctx.extra.connection = { principal, key: bearerToken(header), charge: options.budgets.chargerOf(principal?.keyId, address), subscriptions: 0 };
+        ctx.extra.connection = {
+          principal,
+          key: bearerToken(header),
+          charge: options.budgets.chargerOf(principal?.keyId, address),
+          subscriptions: 0,
+          admission: new Admission(socket, options.idleTimeoutMs),
+          refusedInARow: 0,
+        };
         return true;
       },
-      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      onSubscribe: (ctx, _id, payload) => {
         const connection = ctx.extra.connection!;
-        if (connection.key !== undefined) {
-          let current: Principal | null;
-          try {
-            current = await options.apiKeys.authenticate(connection.key);
-          } catch {
-            return [refusal("SERVICE_UNAVAILABLE", "The API key cannot be checked right now; retry")];
-          }
-          if (!current) {
-            revoked(ctx.extra.socket);
-            return [refusal("UNAUTHENTICATED", "The API key is invalid or revoked")];
-          }
-        }
-        if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
-          return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
-        }
-        const overLimit = gate(payload.query);
-        if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [refusal("GRAPHQL_PARSE_FAILED", (error as Error).message)];
-        }
-        const invalid = validate(options.schema, document);
-        if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
-        if (getOperationAST(document, payload.operationName)?.operation === "mutation") {
-          return [refusal("METHOD_NOT_ALLOWED", "Mutations are not run over WebSocket: send them as HTTP POST /graphql")];
-        }
-        let cost: number;
-        try {
-          cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
-          assertWithinCost(cost, options.limits.cost);
-        } catch (error) {
-          // A thrown error would close the whole connection (4500): refusals are this subscribe's.
-          if (error instanceof DomainError) return [refusal(error.code, error.message, error.details)];
-          throw error;
-        }
-        // Held from here (everything above is synchronous, so no other subscribe got past the
-        // count meanwhile), given back if the budget refuses.
-        connection.subscriptions += 1;
-        const charge = await connection.charge(1 + cost);
-        if (!charge.allowed) {
-          connection.subscriptions -= 1;
-          return [refusal("RATE_LIMITED", budgetMessage(charge), { cost, retryAfterSeconds: charge.resetSeconds })];
-        }
-        // Pushed events spend nothing: the subscribe paid for the subscription.
-        const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
-        return {
-          schema: options.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createContext(randomUUID(), connection.principal, options.services, allow),
-        };
+        return connection.admission.run(() => admit(connection, ctx.extra.socket, payload));
       },
       onComplete: (ctx) => {
-        if (ctx.extra.connection) ctx.extra.connection.subscriptions -= 1;
+        const connection = ctx.extra.connection;
+        if (!connection) return;
+        connection.subscriptions -= 1;
+        connection.admission.idle(connection.subscriptions);
       },
       // Errors in pushed results are shaped by the one formatter, as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
@@ -195,13 +210,25 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     wss,
   );
 
+  /** Spends from the connection's budget; the refusal to send when it cannot (and a close for a flood). */
+  async function spend(connection: Connection, socket: WebSocket, units: number, details: Record<string, unknown> = {}) {
+    const charge = await connection.charge(units);
+    if (charge.allowed) {
+      connection.refusedInARow = 0;
+      return undefined;
+    }
+    connection.refusedInARow += 1;
+    if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
+    return [refusal("RATE_LIMITED", budgetMessage(charge), { ...details, retryAfterSeconds: charge.resetSeconds })];
+  }
+
   return {
     get connections(): number {
       return wss.clients.size;
     },
     /** Shutdown: every client is told (1001 Going Away) and disconnected. */
     async close(): Promise<void> {
-      clearInterval(sweep);
+      revocations.stop();
       for (const client of wss.clients) client.close(1001, "Server shutting down");
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -1,0 +1,46 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { WebSocket } from "ws";
+
+/** Messages admitted but not yet handled past which the socket is no longer read. */
+const HIGH_WATER = 16;
+
+/**
+ * One socket's requests for work, handled one at a time in arrival order, with a turn of the
+ * event loop between two: a burst of thousands of messages on one socket waits its turns
+ * instead of holding the process, and past HIGH_WATER waiting the socket is paused, so the
+ * sender meets TCP's backpressure rather than this process's memory.
+ *
+ * It also closes a socket that sits idle: nothing subscribed and no message for `idleMs`.
+ */
+export class Admission {
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly idleMs: number,
+  ) {
+    this.idle(0);
+    socket.once("close", () => clearTimeout(this.idleTimer));
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    this.waiting += 1;
+    if (this.waiting > HIGH_WATER && !this.socket.isPaused) this.socket.pause();
+    const turn = this.queue.then(() => yieldToEventLoop()).then(work);
+    this.queue = turn.catch(() => {});
+    return turn.finally(() => {
+      this.waiting -= 1;
+      if (this.waiting <= HIGH_WATER / 2 && this.socket.isPaused) this.socket.resume();
+    });
+  }
+
+  /** (Re)starts the idle clock while the socket has no subscription; stops it while it has some. */
+  idle(subscriptions: number): void {
+    clearTimeout(this.idleTimer);
+    if (subscriptions > 0) return;
+    this.idleTimer = setTimeout(() => this.socket.close(1000, "Idle: no subscription and no message"), this.idleMs);
+    this.idleTimer.unref();
+  }
+}
