@@ -176,8 +176,10 @@ describe("When a query runs past the time limit", () => {
       // A long history, and none of the filler entries that would slow the entry's own lookup.
       const revisions = Array.from({ length: 50_000 }, (_, i) => ({ code: 404, version: -i, action: "UPDATE", at: new Date(), by: "filler", changes: [], snapshot: {} }));
       await slow.app.connection.collection("status_code_revisions").insertMany(revisions);
-      const res = await slow.gql<any>(`{ statusCode(code: 404) { code history(first: 1, after: "${Buffer.from("v:1").toString("base64url")}") { edges { node { by } } } } }`);
-      expect(res.errors?.map((e) => [e.path, e.extensions.code])).toEqual([[["statusCode", "history"], "GATEWAY_TIMEOUT"]]);
+      // A page's histories are read in one query (an _id lookup each for a few entries, one scan for more).
+      const res = await slow.gql<any>(`{ statusCodes(first: 40) { nodes { code history(first: 1) { edges { node { by } } } } } }`);
+      expect(res.errors?.length).toBeGreaterThan(0); // history is non-null: the first failure nulls the page
+      expect(new Set(res.errors?.map((e) => `${e.path?.at(-1)} ${e.extensions.code}`))).toEqual(new Set(["history GATEWAY_TIMEOUT"]));
     } finally {
       await slow.stop();
     }

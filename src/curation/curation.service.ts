@@ -5,6 +5,7 @@ import type { CatalogueService } from "../catalogue/catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
 import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
+import { RevisionReader } from "./revision-reader";
 import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "../catalogue/status-code.enums";
 import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "../catalogue/status-code.model";
 
@@ -25,7 +26,12 @@ export class CurationService {
     private readonly writer: EntryWriter,
     private readonly catalogue: CatalogueService,
     private readonly sync: CatalogueSync,
-  ) {}
+  ) {
+    this.history_ = new RevisionReader(revisions);
+  }
+
+  /** Every history page's revisions, read in shared batches (see RevisionReader). */
+  private readonly history_: RevisionReader;
 
   create(input: NewEntry, principal: Principal | null): Promise<StatusCodeRecord> {
     return this.createAs(input, requirePermission(principal, "catalogue:write"));
@@ -111,12 +117,13 @@ export class CurationService {
     const size = first ?? DEFAULT_PAGE_SIZE;
     if (size < 0 || size > MAX_PAGE_SIZE) throw new DomainError("BAD_USER_INPUT", `first must be between 0 and ${MAX_PAGE_SIZE}`);
     const below = after != null ? decodeVersionCursor(after) : undefined;
-    const rows = await this.revisions
-      // Up to the entry's version: a claim whose write failed is never shown.
-      .find({ code, version: { $lte: below != null ? below - 1 : entry.version } })
-      .sort({ version: -1 })
-      .limit(size + 1)
-      .lean<RevisionRecord[]>();
+    // Versions are contiguous, so a page is known by its ids: from the entry's version (a claim
+    // whose write failed, above it, is never shown) or the cursor's, down, one more than the page.
+    const top = below != null ? below - 1 : entry.version;
+    const ids: string[] = [];
+    for (let version = top; version >= 1 && ids.length < size + 1; version -= 1) ids.push(revisionId(code, version));
+    const found = await this.history_.read(ids);
+    const rows = ids.map((id) => found.get(id)).filter((r) => r !== undefined);
     const edges = rows.slice(0, size).map((node) => ({ cursor: Buffer.from(`v:${node.version}`).toString("base64url"), node }));
     return {
       edges,
