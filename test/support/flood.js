@@ -1,0 +1,92 @@
+// An attacker in a process of its own (plain JavaScript, run with node), so that the flood's own
+// work never delays the normal client the flood tests measure in the test process.
+// Usage: node flood.js <mode> <json options>; prints one JSON line of results and exits.
+//   history:    { port, addresses, keys, query, ms }  loops POSTs from each address until ms pass
+//   subscribes: { port, addresses, messages }         one graphql-ws socket per address sending
+//                                                     refused subscribes as fast as it may
+const { request } = require("node:http");
+const WebSocket = require("ws");
+
+const [mode, json] = process.argv.slice(2);
+const options = JSON.parse(json);
+
+function post(port, from, key, query) {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ query });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/graphql",
+        method: "POST",
+        localAddress: from,
+        headers: { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode, errors: text.includes('"errors"') }));
+      },
+    );
+    req.on("error", () => resolve({ status: 0, errors: true }));
+    req.end(body);
+  });
+}
+
+async function history({ port, addresses, keys, query, ms }) {
+  const deadline = Date.now() + ms;
+  const answers = [];
+  await Promise.all(
+    addresses.map(async (from, i) => {
+      while (Date.now() < deadline) answers.push(await post(port, from, keys?.[i], query));
+    }),
+  );
+  return { answers: answers.length, statuses: count(answers.map((a) => a.status)), withErrors: answers.filter((a) => a.errors).length };
+}
+
+async function subscribes({ port, addresses, messages }) {
+  return Promise.all(
+    addresses.map(
+      (from) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { localAddress: from });
+          const codes = {};
+          ws.once("error", reject);
+          ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: {} })));
+          ws.on("message", (data) => {
+            const message = JSON.parse(String(data));
+            if (message.type === "connection_ack") return send(ws, messages);
+            const code = message.payload?.[0]?.extensions?.code ?? message.type;
+            codes[code] = (codes[code] ?? 0) + 1;
+          });
+          ws.once("close", (close) => resolve({ from, codes, close }));
+        }),
+    ),
+  );
+}
+
+async function send(ws, messages) {
+  for (let i = 0; i < messages && ws.readyState === WebSocket.OPEN; i += 1) {
+    ws.send(JSON.stringify({ id: String(i), type: "subscribe", payload: { query: `subscription { nope${i} }` } }));
+    // As a real sender would: wait while the socket's buffer is full.
+    while (ws.bufferedAmount > 1 << 20 && ws.readyState === WebSocket.OPEN) await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function count(values) {
+  const counts = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+(mode === "history" ? history(options) : subscribes(options)).then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  },
+);
