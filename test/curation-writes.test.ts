@@ -211,3 +211,59 @@ describe("When curators import many entries", () => {
     expect(res.errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("When curators write vendor uses, a specification history and an example", () => {
+  const use = (reference: string) => `{ origin: "Acme CDN", reasonPhrase: "Origin Asleep", description: "The origin did not wake up in time.", reference: "${reference}" }`;
+
+  test("then a new entry keeps them, and gets a history and an example that agree with it by default", async () => {
+    const res = await editor(`mutation { createStatusCode(input: { code: 590, reasonPhrase: "Origin Asleep", description: "Acme's origin timeout.", ${spec},
+      unofficialUses: [${use("https://acme.example/docs/590")}], bodyAllowed: false, typicalHeaders: ["Retry-After"] }) {
+      specification { document } specificationHistory { document section url } unofficialUses { origin reference } example } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.createStatusCode).toEqual({
+      specification: { document: "nginx docs" },
+      specificationHistory: [{ document: "nginx docs", section: null, url: "https://nginx.org/en/docs/" }],
+      unofficialUses: [{ origin: "Acme CDN", reference: "https://acme.example/docs/590" }],
+      example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 120",
+    });
+  });
+
+  test("then a reference that is not https, a history that does not end with the specification, or a disagreeing example is refused", async () => {
+    const bad = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec}, unofficialUses: [${use("http://acme.example/")}] }) { code } }`);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ field: "unofficialUses.0.reference", constraint: "httpsUrl" }] });
+    const history = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec},
+      specificationHistory: [{ document: "Acme docs", url: "https://acme.example/" }] }) { code } }`);
+    expect(history.errors?.[0].extensions).toMatchObject({ fieldErrors: [{ field: "specificationHistory", constraint: "endsWithSpecification" }] });
+    const example = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec}, bodyAllowed: false,
+      example: "HTTP/1.1 591 X\\n\\nA body" }) { code } }`);
+    expect(example.errors?.[0].extensions).toMatchObject({ fieldErrors: [{ field: "example", constraint: "agreesWith.bodyAllowed" }] });
+    expect((await t.gql<any>("{ statusCode(code: 591) { code } }")).errors?.[0].extensions.code).toBe("NOT_FOUND");
+  });
+
+  test("then a new specification extends the history, a history alone sets the specification, and a patch that breaks the example rebuilds it", async () => {
+    const moved = await editor(`mutation { updateStatusCode(code: 590, expectedVersion: 1, patch: {
+      specification: { document: "Acme docs", section: "4", url: "https://acme.example/docs#4" }, bodyAllowed: true }) {
+      specificationHistory { document } example } }`);
+    expect(moved.data.updateStatusCode.specificationHistory).toEqual([{ document: "nginx docs" }, { document: "Acme docs" }]);
+    expect(moved.data.updateStatusCode.example).toMatch(/^HTTP\/1\.1 590 Origin Asleep\nRetry-After: 120\nContent-Type: application\/problem\+json\nContent-Length: \d+\n\n\{/);
+    const rewritten = await editor(`mutation { updateStatusCode(code: 590, expectedVersion: 2, patch: {
+      specificationHistory: [{ document: "Acme docs", url: "https://acme.example/v2" }], example: "HTTP/1.1 590 Origin Asleep\\nRetry-After: 5\\n\\n{}" }) {
+      specification { document url } specificationHistory { url } example } }`);
+    expect(rewritten.data.updateStatusCode).toEqual({
+      specification: { document: "Acme docs", url: "https://acme.example/v2" },
+      specificationHistory: [{ url: "https://acme.example/v2" }],
+      example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 5\n\n{}",
+    });
+    const history = await t.gql<any>(`{ statusCode(code: 590) { history(first: 1) { edges { node { changes { field } } } } } }`);
+    expect(history.data.statusCode.history.edges[0].node.changes.map((c: any) => c.field)).toEqual(["specification", "specificationHistory", "example"]);
+    // Restoring version 1 brings its history and example back with its specification.
+    const back = await editor(`mutation { restoreStatusCode(code: 590, toVersion: 1) { specificationHistory { document } example } }`);
+    expect(back.data.restoreStatusCode).toEqual({ specificationHistory: [{ document: "nginx docs" }], example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 120" });
+    expect((await t.gql<any>("{ statusCode(code: 590) { bodyAllowed } }")).data.statusCode.bodyAllowed).toBe(false);
+  });
+
+  test("then a seeded vendor entry is locked for editors, like the registry's", async () => {
+    const res = await editor(`mutation { updateStatusCode(code: 499, expectedVersion: 1, patch: { description: "Mine." }) { version } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "LOCKED" });
+  });
+});

@@ -103,12 +103,11 @@ export function exampleOf(subject: ExampleSubject): string {
   return body ? `${head}\n\n${body.text}` : head;
 }
 
-const STATUS_LINE = /^HTTP\/1\.1 (\d{3})(?: [^\r\n]*)?$/;
 const HEADER_LINE = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+): ?[^\r\n]*$/;
 
 /**
  * How an example disagrees with its entry: [] when it agrees. It must be a status line with the
- * entry's code, header lines, and a body only where the entry allows one; it must carry every
+ * entry's code and reason phrase, header lines, and a body exactly where the entry allows one; it must carry every
  * typical response header of the entry. Returns constraint names for FieldErrors.
  */
 export function exampleDisagreements(example: string, subject: ExampleSubject): string[] {
@@ -116,8 +115,7 @@ export function exampleDisagreements(example: string, subject: ExampleSubject): 
   const [head, ...rest] = example.split("\n\n");
   const body = rest.join("\n\n");
   const [statusLine = "", ...headerLines] = head.split("\n");
-  const status = STATUS_LINE.exec(statusLine);
-  if (!status || Number(status[1]) !== subject.code) problems.push("statusLine");
+  if (statusLine !== `HTTP/1.1 ${subject.code} ${subject.reasonPhrase}`) problems.push("statusLine");
   const names = new Set<string>();
   for (const line of headerLines) {
     const header = HEADER_LINE.exec(line);
@@ -129,6 +127,6 @@ export function exampleDisagreements(example: string, subject: ExampleSubject): 
   }
   const missing = subject.typicalHeaders.some((h) => !REQUEST_ONLY.has(h.toLowerCase()) && !names.has(h.toLowerCase()));
   if (missing) problems.push("typicalHeaders");
-  if (body.length > 0 && !subject.bodyAllowed) problems.push("bodyAllowed");
+  if (body.length > 0 !== subject.bodyAllowed) problems.push("bodyAllowed");
   return problems;
 }

@@ -81,7 +81,7 @@ export class StatusCode implements Node {
 
   @Field({
     description:
-      "A minimal HTTP/1.1 response with this code: the status line, the typical response headers, and a short body only where bodyAllowed. Lines are separated by \\n; a blank line precedes the body.",
+      "A minimal HTTP/1.1 response with this code: the status line (code and reasonPhrase), the typical response headers, and a short body exactly where bodyAllowed. Lines are separated by \\n; a blank line precedes the body.",
   })
   example!: string;
 
