@@ -47,12 +47,39 @@ describe("When a client reads one entry", () => {
 });
 
 describe("When the whole catalogue is listed", () => {
-  test("then it holds every row of the IANA reference table with its name and status", async () => {
-    const res = await t.gql<any>(`{ statusCodes(first: 100) { totalCount nodes { code reasonPhrase registryStatus cacheableByDefault } } }`);
+  test("then it holds every row of the IANA reference table with its name, status and reference", async () => {
+    const res = await t.gql<any>(`{ statusCodes(first: 100, filter: { registryStatus: [REGISTERED, DEPRECATED, UNUSED, OBSOLETED] }) {
+      totalCount nodes { code reasonPhrase registryStatus cacheableByDefault specification { document section url } } } }`);
     expect(res.data.statusCodes.totalCount).toBe(csvRows.length);
     const got = res.data.statusCodes.nodes.map((n: any) => [n.code, n.reasonPhrase, n.registryStatus, n.cacheableByDefault]);
     const want = csvRows.map((r) => [Number(r[0]), r[1], r[5].toUpperCase(), r[6] === "yes"]);
     expect(got).toEqual(want);
+    // The registry's document, and its section where it names one; every entry has a section.
+    for (const [i, node] of res.data.statusCodes.nodes.entries()) {
+      const [, doc, section] = /^RFC(\d+)(?: Section ([\d.]+))?$/.exec(csvRows[i][2])!;
+      expect([node.code, node.specification.document]).toEqual([node.code, `RFC ${doc}`]);
+      if (section) expect([node.code, node.specification.section]).toEqual([node.code, section]);
+      expect([node.code, node.specification.section]).toEqual([node.code, expect.stringMatching(/^\d+(\.\d+)*$/)]);
+      expect(node.specification.url).toBe(`https://www.rfc-editor.org/rfc/rfc${doc}#section-${node.specification.section}`);
+    }
+  });
+
+  test("then every other entry is an unofficial code with referenced vendor uses", async () => {
+    const res = await t.gql<any>(`{ statusCodes(first: 40, filter: { registryStatus: [UNREGISTERED] }) {
+      totalCount nodes { code popularity source unofficialUses { origin reasonPhrase description reference } } } }`);
+    const all = (await t.gql<any>(`{ statusCodes(first: 100) { totalCount } }`)).data.statusCodes.totalCount;
+    expect(res.data.statusCodes.totalCount).toBeGreaterThanOrEqual(20);
+    expect(res.data.statusCodes.totalCount).toBe(all - csvRows.length);
+    for (const node of res.data.statusCodes.nodes) {
+      expect([node.code, node.popularity, node.source]).toEqual([node.code, "OTHER", "VENDOR"]);
+      expect(node.unofficialUses.length).toBeGreaterThan(0);
+      for (const use of node.unofficialUses) {
+        expect(use.origin.trim()).not.toBe("");
+        expect(use.reasonPhrase.trim()).not.toBe("");
+        expect(use.description.length).toBeGreaterThan(40);
+        expect(new URL(use.reference).protocol).toBe("https:");
+      }
+    }
   });
 
   test("then the repository's copy of the IANA table is the shared reference, unchanged", () => {
@@ -66,8 +93,9 @@ describe("When the whole catalogue is listed", () => {
     const classes = res.data.statusClasses;
     expect(classes.map((c: any) => c.class)).toEqual(["INFORMATIONAL", "SUCCESSFUL", "REDIRECTION", "CLIENT_ERROR", "SERVER_ERROR"]);
     expect(classes[3].range).toEqual({ from: 400, to: 499 });
+    const all = (await t.gql<any>(`{ statusCodes(first: 100) { nodes { code } } }`)).data.statusCodes.nodes;
     for (const [i, c] of classes.entries()) {
-      expect(c.count).toBe(csvRows.filter((r) => r[0].startsWith(String(i + 1))).length);
+      expect(c.count).toBe(all.filter((n: any) => Math.floor(n.code / 100) === i + 1).length);
     }
   });
 });
@@ -134,5 +162,70 @@ describe("When a client reads the error model", () => {
     const res = await t.gql<any>(`{ a: statusCode(code: 409) { apiErrorCodes } b: statusCode(code: 200) { apiErrorCodes } }`);
     expect(res.data.a.apiErrorCodes).toEqual(["CONFLICT"]);
     expect(res.data.b.apiErrorCodes).toEqual([]);
+  });
+});
+
+describe("When a client looks up an unofficial code", () => {
+  test("then 499 answers with its nginx use and its second meaning, and 420 with both of its", async () => {
+    const res = await t.gql<any>(`{
+      a: statusCode(code: 499) { reasonPhrase registryStatus specification { url } unofficialUses { origin reasonPhrase reference } }
+      b: statusCode(code: 420) { unofficialUses { origin reasonPhrase } }
+      c: statusCode(code: 451) { registryStatus specification { document section } unofficialUses { origin reasonPhrase } }
+    }`);
+    expect(res.data.a).toMatchObject({ reasonPhrase: "Client Closed Request", registryStatus: "UNREGISTERED" });
+    expect(res.data.a.unofficialUses.map((u: any) => [u.origin, u.reasonPhrase])).toEqual([
+      ["nginx", "Client Closed Request"],
+      ["Esri ArcGIS", "Token Required"],
+    ]);
+    expect(res.data.a.specification.url).toBe(res.data.a.unofficialUses[0].reference);
+    expect(res.data.b.unofficialUses.map((u: any) => u.reasonPhrase)).toEqual(["Enhance Your Calm", "Method Failure"]);
+    // A registered code a vendor reuses keeps its IANA entry and gains the use.
+    expect(res.data.c).toEqual({
+      registryStatus: "REGISTERED",
+      specification: { document: "RFC 7725", section: "3" },
+      unofficialUses: [{ origin: "Microsoft Exchange ActiveSync", reasonPhrase: "Redirect" }],
+    });
+  });
+});
+
+describe("When a client reads a code's history", () => {
+  test("then 200, 308, 422, 429, 103 and 418 list their specifications oldest first, ending with the current one", async () => {
+    const res = await t.gql<any>(`{ statusCodes(first: 100, filter: { codeRange: { from: 100, to: 599 } }) {
+      nodes { code formerNames specification { document section url } specificationHistory { document section url } } } }`);
+    const byCode = new Map(res.data.statusCodes.nodes.map((n: any) => [n.code, n]));
+    const docs = (code: number) => (byCode.get(code) as any).specificationHistory.map((s: any) => `${s.document} ${s.section}`);
+    expect(docs(200)).toEqual(["RFC 1945 9.2", "RFC 2068 10.2.1", "RFC 2616 10.2.1", "RFC 7231 6.3.1", "RFC 9110 15.3.1"]);
+    expect(docs(308)).toEqual(["RFC 7238 3", "RFC 7538 3", "RFC 9110 15.4.9"]);
+    expect(docs(422)).toEqual(["RFC 2518 10.3", "RFC 4918 11.2", "RFC 9110 15.5.21"]);
+    expect(docs(429)).toEqual(["RFC 6585 4"]);
+    expect(docs(103)).toEqual(["RFC 8297 2"]);
+    expect(docs(418)).toEqual(["RFC 2324 2.3.2", "RFC 7168 2.3.3", "RFC 9110 15.5.19"]);
+    expect((byCode.get(422) as any).formerNames).toEqual(["Unprocessable Entity"]);
+    // Every history ends with the current specification, and never goes back in RFC number.
+    for (const node of byCode.values() as Iterable<any>) {
+      expect([node.code, node.specificationHistory.at(-1)]).toEqual([node.code, node.specification]);
+      const numbers = node.specificationHistory.filter((s: any) => s.document.startsWith("RFC ")).map((s: any) => Number(s.document.slice(4)));
+      expect([node.code, numbers]).toEqual([node.code, [...numbers].sort((x, y) => x - y)]);
+    }
+  });
+});
+
+describe("When a client reads examples and flags", () => {
+  test("then every entry's example agrees with its code, body flag and typical headers, and the flags follow their rules", async () => {
+    const res = await t.gql<any>(`{ statusCodes(first: 100) { nodes { code bodyAllowed typicalHeaders example redirect retryable } } }`);
+    const nodes = res.data.statusCodes.nodes;
+    expect(nodes.length).toBeGreaterThan(csvRows.length);
+    for (const n of nodes) {
+      const [head, ...rest] = n.example.split("\n\n");
+      const [status, ...headers] = head.split("\n");
+      expect([n.code, status]).toEqual([n.code, expect.stringMatching(new RegExp(`^HTTP/1\\.1 ${n.code}( |$)`))]);
+      const names = headers.map((h: string) => h.slice(0, h.indexOf(":")).toLowerCase());
+      for (const h of n.typicalHeaders) if (h !== "Expect") expect([n.code, names]).toEqual([n.code, expect.arrayContaining([h.toLowerCase()])]);
+      expect([n.code, rest.join("").length > 0]).toEqual([n.code, n.bodyAllowed]);
+      if (n.redirect) expect([n.code, names]).toEqual([n.code, expect.arrayContaining(["location"])]);
+    }
+    expect(nodes.filter((n: any) => n.redirect).map((n: any) => n.code)).toEqual([301, 302, 303, 307, 308]);
+    expect(nodes.filter((n: any) => n.retryable).map((n: any) => n.code)).toEqual(expect.arrayContaining([408, 429, 502, 503, 504]));
+    expect(nodes.filter((n: any) => n.retryable).map((n: any) => n.code)).not.toContain(500);
   });
 });

@@ -16,17 +16,17 @@ const revisionsOf = (code: number) => t.app.connection.collection("status_code_r
 
 describe("When an editor creates an entry", () => {
   test("then it is stored as a custom, unregistered version 1 by that editor", async () => {
-    const res = await create(499, "relatedCodes: [408]");
+    const res = await create(478, "relatedCodes: [408]");
     expect(res.errors).toBeUndefined();
     expect(res.data.createStatusCode).toMatchObject({
-      code: 499,
+      code: 478,
       version: 1,
       source: "CUSTOM",
       registryStatus: "UNREGISTERED",
       updatedBy: "Eve",
       relatedCodes: [{ code: 408 }],
     });
-    expect((await t.gql<any>(`{ statusCode(code: 499) { reasonPhrase class } }`)).data.statusCode).toEqual({
+    expect((await t.gql<any>(`{ statusCode(code: 478) { reasonPhrase class } }`)).data.statusCode).toEqual({
       reasonPhrase: "Client Closed Request",
       class: "CLIENT_ERROR",
     });
@@ -38,18 +38,18 @@ describe("When an editor creates an entry", () => {
   });
 
   test("then of two concurrent creates of one code exactly one wins", async () => {
-    const results = await Promise.all([create(520), create(520), create(520)]);
+    const results = await Promise.all([create(582), create(582), create(582)]);
     const codes = results.map((r) => (r.errors ? r.errors[0].extensions.code : "CREATED")).sort();
     expect(codes).toEqual(["CONFLICT", "CONFLICT", "CREATED"]);
-    expect(await t.app.connection.collection("status_codes").countDocuments({ code: 520 })).toBe(1);
-    expect(await revisionsOf(520)).toBe(1);
+    expect(await t.app.connection.collection("status_codes").countDocuments({ code: 582 })).toBe(1);
+    expect(await revisionsOf(582)).toBe(1);
   });
 
   test("then bad input gives VALIDATION_FAILED (422) per field, without echoing the values", async () => {
     const res = await editor(`mutation { createStatusCode(input: {
-      code: 521, reasonPhrase: "   ", description: "${"SECRETISH".repeat(250)}",
+      code: 583, reasonPhrase: "   ", description: "${"SECRETISH".repeat(250)}",
       specification: { document: "x", url: "javascript:SECRETISH" },
-      relatedCodes: [598, 521], typicalHeaders: ["Bad Header"] }) { code } }`);
+      relatedCodes: [598, 583], typicalHeaders: ["Bad Header"] }) { code } }`);
     const [error] = res.errors!;
     expect(error.extensions).toMatchObject({ code: "VALIDATION_FAILED", httpStatus: 422 });
     expect(error.extensions.fieldErrors).toEqual(
@@ -63,87 +63,87 @@ describe("When an editor creates an entry", () => {
       ]),
     );
     expect(JSON.stringify(res)).not.toContain("SECRETISH");
-    expect(await t.app.connection.collection("status_codes").countDocuments({ code: 521 })).toBe(0);
+    expect(await t.app.connection.collection("status_codes").countDocuments({ code: 583 })).toBe(0);
   });
 });
 
 describe("When an editor updates an entry", () => {
-  beforeAll(() => create(460));
+  beforeAll(() => create(470));
   const update = (args: string, patch = `{ description: "Changed." }`) =>
     editor(`mutation { updateStatusCode(${args}, patch: ${patch}) { version description updatedBy } }`);
 
   test("then without expectedVersion it is PRECONDITION_REQUIRED (428)", async () => {
-    expect((await update("code: 460")).errors?.[0].extensions).toMatchObject({ code: "PRECONDITION_REQUIRED", httpStatus: 428 });
+    expect((await update("code: 470")).errors?.[0].extensions).toMatchObject({ code: "PRECONDITION_REQUIRED", httpStatus: 428 });
   });
 
   test("then with the current version it succeeds, and with a stale one PRECONDITION_FAILED (412) tells the current version", async () => {
-    expect((await update("code: 460, expectedVersion: 1")).data.updateStatusCode).toEqual({ version: 2, description: "Changed.", updatedBy: "Eve" });
-    const stale = await update("code: 460, expectedVersion: 1");
+    expect((await update("code: 470, expectedVersion: 1")).data.updateStatusCode).toEqual({ version: 2, description: "Changed.", updatedBy: "Eve" });
+    const stale = await update("code: 470, expectedVersion: 1");
     expect(stale.errors?.[0].extensions).toMatchObject({ code: "PRECONDITION_FAILED", httpStatus: 412, currentVersion: 2 });
   });
 
   test("then concurrent updates from one version: exactly one wins", async () => {
-    const results = await Promise.all([1, 2, 3].map((i) => update("code: 460, expectedVersion: 2", `{ description: "Race ${i}" }`)));
+    const results = await Promise.all([1, 2, 3].map((i) => update("code: 470, expectedVersion: 2", `{ description: "Race ${i}" }`)));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     expect(results.filter((r) => r.errors?.[0].extensions.code === "PRECONDITION_FAILED")).toHaveLength(2);
-    expect(await revisionsOf(460)).toBe(3);
+    expect(await revisionsOf(470)).toBe(3);
   });
 
   test("then a patch that changes nothing writes no new version", async () => {
     // Surrounding spaces are trimmed as on create, so this is the same phrase.
-    const same = await update("code: 460, expectedVersion: 3", `{ reasonPhrase: "  Client Closed Request " }`);
+    const same = await update("code: 470, expectedVersion: 3", `{ reasonPhrase: "  Client Closed Request " }`);
     expect(same.data.updateStatusCode.version).toBe(3);
-    expect(await revisionsOf(460)).toBe(3);
+    expect(await revisionsOf(470)).toBe(3);
   });
 
   test("then an unknown code is NOT_FOUND (404) and bad patch values VALIDATION_FAILED (422)", async () => {
     expect((await update("code: 597, expectedVersion: 1")).errors?.[0].extensions).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
-    const bad = await update("code: 460, expectedVersion: 3", `{ reasonPhrase: "" }`);
+    const bad = await update("code: 470, expectedVersion: 3", `{ reasonPhrase: "" }`);
     expect(bad.errors?.[0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ field: "reasonPhrase", constraint: "notEmpty" }] });
   });
 });
 
 describe("When an entry is retired and restored", () => {
   test("then it answers GONE (410) with when and why, leaves listings, and comes back as a new version", async () => {
-    await create(461);
-    const retired = await editor(`mutation { retireStatusCode(code: 461, expectedVersion: 1, reason: "Merged into 460") { version retired { reason by at } } }`);
-    expect(retired.data.retireStatusCode).toMatchObject({ version: 2, retired: { reason: "Merged into 460", by: "Eve" } });
+    await create(471);
+    const retired = await editor(`mutation { retireStatusCode(code: 471, expectedVersion: 1, reason: "Merged into 470") { version retired { reason by at } } }`);
+    expect(retired.data.retireStatusCode).toMatchObject({ version: 2, retired: { reason: "Merged into 470", by: "Eve" } });
 
-    const gone = await t.gql(`{ statusCode(code: 461) { code } }`);
-    expect(gone.errors?.[0].extensions).toMatchObject({ code: "GONE", httpStatus: 410, reason: "Merged into 460", retiredAt: expect.any(String) });
+    const gone = await t.gql(`{ statusCode(code: 471) { code } }`);
+    expect(gone.errors?.[0].extensions).toMatchObject({ code: "GONE", httpStatus: 410, reason: "Merged into 470", retiredAt: expect.any(String) });
     const listed = async (filter: string) =>
       (await t.gql<any>(`{ statusCodes(first: 100, filter: ${filter}) { nodes { code } } }`)).data.statusCodes.nodes.map((n: any) => n.code);
-    expect(await listed("{ codeRange: { from: 461, to: 461 } }")).toEqual([]);
-    expect(await listed("{ codeRange: { from: 461, to: 461 }, includeRetired: true }")).toEqual([461]);
+    expect(await listed("{ codeRange: { from: 471, to: 471 } }")).toEqual([]);
+    expect(await listed("{ codeRange: { from: 471, to: 471 }, includeRetired: true }")).toEqual([471]);
 
-    const update = await editor(`mutation { updateStatusCode(code: 461, expectedVersion: 2, patch: {}) { code } }`);
+    const update = await editor(`mutation { updateStatusCode(code: 471, expectedVersion: 2, patch: {}) { code } }`);
     expect(update.errors?.[0].extensions).toMatchObject({ code: "GONE", httpStatus: 410 });
 
-    const restored = await editor(`mutation { restoreStatusCode(code: 461) { version retired { reason } } }`);
+    const restored = await editor(`mutation { restoreStatusCode(code: 471) { version retired { reason } } }`);
     expect(restored.data.restoreStatusCode).toEqual({ version: 3, retired: null });
-    expect((await t.gql<any>(`{ statusCode(code: 461) { code } }`)).data.statusCode).toEqual({ code: 461 });
+    expect((await t.gql<any>(`{ statusCode(code: 471) { code } }`)).data.statusCode).toEqual({ code: 471 });
   });
 
   test("then rolling back to version 1 after three edits restores its content as version 5, and history shows all", async () => {
-    const v1 = (await create(462, `formerNames: ["Original"]`)).data.createStatusCode;
+    const v1 = (await create(472, `formerNames: ["Original"]`)).data.createStatusCode;
     for (const [i, patch] of [`{ description: "Edit one." }`, `{ formerNames: [] }`, `{ reasonPhrase: "Renamed", popularity: POPULAR }`].entries()) {
-      const res = await editor(`mutation { updateStatusCode(code: 462, expectedVersion: ${i + 1}, patch: ${patch}) { version } }`);
+      const res = await editor(`mutation { updateStatusCode(code: 472, expectedVersion: ${i + 1}, patch: ${patch}) { version } }`);
       expect(res.data.updateStatusCode.version).toBe(i + 2);
     }
-    const back = await editor(`mutation { restoreStatusCode(code: 462, toVersion: 1) { ${ENTRY} popularity } }`);
+    const back = await editor(`mutation { restoreStatusCode(code: 472, toVersion: 1) { ${ENTRY} popularity } }`);
     const { version, ...content } = back.data.restoreStatusCode;
     const { version: _v, ...original } = v1;
     expect(version).toBe(5);
     expect(content).toEqual({ ...original, popularity: "OTHER" });
 
-    const history = await t.gql<any>(`{ statusCode(code: 462) { history(first: 3) { edges { cursor node { version action by changes { field from to } } } pageInfo { hasNextPage endCursor } } } }`);
+    const history = await t.gql<any>(`{ statusCode(code: 472) { history(first: 3) { edges { cursor node { version action by changes { field from to } } } pageInfo { hasNextPage endCursor } } } }`);
     const page = history.data.statusCode.history;
     expect(page.edges.map((e: any) => [e.node.version, e.node.action])).toEqual([[5, "RESTORE"], [4, "UPDATE"], [3, "UPDATE"]]);
     expect(page.edges[2].node.changes).toEqual([{ field: "formerNames", from: ["Original"], to: [] }]);
-    const rest = await t.gql<any>(`query($a: String) { statusCode(code: 462) { history(after: $a) { edges { node { version action } } pageInfo { hasNextPage } } } }`, { a: page.pageInfo.endCursor });
+    const rest = await t.gql<any>(`query($a: String) { statusCode(code: 472) { history(after: $a) { edges { node { version action } } pageInfo { hasNextPage } } } }`, { a: page.pageInfo.endCursor });
     expect(rest.data.statusCode.history.edges.map((e: any) => [e.node.version, e.node.action])).toEqual([[2, "UPDATE"], [1, "CREATE"]]);
 
-    const tooNew = await editor(`mutation { restoreStatusCode(code: 462, toVersion: 9) { version } }`);
+    const tooNew = await editor(`mutation { restoreStatusCode(code: 472, toVersion: 9) { version } }`);
     expect(tooNew.errors?.[0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ field: "toVersion", constraint: "earlierVersion" }] });
   });
 
@@ -158,10 +158,10 @@ describe("When an entry is retired and restored", () => {
 
 describe("When curators import many entries", () => {
   const entries = `[
-    { code: 440, reasonPhrase: "Login Time-out", description: "IIS: the session expired.", ${spec} },
+    { code: 480, reasonPhrase: "Login Time-out", description: "IIS: the session expired.", ${spec} },
     { code: 404, reasonPhrase: "Not Found again", description: "Duplicate.", ${spec} },
-    { code: 441, reasonPhrase: "", description: "Invalid.", ${spec} },
-    { code: 444, reasonPhrase: "No Response", description: "nginx closed the connection.", ${spec} }
+    { code: 481, reasonPhrase: "", description: "Invalid.", ${spec} },
+    { code: 484, reasonPhrase: "No Response", description: "nginx closed the connection.", ${spec} }
   ]`;
   const run = (key: string, list = entries) =>
     editor(`mutation { importStatusCodes(idempotencyKey: "${key}", entries: ${list}) {
@@ -173,13 +173,13 @@ describe("When curators import many entries", () => {
     const result = first.data.importStatusCodes;
     expect(result).toMatchObject({ idempotencyKey: "batch-1", replayed: false, created: 2 });
     expect(result.results.map((r: any) => [r.code, r.status, r.errorCode])).toEqual([
-      [440, 201, null],
+      [480, 201, null],
       [404, 409, "CONFLICT"],
-      [441, 422, "VALIDATION_FAILED"],
-      [444, 201, null],
+      [481, 422, "VALIDATION_FAILED"],
+      [484, 201, null],
     ]);
     expect(result.results[2].fieldErrors).toEqual([{ field: "reasonPhrase", constraint: "notEmpty" }]);
-    expect(result.results[0].entry).toEqual({ code: 440, version: 1 });
+    expect(result.results[0].entry).toEqual({ code: 480, version: 1 });
 
     const before = await t.app.connection.collection("status_code_revisions").countDocuments();
     const replay = await run("batch-1");
@@ -209,5 +209,61 @@ describe("When curators import many entries", () => {
   test("then an import without a key is UNAUTHENTICATED", async () => {
     const res = await t.gql(`mutation { importStatusCodes(idempotencyKey: "k", entries: []) { created } }`);
     expect(res.errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("When curators write vendor uses, a specification history and an example", () => {
+  const use = (reference: string) => `{ origin: "Acme CDN", reasonPhrase: "Origin Asleep", description: "The origin did not wake up in time.", reference: "${reference}" }`;
+
+  test("then a new entry keeps them, and gets a history and an example that agree with it by default", async () => {
+    const res = await editor(`mutation { createStatusCode(input: { code: 590, reasonPhrase: "Origin Asleep", description: "Acme's origin timeout.", ${spec},
+      unofficialUses: [${use("https://acme.example/docs/590")}], bodyAllowed: false, typicalHeaders: ["Retry-After"] }) {
+      specification { document } specificationHistory { document section url } unofficialUses { origin reference } example } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.createStatusCode).toEqual({
+      specification: { document: "nginx docs" },
+      specificationHistory: [{ document: "nginx docs", section: null, url: "https://nginx.org/en/docs/" }],
+      unofficialUses: [{ origin: "Acme CDN", reference: "https://acme.example/docs/590" }],
+      example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 120",
+    });
+  });
+
+  test("then a reference that is not https, a history that does not end with the specification, or a disagreeing example is refused", async () => {
+    const bad = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec}, unofficialUses: [${use("http://acme.example/")}] }) { code } }`);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ field: "unofficialUses.0.reference", constraint: "httpsUrl" }] });
+    const history = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec},
+      specificationHistory: [{ document: "Acme docs", url: "https://acme.example/" }] }) { code } }`);
+    expect(history.errors?.[0].extensions).toMatchObject({ fieldErrors: [{ field: "specificationHistory", constraint: "endsWithSpecification" }] });
+    const example = await editor(`mutation { createStatusCode(input: { code: 591, reasonPhrase: "X", description: "Y.", ${spec}, bodyAllowed: false,
+      example: "HTTP/1.1 591 X\\n\\nA body" }) { code } }`);
+    expect(example.errors?.[0].extensions).toMatchObject({ fieldErrors: [{ field: "example", constraint: "agreesWith.bodyAllowed" }] });
+    expect((await t.gql<any>("{ statusCode(code: 591) { code } }")).errors?.[0].extensions.code).toBe("NOT_FOUND");
+  });
+
+  test("then a new specification extends the history, a history alone sets the specification, and a patch that breaks the example rebuilds it", async () => {
+    const moved = await editor(`mutation { updateStatusCode(code: 590, expectedVersion: 1, patch: {
+      specification: { document: "Acme docs", section: "4", url: "https://acme.example/docs#4" }, bodyAllowed: true }) {
+      specificationHistory { document } example } }`);
+    expect(moved.data.updateStatusCode.specificationHistory).toEqual([{ document: "nginx docs" }, { document: "Acme docs" }]);
+    expect(moved.data.updateStatusCode.example).toMatch(/^HTTP\/1\.1 590 Origin Asleep\nRetry-After: 120\nContent-Type: application\/problem\+json\nContent-Length: \d+\n\n\{/);
+    const rewritten = await editor(`mutation { updateStatusCode(code: 590, expectedVersion: 2, patch: {
+      specificationHistory: [{ document: "Acme docs", url: "https://acme.example/v2" }], example: "HTTP/1.1 590 Origin Asleep\\nRetry-After: 5\\n\\n{}" }) {
+      specification { document url } specificationHistory { url } example } }`);
+    expect(rewritten.data.updateStatusCode).toEqual({
+      specification: { document: "Acme docs", url: "https://acme.example/v2" },
+      specificationHistory: [{ url: "https://acme.example/v2" }],
+      example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 5\n\n{}",
+    });
+    const history = await t.gql<any>(`{ statusCode(code: 590) { history(first: 1) { edges { node { changes { field } } } } } }`);
+    expect(history.data.statusCode.history.edges[0].node.changes.map((c: any) => c.field)).toEqual(["specification", "specificationHistory", "example"]);
+    // Restoring version 1 brings its history and example back with its specification.
+    const back = await editor(`mutation { restoreStatusCode(code: 590, toVersion: 1) { specificationHistory { document } example } }`);
+    expect(back.data.restoreStatusCode).toEqual({ specificationHistory: [{ document: "nginx docs" }], example: "HTTP/1.1 590 Origin Asleep\nRetry-After: 120" });
+    expect((await t.gql<any>("{ statusCode(code: 590) { bodyAllowed } }")).data.statusCode.bodyAllowed).toBe(false);
+  });
+
+  test("then a seeded vendor entry is locked for editors, like the registry's", async () => {
+    const res = await editor(`mutation { updateStatusCode(code: 499, expectedVersion: 1, patch: { description: "Mine." }) { version } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "LOCKED" });
   });
 });

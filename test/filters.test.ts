@@ -30,7 +30,7 @@ describe("When a client filters the catalogue", () => {
 
   test("then a code range is inclusive at both ends and may be open", async () => {
     expect(await codes("{ codeRange: { from: 410, to: 415 } }")).toEqual([410, 411, 412, 413, 414, 415]);
-    expect(await codes("{ codeRange: { from: 508 } }")).toEqual([508, 510, 511]);
+    expect(await codes("{ codeRange: { from: 508 } }")).toEqual([508, 509, 510, 511, 520, 521, 522, 523, 524, 525, 526, 530, 561, 599]);
   });
 
   test("then cacheableByDefault lists RFC 9110's heuristically cacheable codes", async () => {
@@ -47,6 +47,27 @@ describe("When a client filters the catalogue", () => {
     expect(await codes('{ search: ".*" }')).toEqual([]);
     expect(await codes('{ search: "(" }')).toEqual(expect.arrayContaining([418, 404])); // descriptions with "("
     expect(await codes('{ search: "Non-Authoritative" }')).toEqual([203]);
+  });
+
+  test("then registryStatus UNREGISTERED lists the vendor codes, and the rest are the registry's", async () => {
+    const unofficial = await codes("{ registryStatus: [UNREGISTERED] }");
+    expect(unofficial).toEqual(expect.arrayContaining([419, 420, 440, 444, 449, 460, 463, 464, 494, 495, 496, 497, 499, 509, 520, 526, 530, 561, 599]));
+    expect(unofficial.length).toBeGreaterThanOrEqual(20);
+    const official = await codes("{ registryStatus: [REGISTERED, DEPRECATED, UNUSED, OBSOLETED] }");
+    expect(official).toHaveLength(63);
+    expect(official.filter((c) => unofficial.includes(c))).toEqual([]);
+  });
+
+  test("then redirect and retryable select by their rules", async () => {
+    expect(await codes("{ redirect: true }")).toEqual([301, 302, 303, 307, 308]);
+    expect(await codes("{ retryable: true, class: [CLIENT_ERROR] }")).toEqual([408, 425, 429]);
+    expect(await codes("{ retryable: true, codeRange: { from: 500, to: 504 } }")).toEqual([502, 503, 504]);
+    expect(await codes("{ redirect: false, class: [REDIRECTION] }")).toEqual([300, 304, 305, 306]);
+  });
+
+  test("then search also finds a vendor's name and reason phrase", async () => {
+    expect(await codes('{ search: "Token Required" }')).toEqual([499]);
+    expect(await codes('{ search: "ActiveSync", registryStatus: [REGISTERED] }')).toEqual([451]);
   });
 
   test("then filters combine with AND", async () => {

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
-import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
+import { loadRegisteredEntries, loadSeedEntries, type SeedEntry } from "../src/catalogue/seed/catalogue-seed";
 import { EntryWriter } from "../src/curation/entry-writer";
 import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
-import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel } from "../src/catalogue/status-code.model";
+import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel, type StatusCodeRecord } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";
 import { connectDatabase } from "../src/db/connect";
 import { uniqueDatabaseUri } from "./support/harness";
@@ -30,7 +30,7 @@ describe("When the catalogue is seeded again", () => {
   test("then nothing is duplicated and nothing changes", () =>
     withFreshDatabase(async (model, revisions, writer) => {
       const entries = loadSeedEntries();
-      expect(await seedCatalogue(model, writer, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0 });
+      expect(await seedCatalogue(model, writer, entries)).toEqual({ inserted: entries.length, updated: 0, keptEdited: 0, completed: 0 });
       const before = await model.find().sort({ code: 1 }).lean();
       const again = await Promise.all([seedCatalogue(model, writer, entries), seedCatalogue(model, writer, entries)]);
       expect(again.map((r) => r.inserted)).toEqual([0, 0]);
@@ -45,7 +45,7 @@ describe("When the catalogue is seeded again", () => {
       await model.updateOne({ code: 404 }, { $set: { description: "Curated text" }, $inc: { version: 1 } });
 
       const revised = loadSeedEntries().map((e) => ({ ...e, description: `${e.description} (revised)` }));
-      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1 });
+      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: revised.length - 1, keptEdited: 1, completed: 0 });
 
       // Every seeded version has its revision.
       expect(await revisions.countDocuments({ code: 200 })).toBe(2);
@@ -56,7 +56,48 @@ describe("When the catalogue is seeded again", () => {
       expect(updated).toMatchObject({ version: 2, seed: { revision: 2, version: 2 } });
       expect(updated!.description).toMatch(/\(revised\)$/);
       // Running revision 2 again is a no-op for updated entries.
-      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1 });
+      expect(await seedCatalogue(model, writer, revised, 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 1, completed: 0 });
+    }));
+
+  test("then a database seeded before vendor codes, histories and examples gains them, and curators' edits are kept", () =>
+    withFreshDatabase(async (model, revisions, writer) => {
+      // Seed revision 1 as it was: the 63 registry codes, IANA's bare references, none of the new fields.
+      const old = loadRegisteredEntries().map(({ specificationHistory, unofficialUses, example, ...e }) => ({
+        ...e,
+        specification: e.code === 429 ? { document: "RFC 6585", section: null, url: "https://www.rfc-editor.org/rfc/rfc6585" } : e.specification,
+      })) as unknown as SeedEntry[];
+      // As the code of revision 1 wrote them (today's seeding would complete them at once).
+      const at = new Date();
+      await model.insertMany(
+        old.map((e) => ({ ...e, retired: null, version: 1, updatedBy: "seed", seed: { revision: 1, version: 1 }, createdAt: at, updatedAt: at })),
+      );
+      expect(await model.countDocuments({ example: { $exists: true } })).toBe(0);
+      // A curator edited 429 and 451 (body no longer allowed), and created a code of their own.
+      await model.updateOne({ code: 429 }, { $set: { description: "Curated" }, $inc: { version: 1 } });
+      await model.updateOne({ code: 451 }, { $set: { bodyAllowed: false }, $inc: { version: 1 } });
+      const custom = { ...old.find((e) => e.code === 404)!, code: 470, reasonPhrase: "Custom", source: "CUSTOM", retired: null, updatedBy: "Eve" };
+      await writer.create(custom as never);
+
+      const report = await seedCatalogue(model, writer, loadSeedEntries(), 2);
+      const vendorCodes = loadSeedEntries().length - old.length;
+      expect(report).toEqual({ inserted: vendorCodes, updated: old.length - 2, keptEdited: 2, completed: 3 });
+      expect(await model.countDocuments({ $or: [{ example: { $exists: false } }, { specificationHistory: { $exists: false } }, { unofficialUses: { $exists: false } }] })).toBe(0);
+
+      const byCode = async (code: number) => (await model.findOne({ code }).lean<StatusCodeRecord>())!;
+      // Unedited: the new seed whole. Edited: content kept, new fields added to agree with it.
+      expect((await byCode(200)).specificationHistory.map((s) => s.document)).toEqual(["RFC 1945", "RFC 2068", "RFC 2616", "RFC 7231", "RFC 9110"]);
+      const edited = await byCode(429);
+      expect(edited).toMatchObject({ description: "Curated", version: 3, specification: { document: "RFC 6585", section: null } });
+      expect(edited.specificationHistory).toEqual([edited.specification]);
+      expect(edited.example).toMatch(/^HTTP\/1\.1 429 Too Many Requests\nRetry-After: 120/);
+      const reused = await byCode(451);
+      expect(reused.unofficialUses.map((u) => u.origin)).toEqual(["Microsoft Exchange ActiveSync"]);
+      expect(reused.example).toBe("HTTP/1.1 451 Unavailable For Legal Reasons\nLink: <https://example.org/legal-demand>; rel=\"blocked-by\"");
+      expect(await byCode(470)).toMatchObject({ unofficialUses: [], example: expect.stringMatching(/^HTTP\/1\.1 470 Custom\n/), version: 2 });
+      // The completion is a revision like any other write.
+      expect(await revisions.find({ code: 429 }, { _id: 0, version: 1, action: 1 }).lean()).toEqual([{ version: 3, action: "SEED" }]);
+      // And a second start does nothing more.
+      expect(await seedCatalogue(model, writer, loadSeedEntries(), 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 2, completed: 0 });
     }));
 });
 

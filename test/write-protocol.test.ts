@@ -4,6 +4,7 @@ import { ApiKeyService } from "../src/auth/api-key.service";
 import { connectDatabase } from "../src/db/connect";
 import { clientWithKey, createKey, postJson, startTestApp, type TestApp, uniqueDatabaseUri } from "./support/harness";
 import { startServerProcess } from "./support/server-process";
+import { loadSeedEntries } from "../src/catalogue/seed/catalogue-seed";
 
 /**
  * The write protocol under stalls, clock skew and crashes, over HTTP against real servers on
@@ -143,7 +144,7 @@ describe("When the API is killed (SIGKILL) between claiming a version and applyi
     try {
       const res = await postJson(restarted.url, { query: "{ statusCodes { totalCount } statusCode(code: 404) { version reasonPhrase } }" });
       expect(entriesAfterCrash).toBe(0); // the crash struck after the claims, before any entry
-      expect(res.body.data).toEqual({ statusCodes: { totalCount: 63 }, statusCode: { version: 1, reasonPhrase: "Not Found" } });
+      expect(res.body.data).toEqual({ statusCodes: { totalCount: loadSeedEntries().length }, statusCode: { version: 1, reasonPhrase: "Not Found" } });
       for (const code of [100, 404, 511]) await expectConsistent(uri, code);
     } finally {
       await restarted.stop();
@@ -159,7 +160,7 @@ describe("When the API gets SIGTERM during a burst of writes", () => {
     const spec = `specification: { document: "vendor", url: "https://example.com/" }`;
     const writes = Array.from({ length: 40 }, async (_, i) => {
       await new Promise((r) => setTimeout(r, i * 10));
-      const query = `mutation { createStatusCode(input: { code: ${460 + i}, reasonPhrase: "Burst ${i}", description: "Written in a burst.", ${spec} }) { code version } }`;
+      const query = `mutation { createStatusCode(input: { code: ${250 + i}, reasonPhrase: "Burst ${i}", description: "Written in a burst.", ${spec} }) { code version } }`;
       try {
         const res = await postJson(server.url, { query }, { authorization: `Bearer ${key}` });
         return { i, status: res.status, code: res.body.errors?.[0].extensions.code, acknowledged: res.body.data?.createStatusCode?.version === 1 };
@@ -180,9 +181,9 @@ describe("When the API gets SIGTERM during a burst of writes", () => {
 
     const restarted = await startServerProcess({ ...TEST_ENV, MONGODB_URI: uri });
     try {
-      const res = await postJson(restarted.url, { query: "{ statusCodes(first: 100, filter: { codeRange: { from: 460, to: 499 } }) { nodes { code reasonPhrase } } }" });
+      const res = await postJson(restarted.url, { query: "{ statusCodes(first: 100, filter: { codeRange: { from: 250, to: 289 } }) { nodes { code reasonPhrase } } }" });
       const stored = new Map(res.body.data.statusCodes.nodes.map((n: any) => [n.code, n.reasonPhrase]));
-      for (const i of acknowledged) expect(stored.get(460 + i)).toBe(`Burst ${i}`);
+      for (const i of acknowledged) expect(stored.get(250 + i)).toBe(`Burst ${i}`);
       for (const code of stored.keys()) await expectConsistent(uri, code as number);
     } finally {
       await restarted.stop();
@@ -216,13 +217,13 @@ describe("When a write stopped after its claim and nobody has finished it yet", 
     const editor = clientWithKey(t, key);
     const spec = `specification: { document: "vendor", url: "https://example.com/" }`;
     const create = (phrase: string) =>
-      editor(`mutation { createStatusCode(input: { code: 460, reasonPhrase: "${phrase}", description: "Vendor code.", ${spec} }) { code reasonPhrase } }`);
+      editor(`mutation { createStatusCode(input: { code: 470, reasonPhrase: "${phrase}", description: "Vendor code.", ${spec} }) { code reasonPhrase } }`);
     const revisions = t.app.connection.collection("status_code_revisions");
     await revisions.insertOne({
-      _id: "460:1" as never, code: 460, version: 1, action: "CREATE", at: new Date(), by: "Crashed", changes: [], entryFields: { class: "CLIENT_ERROR", source: "CUSTOM", seed: null },
+      _id: "470:1" as never, code: 470, version: 1, action: "CREATE", at: new Date(), by: "Crashed", changes: [], entryFields: { class: "CLIENT_ERROR", source: "CUSTOM", seed: null },
       snapshot: { reasonPhrase: "First", formerNames: [], description: "Vendor code.", popularity: "OTHER", registryStatus: "UNREGISTERED", specification: { document: "vendor", section: null, url: "https://example.com/" }, cacheableByDefault: false, bodyAllowed: true, typicalHeaders: [], relatedCodes: [], retired: null },
     });
     expect((await create("Second")).errors?.[0].extensions).toMatchObject({ code: "CONFLICT", httpStatus: 409 });
-    expect((await t.gql<any>("{ statusCode(code: 460) { code reasonPhrase version } }")).data.statusCode).toEqual({ code: 460, reasonPhrase: "First", version: 1 });
+    expect((await t.gql<any>("{ statusCode(code: 470) { code reasonPhrase version } }")).data.statusCode).toEqual({ code: 470, reasonPhrase: "First", version: 1 });
   });
 });

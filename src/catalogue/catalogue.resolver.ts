@@ -3,6 +3,7 @@ import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import type { AppContext } from "../graphql/context";
 import { toGlobalId } from "../graphql/global-id";
 import { Retirement, StatusCodeRevisionConnection } from "../curation/curation.types";
+import { isRedirect, isRetryable, REDIRECT_RULE, RETRYABLE_RULE } from "./example";
 import { CodeArgs, HistoryArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
 import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
@@ -42,6 +43,16 @@ export class CatalogueResolver {
   @FieldResolver(() => StatusCodeRevisionConnection, { description: "Every write of this entry, newest first." })
   history(@Root() entry: StatusCodeRecord, @Args() { first, after }: HistoryArgs, @Ctx() ctx: AppContext) {
     return ctx.curation.history(entry, first, after);
+  }
+
+  @FieldResolver(() => Boolean, { description: REDIRECT_RULE })
+  redirect(@Root() entry: StatusCodeRecord): boolean {
+    return isRedirect(entry.code);
+  }
+
+  @FieldResolver(() => Boolean, { description: RETRYABLE_RULE })
+  retryable(@Root() entry: StatusCodeRecord): boolean {
+    return isRetryable(entry.code);
   }
 
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })

@@ -1,4 +1,5 @@
 import { DomainError } from "../errors/domain-error";
+import { isRedirect, isRetryable } from "./example";
 import { comparePosition, decodeCursor, encodeCursor, positionOf } from "./keyset";
 import type { CatalogueReadModel } from "./read-model";
 import { CLASS_BY_DIGIT, type StatusClass } from "./status-code.enums";
@@ -127,6 +128,8 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
   if (filter?.popularity) tests.push(oneOf(filter.popularity, (e) => e.popularity));
   if (filter?.registryStatus) tests.push(oneOf(filter.registryStatus, (e) => e.registryStatus));
   if (filter?.cacheableByDefault != null) tests.push((e) => e.cacheableByDefault === filter.cacheableByDefault);
+  if (filter?.redirect != null) tests.push((e) => isRedirect(e.code) === filter.redirect);
+  if (filter?.retryable != null) tests.push((e) => isRetryable(e.code) === filter.retryable);
   const { from, to } = filter?.codeRange ?? {};
   if (from != null && to != null && from > to) {
     throw new DomainError("BAD_USER_INPUT", "codeRange.from must not be greater than codeRange.to");
@@ -137,7 +140,13 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
   if (text) {
     // User text is matched literally: every regex metacharacter is escaped.
     const pattern = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "iu");
-    tests.push((e) => pattern.test(e.reasonPhrase) || e.formerNames.some((n) => pattern.test(n)) || pattern.test(e.description));
+    tests.push(
+      (e) =>
+        pattern.test(e.reasonPhrase) ||
+        e.formerNames.some((n) => pattern.test(n)) ||
+        pattern.test(e.description) ||
+        e.unofficialUses.some((u) => pattern.test(u.origin) || pattern.test(u.reasonPhrase)),
+    );
   }
   return (e) => tests.every((t) => t(e));
 }

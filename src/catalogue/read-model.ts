@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { withNewFields } from "./entry-defaults";
 import { StatusCodeOrderField } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
 
@@ -53,7 +54,7 @@ export class CatalogueReadModel {
     this.byCode = new Map(
       entries.map((e) => {
         const held = before.get(e.code);
-        return [e.code, !restart && held && held.version > e.version ? held : deepFreeze(e)];
+        return [e.code, !restart && held && held.version > e.version ? held : deepFreeze(withNewFields(e))];
       }),
     );
     this.reindex();
@@ -67,10 +68,11 @@ export class CatalogueReadModel {
   }
 
   /** One entry as a write left it; never moves an entry back to an older version. */
-  put(entry: StatusCodeRecord): boolean {
-    const held = this.byCode.get(entry.code);
-    if (held && held.version >= entry.version) return false;
-    this.byCode.set(entry.code, deepFreeze(entry));
+  put(written: StatusCodeRecord): boolean {
+    const held = this.byCode.get(written.code);
+    if (held && held.version >= written.version) return false;
+    const entry = deepFreeze(withNewFields(written));
+    this.byCode.set(entry.code, entry);
     this.reindex();
     if (this.loaded) this.changed?.(held, entry);
     return true;

@@ -19,16 +19,21 @@ export enum RegistryStatus {
   DEPRECATED = "DEPRECATED",
   UNUSED = "UNUSED",
   OBSOLETED = "OBSOLETED",
-  /** Not in the IANA registry: vendor or custom codes added by curators (nginx 499, a CDN's 520). */
+  /** Not in the IANA registry: vendor codes (nginx 499, Cloudflare 520), seeded or added by curators. */
   UNREGISTERED = "UNREGISTERED",
 }
 
 export enum EntrySource {
   /** Seeded from the IANA registry: only admins may change it. */
   IANA = "IANA",
+  /** Seeded from vendors' documentation: an unofficial code. Only admins may change it. */
+  VENDOR = "VENDOR",
   /** Added by a curator. */
   CUSTOM = "CUSTOM",
 }
+
+/** Seeded entries: only admins may change them. */
+export const SEEDED_SOURCES: ReadonlySet<EntrySource> = new Set([EntrySource.IANA, EntrySource.VENDOR]);
 
 export enum RevisionAction {
   SEED = "SEED",
@@ -68,7 +73,7 @@ registerEnumType(Popularity, {
   valuesConfig: {
     POPULAR: { description: "Listed among the popular codes: the ones most APIs use." },
     LESS_POPULAR: { description: "Listed among the less popular codes." },
-    OTHER: { description: "Not listed in the original document (the rest of the registry, and custom codes)." },
+    OTHER: { description: "Not listed in the original document (the rest of the registry, unofficial codes, and custom codes)." },
   },
 });
 registerEnumType(RegistryStatus, {
@@ -79,7 +84,7 @@ registerEnumType(RegistryStatus, {
     DEPRECATED: { description: "Registered, but its specification deprecates it (e.g. 305 Use Proxy)." },
     UNUSED: { description: "Reserved: registered as unused (e.g. 306)." },
     OBSOLETED: { description: "Registered once, made obsolete by a later specification." },
-    UNREGISTERED: { description: "Not in the IANA registry: vendor or custom codes added by curators (nginx 499, a CDN's 520)." },
+    UNREGISTERED: { description: "Not in the IANA registry: vendor codes (nginx 499, Cloudflare 520), seeded or added by curators." },
   },
 });
 registerEnumType(EntrySource, {
@@ -87,6 +92,7 @@ registerEnumType(EntrySource, {
   description: "Where an entry came from.",
   valuesConfig: {
     IANA: { description: "Seeded from the IANA registry: only admins may change it." },
+    VENDOR: { description: "Seeded from vendors' documentation (an unofficial code such as nginx 499): only admins may change it." },
     CUSTOM: { description: "Added by a curator." },
   },
 });

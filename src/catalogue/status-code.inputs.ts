@@ -72,9 +72,15 @@ export class StatusCodeFilter {
   @Field({ nullable: true, description: "Only entries that are (true) or are not (false) heuristically cacheable." })
   cacheableByDefault?: boolean;
 
+  @Field({ nullable: true, description: "Only entries that are (true) or are not (false) redirects: see StatusCode.redirect." })
+  redirect?: boolean;
+
+  @Field({ nullable: true, description: "Only entries that are (true) or are not (false) retryable: see StatusCode.retryable." })
+  retryable?: boolean;
+
   @Field({
     nullable: true,
-    description: `Case-insensitive text found in the reason phrase, a former name or the description (at most ${MAX_SEARCH_LENGTH} characters).`,
+    description: `Case-insensitive text found in the reason phrase, a former name, the description, or a vendor's origin or reason phrase (at most ${MAX_SEARCH_LENGTH} characters).`,
   })
   @IsOptional()
   @MaxLength(MAX_SEARCH_LENGTH)

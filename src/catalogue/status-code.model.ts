@@ -1,6 +1,20 @@
 import { type Connection, Schema } from "mongoose";
 import { EntrySource, Popularity, RegistryStatus, RevisionAction, StatusClass } from "./status-code.enums";
 
+export interface SpecificationRecord {
+  document: string;
+  section: string | null;
+  url: string;
+}
+
+/** One meaning a vendor gives a code, with the documentation that states it. */
+export interface UnofficialUseRecord {
+  origin: string;
+  reasonPhrase: string;
+  description: string;
+  reference: string;
+}
+
 /** The fields curators edit; a revision's snapshot holds exactly these. */
 export interface EntryContent {
   reasonPhrase: string;
@@ -8,11 +22,16 @@ export interface EntryContent {
   description: string;
   popularity: Popularity;
   registryStatus: RegistryStatus;
-  specification: { document: string; section: string | null; url: string };
+  specification: SpecificationRecord;
+  /** Oldest first; the last item is `specification`. */
+  specificationHistory: SpecificationRecord[];
+  unofficialUses: UnofficialUseRecord[];
   cacheableByDefault: boolean;
   bodyAllowed: boolean;
   typicalHeaders: string[];
   relatedCodes: number[];
+  /** A response head that agrees with code, reasonPhrase, bodyAllowed and typicalHeaders. */
+  example: string;
 }
 export const CONTENT_FIELDS = [
   "reasonPhrase",
@@ -21,10 +40,13 @@ export const CONTENT_FIELDS = [
   "popularity",
   "registryStatus",
   "specification",
+  "specificationHistory",
+  "unofficialUses",
   "cacheableByDefault",
   "bodyAllowed",
   "typicalHeaders",
   "relatedCodes",
+  "example",
 ] as const satisfies readonly (keyof EntryContent)[];
 
 export interface Retirement {
@@ -69,6 +91,15 @@ const specificationSchema = new Schema(
   { document: { type: String, required: true }, section: { type: String, default: null }, url: { type: String, required: true } },
   { _id: false },
 );
+const unofficialUseSchema = new Schema(
+  {
+    origin: { type: String, required: true },
+    reasonPhrase: { type: String, required: true },
+    description: { type: String, required: true },
+    reference: { type: String, required: true },
+  },
+  { _id: false },
+);
 const retirementSchema = new Schema({ at: Date, reason: String, by: String }, { _id: false });
 
 const StatusCodeSchema = new Schema<StatusCodeRecord>(
@@ -81,10 +112,14 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     popularity: { type: String, enum: Object.values(Popularity), required: true },
     registryStatus: { type: String, enum: Object.values(RegistryStatus), required: true },
     specification: { type: specificationSchema, required: true },
+    // No defaults: an entry written before these fields existed is filled in by the seeding.
+    specificationHistory: { type: [specificationSchema], default: undefined },
+    unofficialUses: { type: [unofficialUseSchema], default: undefined },
     cacheableByDefault: { type: Boolean, required: true },
     bodyAllowed: { type: Boolean, required: true },
     typicalHeaders: { type: [String], default: [] },
     relatedCodes: { type: [Number], default: [] },
+    example: { type: String },
     source: { type: String, enum: Object.values(EntrySource), required: true },
     retired: { type: retirementSchema, default: null },
     version: { type: Number, required: true, min: 1 },
@@ -127,6 +162,7 @@ export function revisionModel(connection: Connection) {
 }
 export type RevisionModel = ReturnType<typeof revisionModel>;
 
+/** The content fields of an entry; a field an older entry lacks is left out, not set to undefined. */
 export function contentOf(entry: EntryContent): EntryContent {
-  return Object.fromEntries(CONTENT_FIELDS.map((f) => [f, entry[f]])) as unknown as EntryContent;
+  return Object.fromEntries(CONTENT_FIELDS.filter((f) => entry[f] !== undefined).map((f) => [f, entry[f]])) as unknown as EntryContent;
 }

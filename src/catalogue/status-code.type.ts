@@ -5,14 +5,29 @@ import { EntrySource, Popularity, RegistryStatus, StatusClass } from "./status-c
 
 @ObjectType({ description: "Where a status code is defined." })
 export class Specification {
-  @Field({ description: 'The defining document, e.g. "RFC 9110".' })
+  @Field({ description: 'The defining document, e.g. "RFC 9110", or a vendor\'s documentation for an unofficial code.' })
   document!: string;
 
-  @Field(() => String, { nullable: true, description: 'The section within it, e.g. "15.5.5".' })
+  @Field(() => String, { nullable: true, description: 'The section within it, e.g. "15.5.5"; every registered code has one.' })
   section!: string | null;
 
   @Field({ description: "A link to the document or section." })
   url!: string;
+}
+
+@ObjectType({ description: "One meaning a vendor gives a code that no registry lists (or that it reuses), with where it is documented." })
+export class UnofficialUse {
+  @Field({ description: 'Who sends it, e.g. "nginx", "Cloudflare".' })
+  origin!: string;
+
+  @Field({ description: "The vendor's reason phrase for the code." })
+  reasonPhrase!: string;
+
+  @Field({ description: "When it is sent and what to do about it." })
+  description!: string;
+
+  @Field({ description: "An https link to the vendor's documentation (or source) that states this meaning." })
+  reference!: string;
 }
 
 @ObjectType({ implements: Node, description: "An HTTP status code and what an API designer needs to know about it." })
@@ -23,7 +38,7 @@ export class StatusCode implements Node {
   @Field(() => Int, { description: "The three-digit status code." })
   code!: number;
 
-  @Field({ description: "The registered reason phrase." })
+  @Field({ description: "The registered reason phrase; for an unofficial code, its most common one." })
   reasonPhrase!: string;
 
   @Field(() => [String], { description: "Names used by earlier specifications or common usage." })
@@ -38,11 +53,22 @@ export class StatusCode implements Node {
   @Field(() => Popularity, { description: "The grouping of the original catalogue document." })
   popularity!: Popularity;
 
-  @Field(() => RegistryStatus, { description: "The status in the IANA registry." })
+  @Field(() => RegistryStatus, { description: "The status in the IANA registry: UNREGISTERED for vendor codes." })
   registryStatus!: RegistryStatus;
 
-  @Field(() => Specification, { description: "Where the code is defined." })
+  @Field(() => Specification, { description: "Where the code is defined now, with its section." })
   specification!: Specification;
+
+  @Field(() => [Specification], {
+    description:
+      "Oldest first, each specification that defined, renamed or redefined the code, ending with the current one (specification). Renames show in formerNames.",
+  })
+  specificationHistory!: Specification[];
+
+  @Field(() => [UnofficialUse], {
+    description: "Each meaning a vendor gives this code, with its documentation: two for a code with two meanings (420, 499); empty for most registered codes.",
+  })
+  unofficialUses!: UnofficialUse[];
 
   @Field({ description: "Whether a response with this code is heuristically cacheable (RFC 9110 Section 15.1)." })
   cacheableByDefault!: boolean;
@@ -53,7 +79,13 @@ export class StatusCode implements Node {
   @Field(() => [String], { description: "Header fields that usually accompany this code." })
   typicalHeaders!: string[];
 
-  @Field(() => EntrySource, { description: "Seeded from IANA, or added by a curator." })
+  @Field({
+    description:
+      "A minimal HTTP/1.1 response with this code: the status line (code and reasonPhrase), the typical response headers, and a short body exactly where bodyAllowed. Lines are separated by \\n; a blank line precedes the body.",
+  })
+  example!: string;
+
+  @Field(() => EntrySource, { description: "Seeded from IANA or from vendors' documentation, or added by a curator." })
   source!: EntrySource;
 
   @Field(() => Int, { description: "Increases by one with every write; pass it as expectedVersion to change the entry." })

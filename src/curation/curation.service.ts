@@ -6,13 +6,51 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.input
 import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
 import { RevisionReader } from "./revision-reader";
-import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction } from "../catalogue/status-code.enums";
-import type { EntryContent, RevisionModel, RevisionRecord, StatusCodeModel, StatusCodeRecord } from "../catalogue/status-code.model";
+import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction, SEEDED_SOURCES } from "../catalogue/status-code.enums";
+import type {
+  EntryContent,
+  RevisionModel,
+  RevisionRecord,
+  SpecificationRecord,
+  StatusCodeModel,
+  StatusCodeRecord,
+  UnofficialUseRecord,
+} from "../catalogue/status-code.model";
+import { agreeingExample, historyEndingWith, historyEndsWith } from "../catalogue/entry-defaults";
+import { exampleDisagreements, exampleOf, type ExampleSubject } from "../catalogue/example";
+
+type SpecificationInput = { document: string; section?: string | null; url: string };
 
 /** What a client may send for a new entry; missing fields get defaults. */
-export type EntryInput = Partial<Omit<EntryContent, "specification">> & {
-  specification?: { document: string; section?: string | null; url: string } | null;
+export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory">> & {
+  specification?: SpecificationInput | null;
+  specificationHistory?: SpecificationInput[] | null;
 };
+
+const specificationOf = (s: SpecificationInput): SpecificationRecord => ({ document: s.document, section: s.section ?? null, url: s.url });
+const trimmedUses = (uses: UnofficialUseRecord[]): UnofficialUseRecord[] =>
+  uses.map((u) => ({ origin: u.origin.trim(), reasonPhrase: u.reasonPhrase.trim(), description: u.description.trim(), reference: u.reference }));
+
+/**
+ * The specification and its history as a write leaves them, always agreeing (the history ends
+ * with the specification): see StatusCodePatch for the rules. Errors when both are given and
+ * disagree.
+ */
+function specificationsOf(input: EntryInput, before: SpecificationRecord[]): { specification?: SpecificationRecord; specificationHistory?: SpecificationRecord[]; errors: FieldError[] } {
+  const spec = input.specification ? specificationOf(input.specification) : undefined;
+  const history = input.specificationHistory?.length ? input.specificationHistory.map(specificationOf) : undefined;
+  if (history && spec && !historyEndsWith(history, spec)) {
+    return { errors: [{ field: "specificationHistory", constraint: "endsWithSpecification" }] };
+  }
+  if (history) return { specification: history.at(-1)!, specificationHistory: history, errors: [] };
+  if (spec) return { specification: spec, specificationHistory: historyEndingWith(before, spec), errors: [] };
+  return { errors: [] };
+}
+
+/** The example's disagreements with the entry it would belong to, as field errors. */
+function exampleErrors(example: string, entry: ExampleSubject): FieldError[] {
+  return exampleDisagreements(example, entry).map((constraint) => ({ field: "example", constraint: `agreesWith.${constraint}` }));
+}
 export type NewEntry = EntryInput & { code: number };
 
 // Content must not be sent with these (RFC 9110), so a new entry defaults to "no body" for them.
@@ -54,18 +92,29 @@ export class CurationService {
     const errors = isCode(input.code) ? [] : [{ field: "code", constraint: "range" }];
     errors.push(...checkContent(input, true), ...(await this.unknownRelated(input.code, input.relatedCodes)));
     if (errors.length) throw validationFailed(errors);
-    return {
+    const specs = specificationsOf(input, []);
+    if (specs.errors.length) throw validationFailed(specs.errors);
+    const content = {
+      code: input.code,
       reasonPhrase: input.reasonPhrase!.trim(),
       description: input.description!.trim(),
       formerNames: input.formerNames ?? [],
       popularity: input.popularity ?? Popularity.OTHER,
       registryStatus: RegistryStatus.UNREGISTERED,
-      specification: { ...input.specification!, section: input.specification!.section ?? null },
+      specification: specs.specification!,
+      specificationHistory: specs.specificationHistory!,
+      unofficialUses: trimmedUses(input.unofficialUses ?? []),
       cacheableByDefault: input.cacheableByDefault ?? false,
       bodyAllowed: input.bodyAllowed ?? (input.code >= 200 && !NO_BODY.has(input.code)),
       typicalHeaders: input.typicalHeaders ?? [],
       relatedCodes: input.relatedCodes ?? [],
     };
+    if (input.example != null) {
+      const wrong = exampleErrors(input.example, content);
+      if (wrong.length) throw validationFailed(wrong);
+    }
+    const { code: _code, ...rest } = content;
+    return { ...rest, example: input.example ?? exampleOf(content) };
   }
 
   async update(code: number, expectedVersion: number | null | undefined, patch: EntryInput, principal: Principal | null) {
@@ -76,7 +125,20 @@ export class CurationService {
     const next: Partial<EntryContent> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null));
     if (patch.reasonPhrase) next.reasonPhrase = patch.reasonPhrase.trim();
     if (patch.description) next.description = patch.description.trim();
-    if (patch.specification) next.specification = { ...patch.specification, section: patch.specification.section ?? null };
+    if (patch.unofficialUses) next.unofficialUses = trimmedUses(patch.unofficialUses);
+    const specs = specificationsOf(patch, current.specificationHistory);
+    if (specs.errors.length) throw validationFailed(specs.errors);
+    delete next.specification;
+    delete next.specificationHistory;
+    if (specs.specification) Object.assign(next, { specification: specs.specification, specificationHistory: specs.specificationHistory });
+    const patched = { ...current, ...next };
+    if (patch.example != null) {
+      const wrong = exampleErrors(patch.example, patched);
+      if (wrong.length) throw validationFailed(wrong);
+    } else {
+      // Clients that do not know examples keep working: an example the patch made wrong is rebuilt.
+      next.example = agreeingExample(patched);
+    }
     return this.writer.write(current, next, RevisionAction.UPDATE, by.name);
   }
 
@@ -108,7 +170,7 @@ export class CurationService {
     }
     const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>(); // any _id scheme
     if (!target) throw new DomainError("NOT_FOUND", `Status code ${code} has no version ${toVersion}`, { statusCode: code });
-    return this.writer.write(current, target.snapshot, RevisionAction.RESTORE, by.name);
+    return this.writer.write(current, restorable(current, target.snapshot), RevisionAction.RESTORE, by.name);
   }
 
   /** Revisions of one entry, newest first, keyset-paged by version. */
@@ -171,8 +233,8 @@ export class CurationService {
   }
 
   private assertUnlocked(entry: StatusCodeRecord, by: Principal) {
-    if (entry.source === EntrySource.IANA && !can(by, "catalogue:write-registry")) {
-      throw new DomainError("LOCKED", `Status code ${entry.code} comes from the IANA registry: only admins may change it`, {
+    if (SEEDED_SOURCES.has(entry.source) && !can(by, "catalogue:write-registry")) {
+      throw new DomainError("LOCKED", `Status code ${entry.code} is seeded (${entry.source}): only admins may change it`, {
         statusCode: entry.code,
       });
     }
@@ -194,6 +256,18 @@ export class CurationService {
     });
     return errors;
   }
+}
+
+/**
+ * An earlier version's content, to write over `current`. A version written before a content
+ * field existed lacks it: the field keeps its current value, made to agree with the restored
+ * content (the history ends with the restored specification, the example fits its flags).
+ */
+function restorable(current: StatusCodeRecord, snapshot: RevisionRecord["snapshot"]): RevisionRecord["snapshot"] {
+  const restored = { ...snapshot };
+  if (!restored.specificationHistory) restored.specificationHistory = historyEndingWith(current.specificationHistory, restored.specification);
+  if (typeof restored.example !== "string") restored.example = agreeingExample({ ...current, ...restored });
+  return restored;
 }
 
 function decodeVersionCursor(cursor: string): number {

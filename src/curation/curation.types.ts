@@ -78,6 +78,21 @@ export class SpecificationInput {
   url!: string;
 }
 
+@InputType({ description: "One meaning a vendor gives a code." })
+export class UnofficialUseInput {
+  @Field({ description: `Who sends it (trimmed; at most ${LIMITS.origin} characters).` })
+  origin!: string;
+
+  @Field({ description: `The vendor's reason phrase (trimmed; at most ${LIMITS.reasonPhrase} characters).` })
+  reasonPhrase!: string;
+
+  @Field({ description: `When it is sent and what to do about it (trimmed; at most ${LIMITS.description} characters).` })
+  description!: string;
+
+  @Field({ description: "An https link to the vendor's documentation that states this meaning." })
+  reference!: string;
+}
+
 @InputType({ description: "A new entry: a vendor or custom code. It is stored as UNREGISTERED, source CUSTOM." })
 export class StatusCodeInput {
   @Field(() => Int, { description: "The code, 100–599, not yet in the catalogue." })
@@ -89,8 +104,26 @@ export class StatusCodeInput {
   @Field({ description: "What it means and when to use it (trimmed)." })
   description!: string;
 
-  @Field(() => SpecificationInput, { description: "Where the code is defined (a vendor's documentation, say)." })
-  specification!: SpecificationInput;
+  @Field(() => SpecificationInput, {
+    nullable: true,
+    description: "Where the code is defined (a vendor's documentation, say). Required unless specificationHistory is given, whose last item it then must be.",
+  })
+  specification?: SpecificationInput;
+
+  @Field(() => [SpecificationInput], {
+    nullable: true,
+    description: `Oldest first, ending with the current specification (1 to ${LIMITS.specificationHistory}). Default: the specification alone.`,
+  })
+  specificationHistory?: SpecificationInput[];
+
+  @Field(() => [UnofficialUseInput], { nullable: true, description: `The vendors' meanings of the code (at most ${LIMITS.unofficialUses}). Default none.` })
+  unofficialUses?: UnofficialUseInput[];
+
+  @Field({
+    nullable: true,
+    description: `An example response (at most ${LIMITS.example} characters) that agrees with the entry: see StatusCode.example. Default: one built from the entry.`,
+  })
+  example?: string;
 
   @Field(() => [String], { nullable: true, description: "Other names it has gone by. Default none." })
   formerNames?: string[];
@@ -119,8 +152,27 @@ export class StatusCodePatch {
   @Field({ nullable: true, description: "A new description." })
   description?: string;
 
-  @Field(() => SpecificationInput, { nullable: true, description: "A new specification reference, replacing the whole of it." })
+  @Field(() => SpecificationInput, {
+    nullable: true,
+    description:
+      "A new specification reference, replacing the whole of it. Without specificationHistory, it replaces the history's last item when the document is the same, else it is appended.",
+  })
   specification?: SpecificationInput;
+
+  @Field(() => [SpecificationInput], {
+    nullable: true,
+    description: "The new history (replaces it), oldest first; its last item becomes the specification (and must equal it when both are given).",
+  })
+  specificationHistory?: SpecificationInput[];
+
+  @Field(() => [UnofficialUseInput], { nullable: true, description: "The new list of vendor meanings (replaces the list)." })
+  unofficialUses?: UnofficialUseInput[];
+
+  @Field({
+    nullable: true,
+    description: "A new example, which must agree with the entry as patched. Omitted: kept, or rebuilt when the patch makes it disagree.",
+  })
+  example?: string;
 
   @Field(() => [String], { nullable: true, description: "The new list of former names (replaces the list)." })
   formerNames?: string[];

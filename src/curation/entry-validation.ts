@@ -19,6 +19,10 @@ export const LIMITS = {
   specificationSection: 40,
   url: 500,
   retireReason: 500,
+  origin: 80,
+  unofficialUses: 10,
+  specificationHistory: 10,
+  example: 2000,
 } as const;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/; // an RFC 9110 token
@@ -47,14 +51,31 @@ export function checkContent(input: EntryInput, complete: boolean): FieldError[]
     if (input.relatedCodes.length > LIMITS.relatedCodes) fail("relatedCodes", "arrayMaxSize");
     input.relatedCodes.forEach((c, i) => isCode(c) || fail(`relatedCodes.${i}`, "range"));
   }
+  const specification = (path: string, spec: NonNullable<EntryInput["specification"]>) => {
+    text(`${path}.document`, spec.document, LIMITS.specificationDocument, true);
+    if (spec.section != null) text(`${path}.section`, spec.section, LIMITS.specificationSection, true);
+    if (!isHttpUrl(spec.url)) fail(`${path}.url`, "url");
+  };
   if (input.specification === undefined || input.specification === null) {
-    if (complete) fail("specification", "required");
+    if (complete && !input.specificationHistory?.length) fail("specification", "required");
   } else {
-    const { document, section, url } = input.specification;
-    text("specification.document", document, LIMITS.specificationDocument, true);
-    if (section != null) text("specification.section", section, LIMITS.specificationSection, true);
-    if (!isHttpUrl(url)) fail("specification.url", "url");
+    specification("specification", input.specification);
   }
+  if (input.specificationHistory) {
+    const size = input.specificationHistory.length;
+    if (size < 1 || size > LIMITS.specificationHistory) fail("specificationHistory", "arraySize");
+    input.specificationHistory.forEach((s, i) => specification(`specificationHistory.${i}`, s));
+  }
+  if (input.unofficialUses) {
+    if (input.unofficialUses.length > LIMITS.unofficialUses) fail("unofficialUses", "arrayMaxSize");
+    input.unofficialUses.forEach((u, i) => {
+      text(`unofficialUses.${i}.origin`, u.origin, LIMITS.origin, true);
+      text(`unofficialUses.${i}.reasonPhrase`, u.reasonPhrase, LIMITS.reasonPhrase, true);
+      text(`unofficialUses.${i}.description`, u.description, LIMITS.description, true);
+      if (!isHttpUrl(u.reference, ["https:"])) fail(`unofficialUses.${i}.reference`, "httpsUrl");
+    });
+  }
+  if (input.example != null) text("example", input.example, LIMITS.example, true);
   return errors;
 }
 
@@ -62,10 +83,10 @@ export function isCode(code: number): boolean {
   return Number.isInteger(code) && code >= MIN_CODE && code <= MAX_CODE;
 }
 
-function isHttpUrl(value: string | undefined): boolean {
+export function isHttpUrl(value: string | undefined, protocols = ["http:", "https:"]): boolean {
   if (!value || value.length > LIMITS.url) return false;
   try {
-    return ["http:", "https:"].includes(new URL(value).protocol);
+    return protocols.includes(new URL(value).protocol);
   } catch {
     return false;
   }

@@ -81,7 +81,7 @@ export type ErrorCode =
 export type Popularity =
   /** Listed among the less popular codes. */
   | 'LESS_POPULAR'
-  /** Not listed in the original document (the rest of the registry, and custom codes). */
+  /** Not listed in the original document (the rest of the registry, unofficial codes, and custom codes). */
   | 'OTHER'
   /** Listed among the popular codes: the ones most APIs use. */
   | 'POPULAR';

@@ -1,6 +1,7 @@
 import { DomainError } from "../../errors/domain-error";
 import { type EntryWriter, revisionOf } from "../../curation/entry-writer";
-import { EntrySource, RevisionAction } from "../status-code.enums";
+import { agreeingExample, historyEndingWith } from "../entry-defaults";
+import { RevisionAction } from "../status-code.enums";
 import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
 import { SEED_REVISION, type SeedEntry } from "./catalogue-seed";
 
@@ -11,6 +12,8 @@ export interface SeedReport {
   updated: number;
   /** Entries seeded earlier and edited since: their content is left as the curators made it. */
   keptEdited: number;
+  /** Entries written before some content fields existed, given those fields (and nothing else). */
+  completed: number;
 }
 
 /**
@@ -23,7 +26,10 @@ export interface SeedReport {
  * - an entry written by an older seed revision and unchanged since (its version is still the
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
- * - an entry edited after seeding is never overwritten.
+ * - an entry edited after seeding is never overwritten; if it lacks fields added since (a
+ *   specification history, vendor uses, an example), it gains them: the seed's, reconciled
+ *   with what the curators left (their specification ends the history, their flags shape the
+ *   example), or defaults for a curator's own entry.
  * Every seeded version gets a revision, like any other write.
  */
 export async function seedCatalogue(
@@ -61,13 +67,38 @@ export async function seedCatalogue(
       keptEdited += 1; // edited while we were seeding: the edit wins
     }
   }
-  return { inserted, updated, keptEdited };
+  const completed = await completeOlderEntries(entries, writer, byCode);
+  return { inserted, updated, keptEdited, completed };
+}
+
+const LACKS_NEW_FIELDS = { $or: [{ specificationHistory: { $exists: false } }, { unofficialUses: { $exists: false } }, { example: { $exists: false } }] };
+
+async function completeOlderEntries(entries: StatusCodeModel, writer: EntryWriter, seed: Map<number, SeedEntry>): Promise<number> {
+  const older = await entries.find(LACKS_NEW_FIELDS).lean<StatusCodeRecord[]>();
+  let completed = 0;
+  for (const current of older) {
+    const fromSeed = seed.get(current.code);
+    const filled = {
+      ...current,
+      specificationHistory: current.specificationHistory ?? historyEndingWith(fromSeed?.specificationHistory, current.specification),
+      unofficialUses: current.unofficialUses ?? fromSeed?.unofficialUses ?? [],
+    };
+    const next = { specificationHistory: filled.specificationHistory, unofficialUses: filled.unofficialUses, example: agreeingExample({ ...filled, example: current.example ?? fromSeed?.example ?? "" }) };
+    try {
+      await writer.write(current, next, RevisionAction.SEED, SEED_AUTHOR);
+      completed += 1;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === "PRECONDITION_FAILED")) throw error;
+      // Written meanwhile by another process, which completes it on its own start or write.
+    }
+  }
+  return completed;
 }
 
 /** Version 1 of a seeded entry: the whole entry, as an IANA entry written by this seed revision. */
 function seedRevision(entry: SeedEntry, revision: number) {
   const state = { ...contentOf(entry), retired: null };
   return revisionOf(entry.code, 1, RevisionAction.SEED, SEED_AUTHOR, state, null, {
-    entryFields: { class: entry.class, source: EntrySource.IANA, seed: { revision, version: 1 } },
+    entryFields: { class: entry.class, source: entry.source, seed: { revision, version: 1 } },
   });
 }

@@ -3,6 +3,7 @@ import { type ComplexityEstimator, getComplexity } from "graphql-query-complexit
 import { LIMITS } from "../../curation/entry-validation";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../catalogue/status-code.inputs";
 import { CLASS_BY_DIGIT } from "../../catalogue/status-code.enums";
+import { CONTENT_FIELDS } from "../../catalogue/status-code.model";
 import { DomainError } from "../../errors/domain-error";
 import { ERROR_CODES } from "../../errors/error-codes";
 
@@ -20,22 +21,26 @@ const LIST_SIZE: Record<string, (args: Args) => number> = {
   "Query.statusCodes": pageSize,
   "StatusCode.history": pageSize,
   "StatusCode.related": () => LIMITS.relatedCodes,
+  "StatusCode.unofficialUses": () => LIMITS.unofficialUses,
+  "StatusCode.specificationHistory": () => LIMITS.specificationHistory,
   "Query.errorCodes": () => ERROR_CODES.length,
   "Query.statusClasses": () => Object.keys(CLASS_BY_DIGIT).length,
-  // One change per field of a patch, plus the retirement state.
-  "StatusCodeRevision.changes": () => 12,
+  // One change per content field, plus the retirement state.
+  "StatusCodeRevision.changes": () => CONTENT_FIELDS.length + 1,
   "Mutation.importStatusCodes": (args) => (args.entries as unknown[]).length,
 };
 
 /**
  * Fields whose value can be long cost more, so that a unit of cost is at most about 200 bytes
- * of response whatever is selected: a description may hold 2,000 characters, 20 typical
- * headers or 10 former names about 1,000.
+ * of response whatever is selected: a description or an example may hold 2,000 characters,
+ * 20 typical headers or 10 former names about 1,000.
  */
 const LARGE_FIELD_COST: Record<string, number> = {
   "StatusCode.description": 10,
   "StatusCode.typicalHeaders": 5,
   "StatusCode.formerNames": 5,
+  "StatusCode.example": 10,
+  "UnofficialUse.description": 10,
 };
 
 /** Parts of a connection that exist once per page: their cost is in the connection's own. */
