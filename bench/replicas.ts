@@ -1,4 +1,3 @@
-import autocannon from "autocannon";
 import { createClient } from "graphql-ws";
 import mongoose from "mongoose";
 import WebSocket from "ws";
@@ -7,6 +6,7 @@ import { ApiKeyService } from "../src/auth/api-key.service";
 import { startProxy } from "../test/support/proxy";
 import { startRedis } from "../test/support/redis-server";
 import { type ServerProcess, startServerProcess } from "../test/support/server-process";
+import { load, probe, statusCounts } from "./load";
 
 /**
  * Several replicas on one database and one Redis: subscription fan-out (1,000 subscribers
@@ -89,22 +89,27 @@ export async function replicasSection(databaseUri: string) {
       path: "/graphql",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "query One($c: Int!) { statusCode(code: $c) { code reasonPhrase } }", variables: { c } }),
+      expect: 200 as const,
     }));
     const rates: Record<string, number[]> = { one: [], three: [] };
+    const answered: Record<string, string[]> = { one: [], three: [] };
     for (let run = 0; run < 2; run += 1) {
       for (const [name, upstreams] of [["one", [replicas[0].url]], ["three", replicas.map((r) => r.url)]] as const) {
         const proxy = await startProxy([...upstreams]);
-        const result = await autocannon({ url: new URL(proxy.url).origin, connections: 50, duration: SECONDS, requests });
+        const label = `${name === "one" ? "one replica" : "three replicas"}, POST lookups`;
+        await probe(label, proxy.url, requests);
+        const result = await load(label, proxy.url, requests, SECONDS);
         rates[name].push(result.requests.average);
+        answered[name].push(statusCounts(result));
         await proxy.stop();
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(`\nThree replicas behind the bench's proxy against one behind it, POST lookups, 50 connections, 2 × ${SECONDS} s each:\n`);
-    console.log("| case | req/s | ratio |");
-    console.log("|---|---|---|");
-    console.log(`| one replica (baseline) | ${mean(rates.one).toFixed(0)} | 1.00 |`);
-    console.log(`| three replicas | ${mean(rates.three).toFixed(0)} | ${(mean(rates.three) / mean(rates.one)).toFixed(2)} |`);
+    console.log("| case | req/s | ratio | statuses per run |");
+    console.log("|---|---|---|---|");
+    console.log(`| one replica (baseline) | ${mean(rates.one).toFixed(0)} | 1.00 | ${answered.one.join("; ")} |`);
+    console.log(`| three replicas | ${mean(rates.three).toFixed(0)} | ${(mean(rates.three) / mean(rates.one)).toFixed(2)} | ${answered.three.join("; ")} |`);
   } finally {
     await Promise.all(sockets.map((s) => s.dispose()));
     await Promise.all(replicas.map((r) => r.stop()));

@@ -115,6 +115,45 @@ describe("When a client reads over GET", () => {
     expect((await get(t.url, query, { "if-none-match": `"other", W/${etag}` })).status).toBe(304);
   });
 
+  test("then one representation has one ETag, whatever the Accept header spells it as", async () => {
+    const q = "{ statusCode(code: 308) { reasonPhrase } }";
+    const variants: Record<string, string>[] = [{}, { accept: "*/*" }, { accept: "application/json" }, { accept: "application/json, */*;q=0.5" }];
+    const answers = await Promise.all(variants.map((headers) => get(t.url, q, headers)));
+    const bodies = await Promise.all(answers.map((res) => res.text()));
+    expect(answers.map((res) => res.headers.get("content-type"))).toEqual(variants.map(() => "application/json; charset=utf-8"));
+    expect(new Set(bodies).size).toBe(1);
+    const etag = answers[0].headers.get("etag")!;
+    expect(answers.map((res) => res.headers.get("etag"))).toEqual(variants.map(() => etag));
+    // Revalidated with the tag another variant was given: same bytes, so 304.
+    for (const [from, to] of [[0, 1], [1, 0], [2, 3], [3, 2]]) {
+      const other = answers[from].headers.get("etag")!;
+      expect((await get(t.url, q, { ...variants[to], "if-none-match": other })).status).toBe(304);
+    }
+  });
+
+  test("then application/graphql-response+json is another representation, with its own ETag and no 304 for the other's", async () => {
+    const q = "{ statusCode(code: 303) { reasonPhrase } }";
+    const asJson = await get(t.url, q, { accept: "application/json" });
+    const asGraphql = await get(t.url, q, { accept: "application/graphql-response+json" });
+    expect(asGraphql.status).toBe(200);
+    expect(asGraphql.headers.get("content-type")).toBe("application/graphql-response+json; charset=utf-8");
+    const jsonTag = asJson.headers.get("etag")!;
+    const graphqlTag = asGraphql.headers.get("etag")!;
+    expect(graphqlTag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(graphqlTag).not.toBe(jsonTag);
+
+    const crossed = await get(t.url, q, { accept: "application/graphql-response+json", "if-none-match": jsonTag });
+    expect(crossed.status).toBe(200);
+    expect(crossed.headers.get("content-type")).toBe("application/graphql-response+json; charset=utf-8");
+    expect(crossed.headers.get("etag")).toBe(graphqlTag);
+    const back = await get(t.url, q, { "if-none-match": graphqlTag });
+    expect(back.status).toBe(200);
+    expect(back.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    // A graphql-response+json preferred over application/json by q is that representation too.
+    const preferred = await get(t.url, q, { accept: "application/json;q=0.9, application/graphql-response+json", "if-none-match": graphqlTag });
+    expect(preferred.status).toBe(304);
+  });
+
   test("then the ETag changes when the catalogue changes", async () => {
     const before = (await get(t.url, query)).headers.get("etag")!;
     const admin = clientWithKey(t, (await createKey(t, "admin")).key);

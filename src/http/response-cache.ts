@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { LRUCache } from "lru-cache";
+import { negotiatedMediaType } from "./representation";
 import { pathOf } from "./request-guards";
 
 declare module "fastify" {
@@ -73,7 +74,8 @@ export class ResponseCache {
 /**
  * HTTP caching that does no work: the key (and the ETag, derived from it) is known before
  * execution, from the catalogue revision, the caller's role, the document's hash, the
- * operation name, the variables and the media type asked for. So an `If-None-Match` that
+ * operation name, the variables and the media type negotiated from Accept (the representation,
+ * not the header's spelling: one representation has one ETag). So an `If-None-Match` that
  * matches is answered 304 and a repeated GET or persisted query is answered from memory,
  * without parsing, validating or executing anything. Only error-free 200s of queries are
  * stored (the response policy decides), and only anonymous GETs are cacheable by browsers.
@@ -145,7 +147,7 @@ function slotOf(request: FastifyRequest, revision: string): CacheSlot | undefine
   const role = request.principal?.role ?? "anonymous";
   const key = createHash("sha256")
     // JSON, not a separator: no two different requests can spell the same key.
-    .update(JSON.stringify([revision, role, String(params.operationName ?? ""), variables, request.headers.accept ?? "", document]))
+    .update(JSON.stringify([revision, role, String(params.operationName ?? ""), variables, negotiatedMediaType(request.headers.accept), document]))
     .digest("base64url");
   return { key, etag: `"${key}"`, revision, hit: false };
 }
