@@ -1,8 +1,10 @@
 import { loadConfig } from "../src/config";
 import { postJson, startTestApp } from "./support/harness";
 
+// Each request a different document: a repeated one would be a response-cache hit (1 unit).
+let asked = 0;
 const ask = (url: string, forwardedFor?: string, path = "") =>
-  postJson(url + path, { query: "{ __typename }" }, forwardedFor ? { "x-forwarded-for": forwardedFor } : {});
+  postJson(url + path, { query: `{ __typename } # ${(asked += 1)}` }, forwardedFor ? { "x-forwarded-for": forwardedFor } : {});
 
 describe("When the API sits behind a reverse proxy (TRUST_PROXY)", () => {
   test("then TRUST_PROXY=true is refused at start: it would believe whatever a client writes", () => {

@@ -16,8 +16,9 @@ describe("When an operator scrapes /metrics", () => {
     await fetch(get); // a response-cache hit
     await t.gql(`{ statusCode(code: 404) { history { edges { node { version } } } } }`); // a database read
     let refused = 0;
-    const costly = JSON.stringify({ query: "{ statusCodes(first: 20) { nodes { code } } }" });
     for (let i = 0; i < 100 && !refused; i += 1) {
+      // A different document each time: a repeated one would be a response-cache hit (1 unit).
+      const costly = JSON.stringify({ query: `{ statusCodes(first: 20) { nodes { code } } } # ${i}` });
       const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: costly });
       if (res.status === 429) refused += 1;
     }

@@ -33,7 +33,7 @@ export class CatalogueService {
   constructor(private readonly model: CatalogueReadModel) {}
 
   /** What the model holds (see CatalogueReadModel.digest). */
-  get revision(): string {
+  get digest(): string {
     return this.model.digest;
   }
 

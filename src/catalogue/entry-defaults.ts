@@ -29,11 +29,21 @@ export function historyEndsWith(history: readonly SpecificationRecord[], current
  */
 export function withNewFields<T extends EntryContent & { code: number }>(entry: T): T {
   if (entry.specificationHistory && entry.unofficialUses && typeof entry.example === "string") return entry;
+  // Total, whatever the stored document holds: an entry that cannot be completed (a corrupt
+  // one lacking its specification, say) is loaded as it is, never made to fail the whole reload.
+  let example = entry.example;
+  if (typeof example !== "string") {
+    try {
+      example = exampleOf(entry);
+    } catch {
+      example = "";
+    }
+  }
   return {
     ...entry,
-    specificationHistory: entry.specificationHistory ?? historyEndingWith([], entry.specification),
+    specificationHistory: entry.specificationHistory ?? (entry.specification ? historyEndingWith([], entry.specification) : []),
     unofficialUses: entry.unofficialUses ?? [],
-    example: typeof entry.example === "string" ? entry.example : exampleOf(entry),
+    example,
   };
 }
 

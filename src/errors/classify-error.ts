@@ -3,7 +3,7 @@ import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "./domain-error";
-import { CODE_BY_REQUEST_STATUS, type ErrorCode, isErrorCode } from "./error-codes";
+import { codeForStatus, type ErrorCode, isErrorCode } from "./error-codes";
 
 export interface ClassifiedError {
   code: ErrorCode;
@@ -76,7 +76,7 @@ export function classifyError(error: unknown): ClassifiedError {
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
       // Apollo labels its 405 and 406 BAD_REQUEST: name them after the status they are sent with.
       const status = (error.extensions?.http as { status?: number } | undefined)?.status;
-      const byStatus = status !== undefined ? CODE_BY_REQUEST_STATUS[status] : undefined;
+      const byStatus = status !== undefined ? codeForStatus(status) : undefined;
       return { code: code === "BAD_REQUEST" && byStatus ? byStatus : code, message: error.message, details: {} };
     }
     // Apollo's refusal of a persisted query whose hash does not match it has no code, only a 400.

@@ -1,55 +1,84 @@
+/** What the API knows of each error code; see ERROR_TABLE. */
+export interface ErrorFacts {
+  httpStatus: number;
+  description: string;
+  /**
+   * A failure of the GraphQL request itself (it could not be parsed, validated or admitted):
+   * GraphQL over HTTP sends it with 200 under `application/json` (the body says what failed)
+   * and with its status under `application/graphql-response+json`.
+   */
+  requestLevel?: true;
+  /** The code of a whole HTTP request refused with this status (Fastify's, Node's, Apollo's). */
+  forStatus?: true;
+  /** Retry-After (seconds) of a response with this status, when the error itself gives none. */
+  retryAfterSeconds?: number;
+}
+
 /**
  * The one table of this API's error codes. Everything else is derived from it: the GraphQL
  * `ErrorCode` enum, the `errorCodes` query, `StatusCode.apiErrorCodes`, the formatter's
- * `extensions.httpStatus`, and the README's table (checked by a test).
+ * `extensions.httpStatus`, the HTTP status and Retry-After of every response, and the README's
+ * table (checked by a test).
  */
 export const ERROR_TABLE = {
   BAD_USER_INPUT: {
     httpStatus: 400,
+    requestLevel: true,
     description: "An argument or variable is invalid: out of range, malformed, or a bad cursor or id.",
   },
   BAD_REQUEST: {
     httpStatus: 400,
+    forStatus: true,
     description: "The HTTP request is not a valid GraphQL request (for example no query in the body).",
   },
   GRAPHQL_PARSE_FAILED: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The query document is not valid GraphQL syntax.",
   },
   GRAPHQL_VALIDATION_FAILED: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The query does not validate against the schema (unknown field, wrong argument type).",
   },
   OPERATION_RESOLUTION_FAILURE: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation to run could not be chosen (operationName missing or unknown).",
   },
   QUERY_TOO_COMPLEX: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation's computed cost is over the limit; extensions give cost and maxCost. Ask for fewer or smaller pages.",
   },
   QUERY_TOO_DEEP: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation nests fields deeper than the limit; extensions give depth and maxDepth.",
   },
   TOO_MANY_TOKENS: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The query document has more lexical tokens than the limit; nothing was parsed past it.",
   },
   TOO_MANY_ALIASES: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation uses more field aliases (fragments expanded) than the limit.",
   },
   TOO_MANY_ROOT_FIELDS: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation selects more root fields (fragments expanded) than the limit: split it.",
   },
   TOO_MANY_DIRECTIVES: {
     httpStatus: 400,
+    requestLevel: true,
     description: "A field or fragment carries more directives than the limit.",
   },
   TOO_MANY_SELECTIONS: {
     httpStatus: 400,
+    requestLevel: true,
     description: "The operation selects more fields, fragments expanded, than the limit.",
   },
   PERSISTED_QUERY_NOT_SUPPORTED: {
@@ -58,6 +87,7 @@ export const ERROR_TABLE = {
   },
   UNAUTHENTICATED: {
     httpStatus: 401,
+    forStatus: true,
     description: "The operation needs credentials and none (or no valid ones) were sent.",
   },
   FORBIDDEN: {
@@ -66,6 +96,7 @@ export const ERROR_TABLE = {
   },
   NOT_FOUND: {
     httpStatus: 404,
+    forStatus: true,
     description: "No entry exists for the requested code or id.",
   },
   PERSISTED_QUERY_NOT_FOUND: {
@@ -74,14 +105,17 @@ export const ERROR_TABLE = {
   },
   METHOD_NOT_ALLOWED: {
     httpStatus: 405,
+    forStatus: true,
     description: "The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header.",
   },
   NOT_ACCEPTABLE: {
     httpStatus: 406,
+    forStatus: true,
     description: "The Accept header allows neither application/graphql-response+json nor application/json.",
   },
   REQUEST_TIMEOUT: {
     httpStatus: 408,
+    forStatus: true,
     description: "The request did not finish arriving in time (headers, then body): the connection is closed. Retry on a faster link.",
   },
   CONFLICT: {
@@ -98,14 +132,17 @@ export const ERROR_TABLE = {
   },
   PAYLOAD_TOO_LARGE: {
     httpStatus: 413,
+    forStatus: true,
     description: "The request body is larger than the configured limit.",
   },
   URI_TOO_LONG: {
     httpStatus: 414,
+    forStatus: true,
     description: "The request URL (a GET query) is longer than the configured limit: send it as a POST.",
   },
   UNSUPPORTED_MEDIA_TYPE: {
     httpStatus: 415,
+    forStatus: true,
     description: "The request body is not JSON (Content-Type must be application/json).",
   },
   VALIDATION_FAILED: {
@@ -122,6 +159,7 @@ export const ERROR_TABLE = {
   },
   RATE_LIMITED: {
     httpStatus: 429,
+    forStatus: true,
     description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
   },
   TOO_MANY_SUBSCRIPTIONS: {
@@ -130,6 +168,7 @@ export const ERROR_TABLE = {
   },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     httpStatus: 431,
+    forStatus: true,
     description: "The request headers are larger than the server accepts.",
   },
   INTERNAL_SERVER_ERROR: {
@@ -138,13 +177,15 @@ export const ERROR_TABLE = {
   },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
+    forStatus: true,
+    retryAfterSeconds: 5,
     description: "The database cannot be reached right now: retry later.",
   },
   GATEWAY_TIMEOUT: {
     httpStatus: 504,
     description: "The database did not answer within the query time limit.",
   },
-} as const satisfies Record<string, { httpStatus: number; description: string }>;
+} as const satisfies Record<string, ErrorFacts>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
@@ -163,18 +204,14 @@ export function httpStatusOf(code: ErrorCode): number {
   return ERROR_TABLE[code].httpStatus;
 }
 
-/** The code of a request-level failure, by the HTTP status it is sent with. */
-export const CODE_BY_REQUEST_STATUS: Partial<Record<number, ErrorCode>> = {
-  400: "BAD_REQUEST",
-  401: "UNAUTHENTICATED",
-  404: "NOT_FOUND",
-  405: "METHOD_NOT_ALLOWED",
-  406: "NOT_ACCEPTABLE",
-  408: "REQUEST_TIMEOUT",
-  413: "PAYLOAD_TOO_LARGE",
-  414: "URI_TOO_LONG",
-  415: "UNSUPPORTED_MEDIA_TYPE",
-  429: "RATE_LIMITED",
-  431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
-  503: "SERVICE_UNAVAILABLE",
-};
+/** The facts of a code, with the optional ones readable. */
+export function factsOf(code: ErrorCode): ErrorFacts {
+  return ERROR_TABLE[code];
+}
+
+const BY_STATUS = new Map(ERROR_CODES.filter((c) => factsOf(c).forStatus).map((c) => [httpStatusOf(c), c]));
+
+/** The code of a whole request refused with this HTTP status (BAD_REQUEST for an unlisted 4xx). */
+export function codeForStatus(status: number): ErrorCode {
+  return BY_STATUS.get(status) ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
+}

@@ -3,12 +3,27 @@ import type { Principal } from "../auth/principal";
 import type { CatalogueService } from "../catalogue/catalogue.service";
 import type { CurationService } from "../curation/curation.service";
 import type { ImportService } from "../curation/import.service";
-import type { ChargeFn } from "../http/rate-limit";
+import type { ErrorCode } from "../errors/error-codes";
+import type { ChargeFn } from "./charge";
 
 export interface Services {
   catalogue: CatalogueService;
   curation: CurationService;
   imports: ImportService;
+}
+
+/**
+ * What one request's execution learns and reports, shared with the transport that runs it
+ * (the HTTP pipeline's request state is one): an object, not fields of the context, because
+ * Apollo runs each operation on a shallow copy of the context.
+ */
+export interface RequestRecord {
+  readonly id: string;
+  /** The media type the result is sent as: request-level errors are 200 under application/json. */
+  mediaType?: string;
+  operation: { type?: OperationTypeNode; name?: string; cost?: number };
+  /** The codes of the errors sent, in order. */
+  errorCodes: ErrorCode[];
 }
 
 export interface AppContext extends Services {
@@ -17,19 +32,14 @@ export interface AppContext extends Services {
   principal: Principal | null;
   /** Spends the caller's rate budget (the operation's cost, once it is known). */
   charge: ChargeFn;
-  /**
-   * What the HTTP layer learns of the operation once Apollo resolved it. An object, not a
-   * field: Apollo runs each operation on a shallow copy of the context.
-   */
-  operation: { type?: OperationTypeNode; name?: string };
+  request: RequestRecord;
 }
 
-export function createContext(requestId: string, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {
-  return {
-    ...services,
-    requestId,
-    principal,
-    charge,
-    operation: {},
-  };
+export function createContext(request: RequestRecord, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {
+  return { ...services, requestId: request.id, principal, charge, request };
+}
+
+/** A request record for a transport without one (a WebSocket subscribe). */
+export function newRequestRecord(id: string): RequestRecord {
+  return { id, operation: {}, errorCodes: [] };
 }

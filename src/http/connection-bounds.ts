@@ -1,7 +1,8 @@
 import { STATUS_CODES, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { httpStatusOf } from "../errors/error-codes";
-import { errorBody } from "./error-body";
+import { randomUUID } from "node:crypto";
+import { errorBody } from "./pipeline/refusal";
 
 export interface ConnectionBounds {
   /** Open TCP connections (HTTP and WebSocket alike) from one socket address. */
@@ -49,7 +50,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
 /** 503 straight onto the socket, then closed once written: the request is never parsed. */
 function refuse(socket: Socket, message: string): void {
   const status = httpStatusOf("SERVICE_UNAVAILABLE");
-  const body = JSON.stringify(errorBody("SERVICE_UNAVAILABLE", `${message}; retry later`));
+  const body = errorBody(randomUUID(), "SERVICE_UNAVAILABLE", `${message}; retry later`);
   socket.on("error", () => {}); // the client may be gone already
   socket.pause(); // nothing it sends is read: the parser must not answer it too
   socket.write(

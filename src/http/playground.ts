@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROJECT_ROOT } from "../project-root";
-import { pathOf } from "./request-guards";
+import { pathOf } from "./pipeline/arrival";
 
 /** Built by `npm run build` (scripts/build-playground.ts): GraphiQL, Monaco's workers, styles, a font. */
 const ASSET_DIR = join(PROJECT_ROOT, "dist", "playground");

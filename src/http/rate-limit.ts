@@ -1,21 +1,7 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
-import { errorBody } from "./error-body";
-
-/** The outcome of spending from a budget, with what the rate-limit headers report. */
-export interface Charge {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Seconds until the window resets (the Retry-After of a refusal). */
-  resetSeconds: number;
-  windowSeconds: number;
-}
-
-/** Spends the caller's budget: bound to one request's caller. */
-export type ChargeFn = (units: number) => Promise<Charge>;
+import type { Charge, ChargeFn } from "../graphql/charge";
 
 /**
  * Budgets in cost units per window (not requests): every /graphql request spends 1 unit on
@@ -49,11 +35,6 @@ export class RateBudgets {
     this.authFailures = limiter("auth", config.authFailures);
   }
 
-  /** The charging function of one request's caller. */
-  chargerFor(request: FastifyRequest): ChargeFn {
-    return this.chargerOf(request.principal?.keyId, request.ip);
-  }
-
   /** The charging function of a key, or else of a client address (HTTP and WebSocket alike). */
   chargerOf(keyId: string | undefined, address: string): ChargeFn {
     const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${address}`];
@@ -70,14 +51,6 @@ export class RateBudgets {
     await this.authFailures.penalty(address, 1);
   }
 
-  /** The onRequest hook of /graphql: 1 unit for arriving, 429 once the budget is spent. */
-  arrivalHook() {
-    return async (request: FastifyRequest, reply: FastifyReply) => {
-      const charge = await this.chargerFor(request)(1);
-      setRateHeaders(reply, charge);
-      if (!charge.allowed) return refuse(reply, charge.resetSeconds, budgetMessage(charge));
-    };
-  }
 }
 
 async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number): Promise<Charge> {
@@ -97,24 +70,3 @@ async function spend(limiter: RateLimiterAbstract, subject: string, units: numbe
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-
-export function budgetMessage(charge: Charge): string {
-  return `Rate limit: the budget of ${charge.limit} cost units per ${charge.windowSeconds} seconds is spent; retry in ${charge.resetSeconds} s`;
-}
-
-/** The headers of every charged response (exposed to browsers by CORS). */
-export function rateHeaders(charge: Charge): [string, string][] {
-  return [
-    ["x-ratelimit-limit", String(charge.limit)],
-    ["x-ratelimit-remaining", String(charge.remaining)],
-    ["x-ratelimit-reset", String(charge.resetSeconds)],
-  ];
-}
-
-function setRateHeaders(reply: FastifyReply, charge: Charge) {
-  for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
-}
-
-export function refuse(reply: FastifyReply, retryAfterSeconds: number, message: string) {
-  return reply.code(429).header("retry-after", String(retryAfterSeconds)).send(errorBody("RATE_LIMITED", message));
-}

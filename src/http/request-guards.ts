@@ -1,12 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
-import { documentGate } from "../graphql/limits/document-gate";
-import type { OperationLimits } from "../graphql/limits/limits";
-import { errorBody } from "./error-body";
+import { pathOf } from "./pipeline/arrival";
+import { errorBody, refuse } from "./pipeline/refusal";
+import { newState } from "./pipeline/state";
 import { REQUEST_ID_HEADER } from "./request-id";
-import { randomUUID } from "node:crypto";
 
 /** The methods of each route, for 405's Allow header (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
@@ -15,50 +15,14 @@ export const ALLOWED_METHODS: Record<string, string> = {
   "/readyz": "GET, HEAD",
 };
 
-export function pathOf(url: string): string {
-  const query = url.indexOf("?"); // not split(): this runs several times per request
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/** 414 for an over-long URL, before anything else reads it. */
-export function rejectLongUrls(maxUrlBytes: number) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (Buffer.byteLength(request.raw.url ?? "") > maxUrlBytes) {
-      return reply.code(414).send(errorBody("URI_TOO_LONG", `The URL is longer than ${maxUrlBytes} bytes: send the query in a POST body`));
-    }
-  };
-}
-
-const GRAPHQL_RESPONSE_JSON = "application/graphql-response+json";
-
-/**
- * A preHandler of /graphql: a document over the limits is refused before Apollo parses or
- * validates it, with the media type Apollo would have chosen (so the response policy gives it
- * the status that media type calls for, as for any validation error).
- */
-export function rejectOverLimitDocuments(limits: OperationLimits) {
-  const documentLimitError = documentGate(limits);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (pathOf(request.url) !== "/graphql") return;
-    const params = (request.method === "GET" ? request.query : request.body) as { query?: unknown } | undefined;
-    if (typeof params?.query !== "string") return;
-    const error = documentLimitError(params.query);
-    if (!error) return;
-    const graphqlResponse = request.headers.accept?.includes(GRAPHQL_RESPONSE_JSON);
-    return reply
-      .code(httpStatusOf(error.code))
-      .type(`${graphqlResponse ? GRAPHQL_RESPONSE_JSON : "application/json"}; charset=utf-8`)
-      .send(errorBody(error.code, error.message, error.details));
-  };
-}
-
 /** Unknown method on a known path: 405 with Allow. Unknown path: 404. */
 export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  request.state ??= newState(request.id);
   const allow = ALLOWED_METHODS[pathOf(request.url)];
   if (allow) {
-    return reply.code(405).header("allow", allow).send(errorBody("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${allow}`));
+    return refuse(reply, request.state, { code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed here; use ${allow}`, headers: { allow } });
   }
-  return reply.code(404).send(errorBody("NOT_FOUND", `No route ${request.method} ${pathOf(request.url)}`));
+  return refuse(reply, request.state, { code: "NOT_FOUND", message: `No route ${request.method} ${pathOf(request.url)}` });
 }
 
 /** Node's own refusals of a request it could not read, by its error code. */
@@ -70,17 +34,17 @@ const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
 
 /**
  * Failures Node's HTTP parser meets before Fastify sees a request (oversized headers, malformed
- * request lines). Written straight to the socket, in the same GraphQL-shaped format. With
- * CORS_ORIGIN "*" the response carries it too, so a page on another origin can read it (with a
- * list, the request's Origin header is not known here: it was never parsed).
+ * request lines, deadlines). Written straight to the socket, in the same GraphQL-shaped format.
+ * With CORS_ORIGIN "*" the response carries it too, so a page on another origin can read it
+ * (with a list, the request's Origin header is not known here: it was never parsed).
  */
 export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code?: string }, socket: Socket) => {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const code: ErrorCode = CLIENT_ERRORS[error.code ?? ""]?.code ?? "BAD_REQUEST";
+  const known = CLIENT_ERRORS[error.code ?? ""];
+  const code: ErrorCode = known?.code ?? "BAD_REQUEST";
   const status = httpStatusOf(code);
   const requestId = randomUUID();
-  const message = CLIENT_ERRORS[error.code ?? ""]?.message ?? "Malformed HTTP request";
-  const body = JSON.stringify({ errors: errorBody(code, message).errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } })) });
+  const body = errorBody(requestId, code, known?.message ?? "Malformed HTTP request");
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +

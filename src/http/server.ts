@@ -1,45 +1,46 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
 import proxyAddr from "@fastify/proxy-addr";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { ErrorsAreMissesCache } from "@apollo/utils.keyvaluecache";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
 import type { ApiKeyService } from "../auth/api-key.service";
+import type { CatalogueEvents } from "../catalogue/catalogue-events";
+import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { Config } from "../config";
 import { classifyError } from "../errors/classify-error";
-import { CODE_BY_REQUEST_STATUS, type ErrorCode, httpStatusOf } from "../errors/error-codes";
+import { codeForStatus } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { type AppContext, createContext, type Services } from "../graphql/context";
 import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
-import { authenticate } from "./authenticate";
-import { DatabaseHealth } from "./database-health";
-import { errorBody } from "./error-body";
-import { errorReportingPlugin } from "./error-reporting.plugin";
-import { requestSerializer } from "./logging";
-import { RateBudgets } from "./rate-limit";
-import { clientErrorHandler, notFound, pathOf, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
-import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
-import { Metrics, registerMetricsRoute } from "../metrics/metrics";
-import { registerPlayground } from "./playground";
-import { ResponseCache, responseCaching } from "./response-cache";
-import { responsePolicy } from "./response-policy";
-import { ErrorsAreMissesCache } from "@apollo/utils.keyvaluecache";
-import type { CatalogueSync } from "../catalogue/catalogue-sync";
+import { responseShapingPlugin } from "../graphql/response-shaping.plugin";
 import type { SharedState } from "../replicas/shared-state";
-import type { CatalogueEvents } from "../catalogue/catalogue-events";
-import { attachSubscriptions } from "./subscriptions";
 import { boundConnections } from "./connection-bounds";
+import { DatabaseHealth } from "./database-health";
+import { errorReportingPlugin } from "./error-reporting.plugin";
+import { registerHealth } from "./health";
+import { requestSerializer } from "./logging";
+import { arrival, isGraphql } from "./pipeline/arrival";
+import { authenticate, authentication } from "./pipeline/authentication";
+import { corsHeaders, corsOptions } from "./pipeline/cors";
+import { documentLimits, documentLimitsStage } from "./pipeline/document-limits";
+import { executionStage } from "./pipeline/execution";
+import { fastPath } from "./pipeline/fast-path";
+import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
+import { rateBudget } from "./pipeline/rate-budget";
+import { refuse } from "./pipeline/refusal";
+import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
+import { newState } from "./pipeline/state";
+import { registerPlayground } from "./playground";
+import { RateBudgets } from "./rate-limit";
+import { clientErrorHandler, notFound } from "./request-guards";
+import { requestIdOf } from "./request-id";
+import { attachSubscriptions } from "./subscriptions";
 
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The GraphQL context of this request, once Apollo asked for it. */
-    graphqlContext?: AppContext;
-  }
-}
-
-export const STALE_HEADER = "x-catalogue-stale-seconds";
+export { STALE_HEADER } from "./pipeline/arrival";
 
 export interface HttpDeps {
   config: Config;
@@ -53,104 +54,116 @@ export interface HttpDeps {
   logStream?: { write(line: string): void };
 }
 
-export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
-  const { config } = deps;
-  const trusted = trustFunction(config.trustProxy);
-  const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      serializers: { req: requestSerializer },
-      ...(deps.logStream && { stream: deps.logStream }),
-    },
-    genReqId: requestIdOf,
-    bodyLimit: config.bodyLimitBytes,
-    trustProxy: trusted,
-    clientErrorHandler: clientErrorHandler(config.corsOrigin),
-    return503OnClosing: false, // our own hook below answers in the API's error format
-    // Deadlines for a request to arrive: a client trickling bytes holds its connection no
-    // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
-    requestTimeout: config.connections.requestTimeoutMs,
-    http: { headersTimeout: config.connections.headersTimeoutMs, connectionsCheckingInterval: 1000 },
-  });
-  boundConnections(app.server, {
-    perAddress: config.connections.perAddress,
-    total: config.connections.total,
-    isProxy: (address) => trusted(address, 0),
-  });
-  let draining = false;
-  // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
-  app.removeContentTypeParser("text/plain");
+type Stage = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
-  // First, so that its headers are on every response, including the refusals our own hooks
-  // send before anything else runs (401, 414, 429, 503): a page on another origin can read them.
-  await app.register(cors, {
-    origin: config.corsOrigin === "*" ? "*" : config.corsOrigin.split(",").map((o) => o.trim()),
-    methods: ["GET", "POST"],
-    allowedHeaders: [
-      "content-type",
-      "authorization",
-      "x-request-id",
-      "if-none-match",
-      "apollo-require-preflight",
-      "x-apollo-operation-name",
-      // Sent by Apollo Client with clientAwareness (4.x) or name/version (3.x).
-      "apollographql-client-name",
-      "apollographql-client-version",
-    ],
-    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
-    maxAge: 600,
-  });
-  app.decorateRequest("principal", null);
-  // Authentication before the budget: the budget charged is the key's when a valid one was sent.
-  const budgets = new RateBudgets(config.rateLimit, deps.shared?.redis);
-  const auth = authenticate(deps.apiKeys, budgets);
-  const arrive = budgets.arrivalHook();
-  const rejectLong = rejectLongUrls(config.maxUrlBytes);
-  // Every check on arrival in one hook (each hook is a hop on the hot path), in this order:
-  // request id, shutdown, URL length, then for /graphql only (health checks are never
-  // limited) the key and the rate budget.
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    if (draining) {
-      return reply.code(503).header("connection", "close").send(errorBody("SERVICE_UNAVAILABLE", "The server is shutting down; retry"));
+/** Stages run in order in one hook (each hook is a hop on the hot path), until one has answered. */
+function inOrder(...stages: Stage[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const stage of stages) {
+      await stage(request, reply);
+      if (reply.sent) return;
     }
-    await rejectLong(request, reply);
-    if (reply.sent || !request.url.startsWith("/graphql")) return;
-    await auth(request, reply);
-    if (!reply.sent) await arrive(request, reply);
-  });
+  };
+}
+
+/** Only for /graphql: health checks and the playground's assets are never authenticated or charged. */
+const onGraphql =
+  (stage: Stage): Stage =>
+  (request, reply) =>
+    isGraphql(request.url) ? stage(request, reply) : undefined;
+
+/**
+ * The HTTP server as the ordered list of its stages, each in a file of its own under
+ * pipeline/, sharing one request state (pipeline/state.ts):
+ *   fast path (cache hits, before Fastify) → arrival → authentication → rate budget →
+ *   playground → response cache → document limits → execution (Apollo, whose plugins check the
+ *   cost and shape the response) → metrics.
+ * The WebSocket path (subscriptions.ts) calls the same stage functions.
+ */
+export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
+  const { config, services } = deps;
+  const trusted = trustFunction(config.trustProxy);
+  const clientAddress = (request: IncomingMessage) => proxyAddr(request, trusted);
+  const budgets = new RateBudgets(config.rateLimit, deps.shared?.redis);
   const responses = new ResponseCache(config.responseCacheBytes);
-  const caching = responseCaching(responses, () => deps.services.catalogue.revision, config.cacheMaxAgeSeconds);
-  if (config.playground) app.addHook("preHandler", registerPlayground(app));
-  // The cache first: a hit (or a 304) was accepted by every check below when it was first answered.
-  app.addHook("preHandler", caching.lookup);
-  app.addHook("preHandler", rejectOverLimitDocuments(config.limits));
+  const digest = () => services.catalogue.digest;
+  let draining = false;
+  const staleSeconds = () => (deps.sync.stalenessMs > config.catalogue.staleAfterMs ? Math.floor(deps.sync.stalenessMs / 1000) : undefined);
   const metrics = new Metrics(
     { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.events.subscribers, responseCache: () => responses.stats() },
     deps.connection,
     { processMetrics: config.metricsToken !== undefined },
   );
+  const fast = fastPath({
+    cache: responses,
+    digest,
+    cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+    maxUrlBytes: config.maxUrlBytes,
+    draining: () => draining,
+    staleSeconds,
+    cors: corsHeaders(config.corsOrigin),
+    clientAddress,
+    authenticate: (header, address) => authenticate(deps.apiKeys, budgets, header, address),
+    chargerOf: (keyId, address) => budgets.chargerOf(keyId, address),
+    metrics,
+  });
+
+  const app = Fastify({
+    logger: { level: config.logLevel, serializers: { req: requestSerializer }, ...(deps.logStream && { stream: deps.logStream }) },
+    genReqId: requestIdOf,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: trusted,
+    return503OnClosing: false, // the arrival stage answers in the API's error format
+    clientErrorHandler: clientErrorHandler(config.corsOrigin),
+    serverFactory: (handler) => {
+      // Deadlines for a request to arrive: a client trickling bytes holds its connection no
+      // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
+      const server = createServer(
+        { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+        (request: IncomingMessage, response: ServerResponse) => {
+          const served = fast(request, response);
+          if (served === false) handler(request, response);
+          else {
+            served.then(
+              (done) => done || handler(request, response),
+              (error) => {
+                // The fast path's only awaits are the key check and the budget: the pipeline
+                // answers such a failure (a database or Redis outage) as it always does.
+                app.log.warn({ err: error }, "fast path failed; the pipeline answers");
+                if (!response.headersSent) handler(request, response);
+              },
+            );
+          }
+        },
+      );
+      return server;
+    },
+  });
+  boundConnections(app.server, { perAddress: config.connections.perAddress, total: config.connections.total, isProxy: (address) => trusted(address, 0) });
+  // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
+  app.removeContentTypeParser("text/plain");
+  // First, so that its headers are on every response, including the refusals of the stages.
+  await app.register(cors, corsOptions(config.corsOrigin));
+
+  const limits = documentLimits(config.limits);
+  app.addHook(
+    "onRequest",
+    inOrder(
+      arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
+      onGraphql(authentication(deps.apiKeys, budgets)),
+      onGraphql(rateBudget((keyId, address) => budgets.chargerOf(keyId, address))),
+    ),
+  );
+  app.addHook(
+    "preHandler",
+    inOrder(
+      ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
+      onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
+      onGraphql(documentLimitsStage(limits)),
+    ),
+  );
   app.addHook("onResponse", metrics.record);
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
-  const policy = responsePolicy({ cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, keep: caching.store });
-  app.addHook("onSend", async (request, reply, payload) => {
-    // A process cut off from the database keeps answering from its model, and says since when.
-    const staleness = deps.sync.stalenessMs;
-    if (staleness > config.catalogue.staleAfterMs && pathOf(request.url) === "/graphql") {
-      reply.header(STALE_HEADER, String(Math.floor(staleness / 1000)));
-    }
-    return policy(request, reply, payload);
-  });
-  app.setNotFoundHandler(notFound);
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    // Fastify's own errors carry a 4xx status; anything else (a database failure in a hook) is classified.
-    const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
-    const classified = classifyError(error);
-    const code: ErrorCode = fastifyStatus ? (CODE_BY_REQUEST_STATUS[fastifyStatus] ?? "BAD_REQUEST") : classified.code;
-    const status = fastifyStatus ?? httpStatusOf(code);
-    if (status >= 500) request.log.error({ err: error, code }, "request failed");
-    return reply.code(status).send(errorBody(code, fastifyStatus ? error.message : classified.message));
-  });
 
   const apollo = new ApolloServer<AppContext>({
     schema: deps.schema,
@@ -164,8 +177,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     // Shared by every replica with Redis (a miss, Redis down included, makes the client resend the query).
     ...(deps.shared && { persistedQueries: { cache: new ErrorsAreMissesCache(deps.shared.persistedQueries()) } }),
     plugins: [
-      fastifyApolloDrainPlugin(app),
       operationLimitsPlugin(config.limits),
+      responseShapingPlugin(),
       errorReportingPlugin(app.log),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing pages load from a CDN; ours (PLAYGROUND) is served from this origin.
@@ -173,41 +186,46 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     ],
   });
   await apollo.start();
-  await app.register(fastifyApollo(apollo), {
-    path: "/graphql",
-    context: async (request) => {
-      request.graphqlContext = createContext(request.id, request.principal, deps.services, budgets.chargerFor(request));
-      return request.graphqlContext;
-    },
+  const execute = executionStage({
+    apollo,
+    contextOf: (request) => createContext(request.state, request.state.principal, services, budgets.chargerOf(request.state.principal?.keyId, request.ip)),
+    cache: responses,
+    digest,
+    cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+  });
+  app.route({ method: ["GET", "POST"], url: "/graphql", handler: execute });
+
+  app.setNotFoundHandler(notFound);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Fastify's own errors carry a 4xx status; anything else (a database failure in a stage) is classified.
+    request.state ??= newState(request.id);
+    const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
+    const classified = classifyError(error);
+    const code = fastifyStatus ? codeForStatus(fastifyStatus) : classified.code;
+    if (!fastifyStatus && classified.code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error, code }, "request failed");
+    return refuse(reply, request.state, { code, message: fastifyStatus ? error.message : classified.message, details: fastifyStatus ? {} : classified.details });
   });
 
   const subscriptions = attachSubscriptions(app, {
     schema: deps.schema,
-    services: deps.services,
+    services,
     apiKeys: deps.apiKeys,
     limits: config.limits,
+    documentLimits: limits,
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
     maxConnections: config.subscriptions.total,
     idleTimeoutMs: config.subscriptions.idleTimeoutMs,
     revocationCheckMs: Math.max(config.apiKeyCacheMs, 250),
-    clientAddress: (request) => proxyAddr(request, trusted),
+    clientAddress,
   });
   const health = new DatabaseHealth(deps.connection);
   await health.start();
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
-    const state = health.state;
-    const catalogue = {
-      revision: deps.services.catalogue.revision,
-      stalenessMs: deps.sync.stalenessMs,
-      stale: deps.sync.stalenessMs > config.catalogue.staleAfterMs,
-      responseCache: responses.stats(),
-    };
-    const redis = deps.shared && { redis: deps.shared.up ? "up" : "unavailable: rate budgets per process" };
-    if (state === "up") return { status: "ready", catalogue, ...redis };
-    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue, ...redis });
+  registerHealth(app, {
+    health,
+    catalogue: () => ({ digest: digest(), stalenessMs: deps.sync.stalenessMs, stale: staleSeconds() !== undefined, responseCache: responses.stats() }),
+    ...(deps.shared && { redis: () => (deps.shared!.up ? "up" : "unavailable: rate budgets per process") }),
   });
   return {
     app,
@@ -221,6 +239,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();
+        await apollo.stop();
       } finally {
         clearInterval(sweeper);
       }

@@ -12,21 +12,25 @@ import { classifyError } from "../errors/classify-error";
 import { DomainError } from "../errors/domain-error";
 import type { ErrorCode } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
-import { createContext, type Services } from "../graphql/context";
+import { createContext, newRequestRecord, type Services } from "../graphql/context";
 import { assertWithinCost, operationCost } from "../graphql/limits/cost";
-import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
-import { bearerToken, checkKey } from "./authenticate";
-import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
+import { authenticate, bearerToken, isRefusal } from "./pipeline/authentication";
+import { budgetRefusal } from "./pipeline/rate-budget";
+import type { Refusal } from "./pipeline/refusal";
+import type { ChargeFn } from "../graphql/charge";
+import type { RateBudgets } from "./rate-limit";
 import { Admission } from "./ws-admission";
 import { REVOKED_CLOSE, revocationSweep } from "./ws-revocation";
-import { pathOf } from "./request-guards";
+import { pathOf } from "./pipeline/arrival";
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
   apiKeys: ApiKeyService;
   limits: OperationLimits;
+  /** The document-limits stage's check, shared with HTTP. */
+  documentLimits: (query: unknown) => Refusal | undefined;
   /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
@@ -78,7 +82,6 @@ export const FLOOD_CLOSE = { code: 4429, reason: "Too many requests: the rate bu
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const perAddress = new Map<string, number>();
-  const gate = documentGate(options.limits);
   const revocations = revocationSweep(options.apiKeys, options.revocationCheckMs);
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -117,8 +120,8 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
       return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
     }
-    const overLimit = gate(payload.query);
-    if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
+    const overLimit = options.documentLimits(payload.query);
+    if (overLimit) return [asGraphqlError(overLimit)];
     let document;
     try {
       document = parse(payload.query);
@@ -154,7 +157,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       document,
       operationName: payload.operationName,
       variableValues: payload.variables,
-      contextValue: createContext(randomUUID(), connection.principal, options.services, allow),
+      contextValue: createContext(newRequestRecord(randomUUID()), connection.principal, options.services, allow),
     };
   }
 
@@ -167,22 +170,20 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         const header = ctx.connectionParams?.authorization;
         const address = options.clientAddress(ctx.extra.request);
         const socket = ctx.extra.socket;
-        let principal: Principal | null = null;
-        if (header !== undefined) {
-          let checked;
-          try {
-            checked = await checkKey(options.apiKeys, options.budgets, header, address);
-          } catch (error) {
-            // The key could not be checked (database unreachable): not 4403, as HTTP says 503,
-            // and never graphql-ws's 4500 with the raw error as its reason.
-            const unavailable = classifyError(error).code === "SERVICE_UNAVAILABLE";
-            socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
-            return false; // the close above is the one sent
-          }
-          if (!("principal" in checked)) return false; // graphql-ws closes with 4403 Forbidden
-          principal = checked.principal;
-          revocations.track(socket, principal);
+        let principal: Principal | null;
+        try {
+          const outcome = await authenticate(options.apiKeys, options.budgets, header, address);
+          // A bad key, or an address that failed too often: graphql-ws closes with 4403 Forbidden.
+          if (isRefusal(outcome)) return false;
+          principal = outcome;
+        } catch (error) {
+          // The key could not be checked (database unreachable): not 4403, as HTTP says 503,
+          // and never graphql-ws's 4500 with the raw error as its reason.
+          const unavailable = classifyError(error).code === "SERVICE_UNAVAILABLE";
+          socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
+          return false; // the close above is the one sent
         }
+        if (principal) revocations.track(socket, principal);
         ctx.extra.connection = {
           principal,
           key: bearerToken(header),
@@ -211,15 +212,16 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
   );
 
   /** Spends from the connection's budget; the refusal to send when it cannot (and a close for a flood). */
-  async function spend(connection: Connection, socket: WebSocket, units: number, details: Record<string, unknown> = {}) {
+  async function spend(connection: Connection, socket: WebSocket, units: number, details?: Record<string, unknown>) {
     const charge = await connection.charge(units);
-    if (charge.allowed) {
+    const refused = budgetRefusal(charge, { ...details, retryAfterSeconds: charge.resetSeconds });
+    if (!refused) {
       connection.refusedInARow = 0;
       return undefined;
     }
     connection.refusedInARow += 1;
     if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
-    return [refusal("RATE_LIMITED", budgetMessage(charge), { ...details, retryAfterSeconds: charge.resetSeconds })];
+    return [asGraphqlError(refused)];
   }
 
   return {
@@ -234,6 +236,11 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** A stage's refusal, as the error of one subscribe (a WebSocket has no status or headers). */
+function asGraphqlError(refused: Refusal): GraphQLError {
+  return refusal(refused.code, refused.message, refused.details);
 }
 
 function refusal(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
-import { budgetMessage, rateHeaders } from "../../http/rate-limit";
+import { budgetMessage, rateHeaders } from "../charge";
 import { assertWithinCost, operationCost } from "./cost";
 import type { OperationLimits } from "./limits";
 import { DomainError } from "../../errors/domain-error";
@@ -23,8 +23,8 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
       return {
         async didResolveOperation({ schema, document, operation, operationName, queryHash, request, contextValue, response }) {
           // For the response cache (it keeps queries only) and the metrics (by operation name).
-          contextValue.operation.type = operation?.operation;
-          contextValue.operation.name = operationName ?? undefined;
+          contextValue.request.operation.type = operation?.operation;
+          contextValue.request.operation.name = operationName ?? undefined;
           const key = createHash("sha256").update(`${queryHash}\n${operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
           let cost = costs.get(key);
           try {
@@ -32,6 +32,7 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
               cost = operationCost(schema, document, operationName ?? undefined, request.variables);
               costs.set(key, cost);
             }
+            contextValue.request.operation.cost = cost;
             assertWithinCost(cost, limits.cost);
           } catch (error) {
             if (error instanceof DomainError) throw limitError(error.code, error.message, error.details);

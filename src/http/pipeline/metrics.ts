@@ -1,16 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Connection } from "mongoose";
+import type { RequestState } from "./state";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { bearerToken } from "../http/authenticate";
-import { pathOf } from "../http/request-guards";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The first errors[].extensions.code of the response, when it has errors (set by the response policy). */
-    errorCode?: string;
-  }
-}
+import { pathOf } from "./arrival";
+import { bearerToken } from "./authentication";
 
 /** What the metrics read from the rest of the process when scraped. */
 export interface MetricSources {
@@ -105,15 +99,21 @@ export class Metrics {
 
   /** The onResponse hook: one observation per request. */
   record = async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(request.url);
-    const route = ROUTES.has(path) ? path : path.startsWith("/playground/") ? "/playground" : "other";
-    const status = reply.statusCode;
-    const outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
-    const operation = route === "/graphql" ? this.operationLabel(request.graphqlContext?.operation.name ?? undefined) : "";
-    this.requests.inc({ route, operation, outcome, code: request.errorCode ?? "" });
-    this.latency.observe({ route }, reply.elapsedTime / 1000);
-    if (request.errorCode === "RATE_LIMITED") this.refusals.inc();
+    // A request refused before its state was made (by Fastify itself) has none.
+    const state = request.state as RequestState | undefined;
+    this.observe(pathOf(request.url), reply.statusCode, state, reply.elapsedTime / 1000);
   };
+
+  /** One answered request, from the pipeline or the fast path. */
+  observe(path: string, status: number, state: RequestState | undefined, seconds: number): void {
+    const route = ROUTES.has(path) ? path : path.startsWith("/playground/") ? "/playground" : "other";
+    const outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
+    const operation = route === "/graphql" ? this.operationLabel(state?.operation.name) : "";
+    const code = state?.errorCodes[0] ?? "";
+    this.requests.inc({ route, operation, outcome, code });
+    this.latency.observe({ route }, seconds);
+    if (code === "RATE_LIMITED") this.refusals.inc();
+  }
 
   private operationLabel(name: string | undefined): string {
     if (!name) return "(anonymous or not run)";

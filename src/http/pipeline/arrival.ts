@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { REQUEST_ID_HEADER } from "../request-id";
+import { refuse } from "./refusal";
+import { newState } from "./state";
+
+export const STALE_HEADER = "x-catalogue-stale-seconds";
+
+export interface ArrivalOptions {
+  maxUrlBytes: number;
+  draining(): boolean;
+  /** Seconds the read model has been unconfirmed, once past CATALOGUE_STALE_AFTER_MS; else undefined. */
+  staleSeconds(): number | undefined;
+}
+
+/**
+ * The first stage of every request: its state and id, then the refusals that need nothing but
+ * the request line: the server is shutting down (503), the URL is too long (414). A /graphql
+ * response from a model cut off from the database says since when.
+ */
+export function arrival(options: ArrivalOptions) {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    request.state = newState(request.id);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (options.draining()) {
+      reply.header("connection", "close");
+      return refuse(reply, request.state, { code: "SERVICE_UNAVAILABLE", message: "The server is shutting down; retry" });
+    }
+    if (Buffer.byteLength(request.raw.url ?? "") > options.maxUrlBytes) {
+      return refuse(reply, request.state, {
+        code: "URI_TOO_LONG",
+        message: `The URL is longer than ${options.maxUrlBytes} bytes: send the query in a POST body`,
+      });
+    }
+    const stale = isGraphql(request.url) ? options.staleSeconds() : undefined;
+    if (stale !== undefined) reply.header(STALE_HEADER, String(stale));
+    return undefined;
+  };
+}
+
+export function pathOf(url: string): string {
+  const query = url.indexOf("?"); // not split(): this runs several times per request
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export function isGraphql(url: string): boolean {
+  return url.startsWith("/graphql") && (url.length === 8 || url[8] === "?");
+}

@@ -1,0 +1,76 @@
+import { type ApolloServer, HeaderMap } from "@apollo/server";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { codeForStatus } from "../../errors/error-codes";
+import type { AppContext } from "../../graphql/context";
+import { negotiatedMediaType } from "../representation";
+import { cacheHeaders, matchesTag, type ResponseCache } from "./response-cache";
+
+export interface ExecutionOptions {
+  apollo: ApolloServer<AppContext>;
+  contextOf(request: FastifyRequest): AppContext;
+  cache: ResponseCache;
+  /** The catalogue digest now: an answer computed while it changed is not kept. */
+  digest(): string;
+  cacheMaxAgeSeconds: number;
+}
+
+/**
+ * The /graphql handler: Apollo runs the operation, and the response-shaping plugin has decided
+ * its status (and stamped its errors) while producing it. What is left here: the headers, the
+ * response cache (a clean answer to a query is kept under the key the cache stage computed),
+ * and a 304 for `If-None-Match: *` once the answer is known to be clean.
+ */
+export function executionStage(options: ExecutionOptions) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const { state } = request;
+    state.mediaType = negotiatedMediaType(request.headers.accept);
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const query = request.url.indexOf("?");
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method, headers, search: query === -1 ? "" : request.url.slice(query + 1), body: request.body },
+      context: async () => options.contextOf(request),
+    });
+    for (const [name, value] of result.headers) reply.header(name, value);
+    let status = result.status ?? 200;
+    if (result.body.kind !== "complete") {
+      // Incremental delivery is not enabled: nothing produces it, but never hang on it.
+      return reply.code(500).send();
+    }
+    let body = result.body.string;
+    if (state.errorCodes.length === 0 && status >= 400) {
+      // Refused by Apollo before any plugin ran (a body that is no GraphQL request, an Accept it
+      // cannot serve): the one path whose errors were formatted without the request at hand.
+      state.errorCodes = [codeForStatus(status)];
+      body = stampRequestId(body, state.id);
+    }
+    const slot = state.cache;
+    const clean = status === 200 && state.errorCodes.length === 0;
+    for (const [name, value] of cacheHeaders(clean ? slot : undefined, options.cacheMaxAgeSeconds)) reply.header(name, value);
+    if (clean && slot && state.operation.type === "query") {
+      // A response computed while the catalogue changed under it is not kept.
+      if (slot.digest === options.digest()) {
+        const contentType = String(reply.getHeader("content-type"));
+        options.cache.set(slot, { status, contentType, body: Buffer.from(body), operationName: state.operation.name });
+      }
+      if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag, true)) {
+        status = 304;
+        body = "";
+        reply.removeHeader("content-type");
+      }
+    }
+    return reply.code(status).send(body);
+  };
+}
+
+function stampRequestId(body: string, requestId: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] };
+    for (const error of parsed.errors ?? []) error.extensions = { ...error.extensions, requestId };
+    return JSON.stringify(parsed);
+  } catch {
+    return body;
+  }
+}

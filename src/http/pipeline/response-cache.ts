@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { OperationTypeNode } from "graphql";
+import { LRUCache } from "lru-cache";
+import { negotiatedMediaType } from "../representation";
+
+export interface CacheSlot {
+  key: string;
+  etag: string;
+  /** The catalogue digest the key was derived from. */
+  digest: string;
+  /** GET without credentials: browsers and shared caches may keep and revalidate it. */
+  public: boolean;
+}
+
+export interface Stored {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  /** For the metrics of a hit, which runs nothing. */
+  operationName?: string;
+}
+
+/**
+ * Whole responses, least recently used first out, bounded in bytes (RESPONSE_CACHE_BYTES; one
+ * response may take at most a quarter). Keys embed the catalogue digest, and the cache empties
+ * when the digest changes: nothing older than the catalogue is ever served.
+ */
+export class ResponseCache {
+  private readonly entries?: LRUCache<string, Stored>;
+  private digest = "";
+  hits = 0;
+  misses = 0;
+
+  constructor(maxBytes: number) {
+    if (maxBytes > 0) {
+      this.entries = new LRUCache<string, Stored>({
+        maxSize: maxBytes,
+        maxEntrySize: Math.floor(maxBytes / 4),
+        sizeCalculation: (value, key) => value.body.length + key.length + 64,
+      });
+    }
+  }
+
+  get(slot: CacheSlot): Stored | undefined {
+    this.follow(slot.digest);
+    const hit = this.entries?.get(slot.key);
+    if (hit) this.hits += 1;
+    else this.misses += 1;
+    return hit;
+  }
+
+  /** Whether a get would hit, without counting it. */
+  has(slot: CacheSlot): boolean {
+    this.follow(slot.digest);
+    return this.entries?.has(slot.key) ?? false;
+  }
+
+  set(slot: CacheSlot, value: Stored): void {
+    this.follow(slot.digest);
+    this.entries?.set(slot.key, value);
+  }
+
+  /** What /readyz and the metrics report. */
+  stats(): { entries: number; bytes: number; hits: number; misses: number } {
+    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0, hits: this.hits, misses: this.misses };
+  }
+
+  private follow(digest: string): void {
+    if (digest === this.digest) return;
+    this.entries?.clear();
+    this.digest = digest;
+  }
+}
+
+/** The GraphQL-over-HTTP parameters of a GET (as query-string text) or a POST (as JSON). */
+export interface GraphqlParams {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+/**
+ * The cache key of a read, known before execution: the catalogue digest, the caller's role,
+ * the document (its text, or the persisted hash it was sent by), the operation name, the
+ * variables and the representation negotiated from Accept (not the header's spelling: one
+ * representation has one ETag). Every read of the catalogue is cacheable by its digest: GETs,
+ * persisted queries and POSTed queries alike (a mutation's key is looked up and never stored).
+ */
+export function slotOf(method: string, params: GraphqlParams | undefined, headers: IncomingHttpHeaders, role: string, digest: string): CacheSlot | undefined {
+  if (!params || typeof params !== "object" || Array.isArray(params)) return undefined;
+  const get = method === "GET";
+  const extensions = get ? parseJson(params.extensions) : params.extensions;
+  // A request that is no well-formed GraphQL request is Apollo's to refuse, never another's hit.
+  if (params.extensions !== undefined && (typeof extensions !== "object" || extensions === null || Array.isArray(extensions))) return undefined;
+  if (params.operationName != null && typeof params.operationName !== "string") return undefined;
+  const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  let document: string;
+  if (typeof params.query === "string") {
+    // A hash sent with its query must match it: a mismatch is Apollo's to refuse, never a key
+    // to someone else's answer. Checked only then: a plain request is keyed by its text.
+    if (persisted !== undefined && persisted !== createHash("sha256").update(params.query).digest("hex")) return undefined;
+    document = typeof persisted === "string" ? persisted : params.query;
+  } else if (typeof persisted === "string") {
+    document = persisted;
+  } else {
+    return undefined;
+  }
+  const variables = get ? String(params.variables ?? "") : JSON.stringify(params.variables ?? null);
+  const key = createHash("sha256")
+    // JSON, not a separator: no two different requests can spell the same key.
+    .update(JSON.stringify([digest, role, String(params.operationName ?? ""), variables, negotiatedMediaType(headers.accept), document]))
+    .digest("base64url");
+  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined };
+}
+
+/**
+ * If-None-Match uses the weak comparison (RFC 9110 Section 13.1.2). "*" matches only once the
+ * answer is known to be a clean one (after execution), never on the lookup before it.
+ */
+export function matchesTag(header: string | undefined, etag: string, star = false): boolean {
+  if (!header) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return (star && t === "*") || t.replace(/^W\//, "") === etag;
+  });
+}
+
+/** The caching headers of a cacheable answer; everything else is `no-store`. */
+export function cacheHeaders(slot: CacheSlot | undefined, maxAgeSeconds: number): [string, string][] {
+  if (!slot?.public) return [["cache-control", "no-store"]];
+  return [
+    ["etag", slot.etag],
+    ["cache-control", `public, max-age=${maxAgeSeconds}`],
+    ["vary", "Accept, Authorization"],
+  ];
+}
+
+/**
+ * The stage before the limits and execution: a read the cache can answer is answered from
+ * memory (a matching If-None-Match with 304), without parsing, validating or executing
+ * anything. Each was accepted by every later stage when it was first answered.
+ */
+export function responseCacheStage(cache: ResponseCache, digest: () => string, maxAgeSeconds: number) {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const params = (request.method === "POST" ? request.body : request.query) as GraphqlParams | undefined;
+    const slot = slotOf(request.method, params, request.headers, request.state.principal?.role ?? "anonymous", digest());
+    if (!slot) return undefined;
+    request.state.cache = slot;
+    if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag)) {
+      return reply.headers(Object.fromEntries(cacheHeaders(slot, maxAgeSeconds))).code(304).send();
+    }
+    const hit = cache.get(slot);
+    if (!hit) return undefined;
+    request.state.operation = { type: OperationTypeNode.QUERY, name: hit.operationName };
+    return reply.headers(Object.fromEntries(cacheHeaders(slot, maxAgeSeconds))).code(hit.status).type(hit.contentType).send(hit.body);
+  };
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
