@@ -4,11 +4,20 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
+import { variablesDepthError } from "../graphql/limits/variables-depth";
+import type { DomainError } from "../errors/domain-error";
 import { errorBody } from "./error-body";
 import { REQUEST_ID_HEADER } from "./request-id";
 import { randomUUID } from "node:crypto";
 
-/** The methods of each route, for 405's Allow header (Fastify answers HEAD for every GET). */
+declare module "fastify" {
+  interface FastifyRequest {
+    /** A HEAD /graphql being answered as a GET (see headAsGet). */
+    headAsGet?: boolean;
+  }
+}
+
+/** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
   "/graphql": "GET, HEAD, POST",
   "/healthz": "GET, HEAD",
@@ -43,14 +52,50 @@ export function rejectOverLimitDocuments(limits: OperationLimits) {
     const params = (request.method === "GET" ? request.query : request.body) as { query?: unknown } | undefined;
     if (typeof params?.query !== "string") return;
     const error = documentLimitError(params.query);
-    if (!error) return;
-    const graphqlResponse = request.headers.accept?.includes(GRAPHQL_RESPONSE_JSON);
-    return reply
-      .code(httpStatusOf(error.code))
-      .type(`${graphqlResponse ? GRAPHQL_RESPONSE_JSON : "application/json"}; charset=utf-8`)
-      .send(errorBody(error.code, error.message, error.details));
+    if (error) return refuseRequest(request, reply, error);
   };
 }
+
+/**
+ * A preValidation hook of /graphql: variables nested deeper than MAX_VARIABLE_DEPTH are
+ * refused once, here, before the response cache, Apollo, the cost estimate or anything else
+ * walks them (recursively, so they would overflow the stack: a 500 and a stack in the log).
+ */
+export async function rejectDeepVariables(request: FastifyRequest, reply: FastifyReply) {
+  if (pathOf(request.url) !== "/graphql") return;
+  const params = (request.method === "POST" ? request.body : request.query) as { variables?: unknown } | undefined;
+  const error = variablesDepthError(params?.variables);
+  if (error) return refuseRequest(request, reply, error);
+}
+
+/** A refusal with the media type Apollo would have chosen, so the response policy sets its status. */
+function refuseRequest(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
+  const graphqlResponse = request.headers.accept?.includes(GRAPHQL_RESPONSE_JSON);
+  return reply
+    .code(httpStatusOf(error.code))
+    .type(`${graphqlResponse ? GRAPHQL_RESPONSE_JSON : "application/json"}; charset=utf-8`)
+    .send(errorBody(error.code, error.message, error.details));
+}
+
+/**
+ * HEAD /graphql is answered as its GET would be (RFC 9110: the same status and headers, no
+ * body): the playground, a query, a 304 and a cache hit alike. Fastify routes HEAD to the GET
+ * handler, but Apollo accepts only GET and POST, so from `onRequest` on every stage, Apollo
+ * and the response policy included, is shown a GET; `onSend` (after the policy) gives the
+ * HEAD back, so that Fastify sends the GET's Content-Length with no body. Node already knew
+ * the response was to a HEAD when it made it, and the log's "incoming request" says HEAD.
+ */
+export const headAsGet = {
+  async onRequest(request: FastifyRequest) {
+    if (request.raw.method === "HEAD" && pathOf(request.url) === "/graphql") {
+      request.raw.method = "GET";
+      request.headAsGet = true;
+    }
+  },
+  async onSend(request: FastifyRequest) {
+    if (request.headAsGet) request.raw.method = "HEAD";
+  },
+};
 
 /** Unknown method on a known path: 405 with Allow. Unknown path: 404. */
 export function notFound(request: FastifyRequest, reply: FastifyReply) {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../errors/error-codes";
-import { pathOf } from "./request-guards";
+import { ALLOWED_METHODS, pathOf } from "./request-guards";
 import { browserCacheable, matchesTag, setCacheHeaders } from "./response-cache";
 
 export interface PolicyOptions {
@@ -36,12 +36,16 @@ interface Body {
 /**
  * The last word on every response (an onSend hook): stamps the request id on every error, for
  * /graphql sets the HTTP status the media type calls for and the caching headers, and gives
- * every 503, whoever produced it, its Retry-After.
+ * every 503, whoever produced it, its Retry-After, and every 405 the path's Allow.
  */
 export function responsePolicy(options: PolicyOptions) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const shaped = typeof payload === "string" ? shape(request, reply, payload, options) : payload;
     if (reply.statusCode === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+    // Every 405 on a path names the same methods, whoever refused (our routing, or Apollo's
+    // mutation over GET, which says "POST"): RFC 9110 wants the resource's methods in Allow.
+    const allow = reply.statusCode === 405 ? ALLOWED_METHODS[pathOf(request.url)] : undefined;
+    if (allow) reply.header("allow", allow);
     return shaped;
   };
 }

@@ -19,7 +19,7 @@ import { errorBody } from "./error-body";
 import { errorReportingPlugin } from "./error-reporting.plugin";
 import { requestSerializer } from "./logging";
 import { RateBudgets } from "./rate-limit";
-import { clientErrorHandler, notFound, pathOf, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
+import { clientErrorHandler, headAsGet, notFound, pathOf, rejectDeepVariables, rejectLongUrls, rejectOverLimitDocuments } from "./request-guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 import { Metrics, registerMetricsRoute } from "../metrics/metrics";
 import { registerPlayground } from "./playground";
@@ -109,6 +109,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     await auth(request, reply);
     if (!reply.sent) await arrive(request, reply);
   });
+  app.addHook("onRequest", headAsGet.onRequest);
+  app.addHook("preValidation", rejectDeepVariables);
   const responses = new ResponseCache(config.responseCacheBytes);
   const caching = responseCaching(responses, () => deps.services.catalogue.revision, config.cacheMaxAgeSeconds);
   if (config.playground) app.addHook("preHandler", registerPlayground(app));
@@ -131,6 +133,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     }
     return policy(request, reply, payload);
   });
+  app.addHook("onSend", headAsGet.onSend);
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Fastify's own errors carry a 4xx status; anything else (a database failure in a hook) is classified.

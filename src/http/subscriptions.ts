@@ -15,6 +15,7 @@ import { createContext, type Services } from "../graphql/context";
 import { assertWithinCost, operationCost } from "../graphql/limits/cost";
 import { documentGate } from "../graphql/limits/document-gate";
 import type { OperationLimits } from "../graphql/limits/limits";
+import { variablesDepthError } from "../graphql/limits/variables-depth";
 import { checkKey } from "./authenticate";
 import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
 import { pathOf } from "./request-guards";
@@ -102,7 +103,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
-        const overLimit = gate(payload.query);
+        const overLimit = gate(payload.query) ?? variablesDepthError(payload.variables);
         if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
         let document;
         try {
