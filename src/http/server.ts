@@ -13,6 +13,7 @@ import { CODE_BY_REQUEST_STATUS, type ErrorCode, httpStatusOf } from "../errors/
 import { formatError } from "../errors/format-error";
 import { type AppContext, createContext, type Services } from "../graphql/context";
 import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
+import { documentStore, persistedQueryStore } from "../graphql/document-caches";
 import { authenticate } from "./authenticate";
 import { DatabaseHealth } from "./database-health";
 import { errorBody } from "./error-body";
@@ -155,7 +156,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     // mutation (405), and credentials travel only in the Authorization header, never in cookies.
     csrfPrevention: false,
     // Shared by every replica with Redis (a miss, Redis down included, makes the client resend the query).
-    ...(deps.shared && { persistedQueries: { cache: new ErrorsAreMissesCache(deps.shared.persistedQueries()) } }),
+    persistedQueries: {
+      cache: deps.shared ? new ErrorsAreMissesCache(deps.shared.persistedQueries()) : persistedQueryStore(config.persistedQueryCacheBytes),
+    },
+    // Anyone can send new documents: their parsed forms are kept by heap bytes, not JSON length.
+    documentStore: documentStore(config.documentCacheBytes),
     plugins: [
       fastifyApolloDrainPlugin(app),
       operationLimitsPlugin(config.limits),
