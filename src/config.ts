@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   CATALOGUE_RESYNC_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   CATALOGUE_STALE_AFTER_MS: int(100, 24 * 3600 * 1000).default(5000),
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  DOCUMENT_CACHE_BYTES: int(1024 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  PERSISTED_QUERY_CACHE_BYTES: int(1024 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   API_KEY_CACHE_MS: int(0, 1000).default(500),
   PLAYGROUND: z.enum(["true", "false"]).default("true"),
   REQUEST_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
@@ -114,6 +116,10 @@ export interface Config {
     /** A socket with no subscription that sends nothing this long is closed. */
     idleTimeoutMs: number;
   };
+  /** Estimated heap bytes of the parsed and validated documents Apollo keeps. */
+  documentCacheBytes: number;
+  /** Bytes of persisted queries kept in this process (without Redis). */
+  persistedQueryCacheBytes: number;
   /** Shared state of several replicas (rate budgets, persisted queries, change signal); unset: per process. */
   redisUrl?: string;
   /** The bearer token of GET /metrics; unset: no /metrics route. */
@@ -168,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
     catalogue: { pollMs: e.CATALOGUE_POLL_MS, resyncMs: e.CATALOGUE_RESYNC_MS, staleAfterMs: e.CATALOGUE_STALE_AFTER_MS },
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
+    documentCacheBytes: e.DOCUMENT_CACHE_BYTES,
+    persistedQueryCacheBytes: e.PERSISTED_QUERY_CACHE_BYTES,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     playground: e.PLAYGROUND === "true",
     metricsToken: e.METRICS_TOKEN,

@@ -37,6 +37,11 @@ const NOT_NOW = new Set([
 // FerretDB reports SQLite's "database or disk is full" with a generic code: only the text says it.
 const DISK_FULL = /disk is full|no space left on device/i;
 const MAX_TIME_MS_EXPIRED = 50;
+// FerretDB on SQLite: a statement still running when its maxTimeMS runs out is interrupted, and
+// SQLite's SQLITE_INTERRUPT (9) comes back as an InternalError (1) whose message ends
+// "sqlite.(*collection).Query] interrupted (9)". The same timeout as MaxTimeMSExpired, caught later.
+const INTERNAL_ERROR = 1;
+const SQLITE_INTERRUPTED = /\binterrupted \(9\)\s*$/;
 
 /**
  * Decides what a client may learn about any thrown value. Unknown errors are masked, whatever
@@ -64,6 +69,7 @@ export function classifyError(error: unknown): ClassifiedError {
     if (name.startsWith("Mongo") && serverCode !== undefined) {
       if (NOT_NOW.has(serverCode) || DISK_FULL.test(`${cause.message} ${first?.errmsg ?? ""}`)) return known("SERVICE_UNAVAILABLE");
       if (serverCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
+      if (serverCode === INTERNAL_ERROR && SQLITE_INTERRUPTED.test(cause.message)) return known("GATEWAY_TIMEOUT");
       if (isDuplicateKey({ code: serverCode })) return known("CONFLICT");
     }
     if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };

@@ -8,7 +8,33 @@ import { errorBody, refuse } from "./pipeline/refusal";
 import { newState } from "./pipeline/state";
 import { REQUEST_ID_HEADER } from "./request-id";
 
-/** The methods of each route, for 405's Allow header (Fastify answers HEAD for every GET). */
+declare module "fastify" {
+  interface FastifyRequest {
+    /** A HEAD /graphql being answered as a GET (see headAsGet). */
+    headAsGet?: boolean;
+  }
+}
+
+/**
+ * HEAD /graphql is answered as its GET would be (RFC 9110: the same status and headers, no
+ * body): the playground, a query, a 304 and a cache hit alike. Fastify routes HEAD to the GET
+ * handler, but Apollo accepts only GET and POST, so from the first stage on, every stage and
+ * Apollo is shown a GET; `onSend` gives the HEAD back, so that Fastify sends the GET's
+ * Content-Length with no body. Node already knew the response was to a HEAD when it made it.
+ */
+export const headAsGet = {
+  onRequest(request: FastifyRequest) {
+    if (request.raw.method === "HEAD" && pathOf(request.url) === "/graphql") {
+      request.raw.method = "GET";
+      request.headAsGet = true;
+    }
+  },
+  async onSend(request: FastifyRequest) {
+    if (request.headAsGet) request.raw.method = "HEAD";
+  },
+};
+
+/** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
   "/graphql": "GET, HEAD, POST",
   "/healthz": "GET, HEAD",

@@ -8,10 +8,10 @@ import type { ErrorCode } from "../errors/error-codes";
 export const REQUEST_LEVEL_STATUSES: { status: number; code: ErrorCode | null; when: string }[] = [
   { status: 200, code: null, when: "Any GraphQL result, with field errors if some fields failed; also parse, validation and variable errors when the client accepts only `application/json`" },
   { status: 304, code: null, when: "A GET whose `If-None-Match` matches the current `ETag`" },
-  { status: 400, code: "BAD_REQUEST", when: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors and operations over a limit (see Limits) under `application/graphql-response+json`" },
+  { status: 400, code: "BAD_REQUEST", when: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors (variables nested too deep included) and operations over a limit (see Limits) under `application/graphql-response+json`" },
   { status: 401, code: "UNAUTHENTICATED", when: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)" },
   { status: 404, code: "NOT_FOUND", when: "A path other than `/graphql`, `/healthz`, `/readyz`" },
-  { status: 405, code: "METHOD_NOT_ALLOWED", when: "A method other than GET/POST on `/graphql`, or a mutation sent with GET (with `Allow`)" },
+  { status: 405, code: "METHOD_NOT_ALLOWED", when: "A method other than GET, HEAD and POST on `/graphql`, or a mutation sent with GET; every 405 of a path carries the same `Allow` (`GET, HEAD, POST` on `/graphql`)" },
   { status: 406, code: "NOT_ACCEPTABLE", when: "An `Accept` header that allows neither `application/graphql-response+json` nor `application/json`" },
   { status: 408, code: "REQUEST_TIMEOUT", when: "A request whose headers took longer than `REQUEST_HEADERS_TIMEOUT_MS`, or whole longer than `REQUEST_TIMEOUT_MS`, to arrive (then closed)" },
   { status: 413, code: "PAYLOAD_TOO_LARGE", when: "A body over `BODY_LIMIT_BYTES` (default 1 MiB)" },

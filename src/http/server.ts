@@ -15,6 +15,7 @@ import { classifyError } from "../errors/classify-error";
 import { codeForStatus } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { type AppContext, createContext, type Services } from "../graphql/context";
+import { documentStore, persistedQueryStore } from "../graphql/document-caches";
 import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
 import { responseShapingPlugin } from "../graphql/response-shaping.plugin";
 import type { SharedState } from "../replicas/shared-state";
@@ -26,7 +27,7 @@ import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
 import { corsHeaders, corsOptions } from "./pipeline/cors";
-import { documentLimits, documentLimitsStage } from "./pipeline/document-limits";
+import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
 import { fastPath } from "./pipeline/fast-path";
 import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
@@ -36,7 +37,7 @@ import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
 import { newState } from "./pipeline/state";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
-import { clientErrorHandler, notFound } from "./request-guards";
+import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
 import { requestIdOf } from "./request-id";
 import { attachSubscriptions } from "./subscriptions";
 
@@ -53,6 +54,8 @@ export interface HttpDeps {
   events: CatalogueEvents;
   logStream?: { write(line: string): void };
 }
+
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 type Stage = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -136,6 +139,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
           }
         },
       );
+      // What Fastify sets on a server it makes itself: idle keep-alive sockets are kept longer
+      // than clients and proxies keep theirs (undici 4 s, nginx 60 s), so that a client never
+      // sends on a socket the server is closing at the same moment (Node's default is 5 s).
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       return server;
     },
   });
@@ -149,6 +156,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook(
     "onRequest",
     inOrder(
+      headAsGet.onRequest,
       arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
       onGraphql(authentication(deps.apiKeys, budgets)),
       onGraphql(rateBudget((keyId, address) => budgets.chargerOf(keyId, address))),
@@ -158,10 +166,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     "preHandler",
     inOrder(
       ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
+      onGraphql(variablesStage()),
       onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
       onGraphql(documentLimitsStage(limits)),
     ),
   );
+  app.addHook("onSend", headAsGet.onSend);
   app.addHook("onResponse", metrics.record);
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
 
@@ -175,7 +185,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     // mutation (405), and credentials travel only in the Authorization header, never in cookies.
     csrfPrevention: false,
     // Shared by every replica with Redis (a miss, Redis down included, makes the client resend the query).
-    ...(deps.shared && { persistedQueries: { cache: new ErrorsAreMissesCache(deps.shared.persistedQueries()) } }),
+    persistedQueries: {
+      cache: deps.shared ? new ErrorsAreMissesCache(deps.shared.persistedQueries()) : persistedQueryStore(config.persistedQueryCacheBytes),
+    },
+    // Anyone can send new documents: their parsed forms are kept by heap bytes, not JSON length.
+    documentStore: documentStore(config.documentCacheBytes),
     plugins: [
       operationLimitsPlugin(config.limits),
       responseShapingPlugin(),
@@ -192,6 +206,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     cache: responses,
     digest,
     cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+    allow: ALLOWED_METHODS["/graphql"],
   });
   app.route({ method: ["GET", "POST"], url: "/graphql", handler: execute });
 
@@ -211,7 +226,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     services,
     apiKeys: deps.apiKeys,
     limits: config.limits,
-    documentLimits: limits,
+    documentLimits: (query, variables) => limits(query) ?? variablesLimit(variables),
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,

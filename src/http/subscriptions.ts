@@ -29,8 +29,8 @@ export interface SubscriptionOptions {
   services: Services;
   apiKeys: ApiKeyService;
   limits: OperationLimits;
-  /** The document-limits stage's check, shared with HTTP. */
-  documentLimits: (query: unknown) => Refusal | undefined;
+  /** The document- and variable-limits stages' checks, shared with HTTP. */
+  documentLimits: (query: unknown, variables: unknown) => Refusal | undefined;
   /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
@@ -120,7 +120,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
       return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
     }
-    const overLimit = options.documentLimits(payload.query);
+    const overLimit = options.documentLimits(payload.query, payload.variables);
     if (overLimit) return [asGraphqlError(overLimit)];
     let document;
     try {

@@ -14,6 +14,14 @@ const SHAPE_ERRORS = {
 } as const;
 
 /**
+ * Memory for remembered hashes (here, and the costs of operation-limits.plugin.ts), by bytes:
+ * a base64url SHA-256 key (43 characters), its value and the LRU's bookkeeping take about 200.
+ * 1 MiB remembers about 5,000 documents.
+ */
+export const HASH_CACHE_BYTES = 1024 * 1024;
+export const hashEntryBytes = (_value: unknown, key: string) => 2 * key.length + 120;
+
+/**
  * The bounds of a query document, checked before Apollo parses and validates it, because
  * graphql-js's validation rules are superlinear on some shapes (tens of thousands of repeated
  * fields, nested fragment spreads) and cannot be stopped once started:
@@ -24,7 +32,7 @@ const SHAPE_ERRORS = {
  * so a repeated one is not lexed and walked again.
  */
 export function documentGate(limits: OperationLimits): (query: string) => DomainError | undefined {
-  const accepted = new LRUCache<string, true>({ max: 5000 });
+  const accepted = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   return (query) => {
     const hash = createHash("sha256").update(query).digest("base64url");
     if (accepted.has(hash)) return undefined;

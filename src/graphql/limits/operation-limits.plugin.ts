@@ -5,6 +5,7 @@ import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
 import { budgetMessage, rateHeaders } from "../charge";
 import { assertWithinCost, operationCost } from "./cost";
+import { HASH_CACHE_BYTES, hashEntryBytes } from "./document-gate";
 import type { OperationLimits } from "./limits";
 import { DomainError } from "../../errors/domain-error";
 import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
@@ -16,8 +17,8 @@ import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
  */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<AppContext> {
   // The cost of an operation depends only on its document, name and variables: clients repeat
-  // a few of those, so it is computed once for each (by hash, in bounded memory).
-  const costs = new LRUCache<string, number>({ max: 5000 });
+  // a few of those, so it is computed once for each (by hash, in at most HASH_CACHE_BYTES).
+  const costs = new LRUCache<string, number>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   return {
     async requestDidStart() {
       return {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { documentGate } from "../../graphql/limits/document-gate";
+import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
 import { JSON_TYPE, type Refusal, refuse } from "./refusal";
@@ -17,13 +18,28 @@ export function documentLimits(limits: OperationLimits): (query: unknown) => Ref
   };
 }
 
-/** The stage: a document over the limits is refused in the representation the client asked for. */
-export function documentLimitsStage(check: (query: unknown) => Refusal | undefined) {
+/**
+ * Variables nested deeper than MAX_VARIABLE_DEPTH, refused before anything walks them
+ * recursively (the response-cache key, Apollo, the cost estimate would overflow the stack).
+ */
+export function variablesLimit(variables: unknown): Refusal | undefined {
+  const error = variablesDepthError(variables);
+  return error && { code: error.code, message: error.message, details: error.details };
+}
+
+/** A stage that refuses what `check` finds in the request's parameters, in the representation the client asked for. */
+function paramsStage(check: (params: { query?: unknown; variables?: unknown }) => Refusal | undefined) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const params = (request.method === "POST" ? request.body : request.query) as { query?: unknown } | undefined;
-    const refused = check(params?.query);
+    const params = (request.method === "POST" ? request.body : request.query) as { query?: unknown; variables?: unknown } | undefined;
+    const refused = check(params ?? {});
     if (!refused) return undefined;
     const type = negotiatedMediaType(request.headers.accept);
     return refuse(reply, request.state, refused, type === NOT_ACCEPTABLE ? JSON_TYPE : type);
   };
 }
+
+/** The stage before the response cache: variables within their depth. */
+export const variablesStage = () => paramsStage((params) => variablesLimit(params.variables));
+
+/** The stage after the response cache: a document within the limits. */
+export const documentLimitsStage = (check: (query: unknown) => Refusal | undefined) => paramsStage((params) => check(params.query));

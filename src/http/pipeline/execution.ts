@@ -12,6 +12,8 @@ export interface ExecutionOptions {
   /** The catalogue digest now: an answer computed while it changed is not kept. */
   digest(): string;
   cacheMaxAgeSeconds: number;
+  /** The Allow header of every 405 of /graphql (Apollo's for a mutation over GET says only POST). */
+  allow: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function executionStage(options: ExecutionOptions) {
     });
     for (const [name, value] of result.headers) reply.header(name, value);
     let status = result.status ?? 200;
+    if (status === 405) reply.header("allow", options.allow);
     if (result.body.kind !== "complete") {
       // Incremental delivery is not enabled: nothing produces it, but never hang on it.
       return reply.code(500).send();
@@ -52,7 +55,8 @@ export function executionStage(options: ExecutionOptions) {
     if (clean && slot && state.operation.type === "query") {
       // A response computed while the catalogue changed under it is not kept.
       if (slot.digest === options.digest()) {
-        const contentType = String(reply.getHeader("content-type"));
+        // Apollo's content type is the negotiated one: the shared string, not one per entry.
+        const contentType = state.mediaType ?? String(reply.getHeader("content-type"));
         options.cache.set(slot, { status, contentType, body: Buffer.from(body), operationName: state.operation.name });
       }
       if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag, true)) {

@@ -14,8 +14,13 @@ export interface MetricSources {
 }
 
 const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
-/** Client-chosen operation names are labels: past this many distinct ones, they count as "other". */
-const MAX_OPERATION_NAMES = 100;
+/**
+ * Client-chosen operation names are labels, kept for the life of the process and written into
+ * every scrape: past this many distinct ones, or longer than this, they count as "other". So
+ * the label values take at most 100 × 64 characters, whatever clients name their operations.
+ */
+export const MAX_OPERATION_NAMES = 100;
+export const MAX_OPERATION_NAME_LENGTH = 64;
 
 /**
  * Prometheus metrics (prom-client): requests by route, operation, outcome and error code;
@@ -117,6 +122,7 @@ export class Metrics {
 
   private operationLabel(name: string | undefined): string {
     if (!name) return "(anonymous or not run)";
+    if (name.length > MAX_OPERATION_NAME_LENGTH) return "other";
     if (this.operations.has(name)) return name;
     if (this.operations.size >= MAX_OPERATION_NAMES) return "other";
     this.operations.add(name);

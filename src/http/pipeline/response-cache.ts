@@ -7,6 +7,8 @@ import { negotiatedMediaType } from "../representation";
 
 export interface CacheSlot {
   key: string;
+  /** A POST: kept the second time its key is answered (anyone can POST new documents). */
+  secondSight: boolean;
   etag: string;
   /** The catalogue digest the key was derived from. */
   digest: string;
@@ -22,6 +24,8 @@ export interface Stored {
   operationName?: string;
 }
 
+const ENTRY_OVERHEAD_BYTES = 512;
+
 /**
  * Whole responses, least recently used first out, bounded in bytes (RESPONSE_CACHE_BYTES; one
  * response may take at most a quarter). Keys embed the catalogue digest, and the cache empties
@@ -29,6 +33,8 @@ export interface Stored {
  */
 export class ResponseCache {
   private readonly entries?: LRUCache<string, Stored>;
+  /** Keys of POSTed answers seen once (a flood of one-off documents never displaces the others). */
+  private readonly seen = new LRUCache<string, true>({ max: 10_000 });
   private digest = "";
   hits = 0;
   misses = 0;
@@ -38,7 +44,10 @@ export class ResponseCache {
       this.entries = new LRUCache<string, Stored>({
         maxSize: maxBytes,
         maxEntrySize: Math.floor(maxBytes / 4),
-        sizeCalculation: (value, key) => value.body.length + key.length + 64,
+        // The heap an entry really takes besides its body: the key, the entry, the Buffer's own
+        // object and the cache's bookkeeping (about 500 bytes, measured with heap snapshots), so
+        // that a flood of tiny distinct answers is bounded by what it holds, not by its bodies.
+        sizeCalculation: (value, key) => value.body.length + 2 * key.length + ENTRY_OVERHEAD_BYTES,
       });
     }
   }
@@ -59,6 +68,10 @@ export class ResponseCache {
 
   set(slot: CacheSlot, value: Stored): void {
     this.follow(slot.digest);
+    if (slot.secondSight && !this.seen.has(slot.key)) {
+      this.seen.set(slot.key, true);
+      return;
+    }
     this.entries?.set(slot.key, value);
   }
 
@@ -113,7 +126,7 @@ export function slotOf(method: string, params: GraphqlParams | undefined, header
     // JSON, not a separator: no two different requests can spell the same key.
     .update(JSON.stringify([digest, role, String(params.operationName ?? ""), variables, negotiatedMediaType(headers.accept), document]))
     .digest("base64url");
-  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined };
+  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined, secondSight: !get };
 }
 
 /**
