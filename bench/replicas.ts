@@ -3,7 +3,7 @@ import mongoose from "mongoose";
 import WebSocket from "ws";
 import { apiKeyModel } from "../src/auth/api-key.model";
 import { ApiKeyService } from "../src/auth/api-key.service";
-import { startProxy } from "../test/support/proxy";
+import { startNginx } from "../test/support/nginx";
 import { startRedis } from "../test/support/redis-server";
 import { type ServerProcess, startServerProcess } from "../test/support/server-process";
 import { load, probe, statusCounts } from "./load";
@@ -11,9 +11,10 @@ import { load, probe, statusCounts } from "./load";
 /**
  * Several replicas on one database and one Redis: subscription fan-out (1,000 subscribers
  * spread over three replicas, writes through one of them) and read throughput of three
- * replicas behind a proxy relative to one behind the same proxy. On this 2-core machine three
- * replicas share two cores with the database, the proxy and the load generator: the ratio shows
- * what replicas cost here, not what they gain on more cores.
+ * replicas behind nginx (deploy/nginx.conf, as test/support/nginx.ts renders it) relative to one
+ * behind the same nginx. On this 2-core machine three replicas share two cores with the
+ * database, nginx and the load generator: the ratio shows what replicas cost here, not what they
+ * gain on more cores.
  */
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 20);
@@ -28,6 +29,7 @@ export async function replicasSection(databaseUri: string) {
     RATE_LIMIT_KEY_BUDGET: "1000000000",
     MAX_CONNECTIONS_PER_ADDRESS: "1000",
     MAX_SUBSCRIPTIONS_PER_CONNECTION: "10",
+    TRUST_PROXY: "1", // nginx in front, as deployed: its connections are a proxy's, not capped per address
     LOG_LEVEL: "warn",
   };
   const replicas: ServerProcess[] = [await startServerProcess(env)];
@@ -83,7 +85,7 @@ export async function replicasSection(databaseUri: string) {
     console.log(`| ${expected} | ${delivered} | ${(delivered / elapsed).toFixed(0)} | ${pct(0.5).toFixed(1)} | ${pct(0.99).toFixed(1)} |`);
     await Promise.all(sockets.map((s) => s.dispose()));
 
-    // --- throughput: three replicas against one, behind the same proxy ----------------------
+    // --- throughput: three replicas against one, behind the same nginx ----------------------
     const requests = [200, 301, 404, 418, 429, 500, 503].map((c) => ({
       method: "POST" as const,
       path: "/graphql",
@@ -95,7 +97,8 @@ export async function replicasSection(databaseUri: string) {
     const answered: Record<string, string[]> = { one: [], three: [] };
     for (let run = 0; run < 2; run += 1) {
       for (const [name, upstreams] of [["one", [replicas[0].url]], ["three", replicas.map((r) => r.url)]] as const) {
-        const proxy = await startProxy([...upstreams]);
+        // As Debian's nginx.conf runs it: one worker per core.
+        const proxy = await startNginx(upstreams.map((u) => new URL(u).host), { workers: "auto" });
         const label = `${name === "one" ? "one replica" : "three replicas"}, POST lookups`;
         await probe(label, proxy.url, requests);
         const result = await load(label, proxy.url, requests, SECONDS);
@@ -105,7 +108,7 @@ export async function replicasSection(databaseUri: string) {
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`\nThree replicas behind the bench's proxy against one behind it, POST lookups, 50 connections, 2 × ${SECONDS} s each:\n`);
+    console.log(`\nThree replicas behind nginx (deploy/nginx.conf) against one behind it, POST lookups, 50 connections, 2 × ${SECONDS} s each:\n`);
     console.log("| case | req/s | ratio | statuses per run |");
     console.log("|---|---|---|---|");
     console.log(`| one replica (baseline) | ${mean(rates.one).toFixed(0)} | 1.00 | ${answered.one.join("; ")} |`);

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root";
 
@@ -9,10 +10,30 @@ import { PROJECT_ROOT } from "../src/project-root";
  */
 export const PLAYGROUND_DIR = join(PROJECT_ROOT, "dist", "playground");
 
+/** Where the digest of the last bundle's inputs is kept: the same inputs, no second bundle. */
+const INPUTS_FILE = join(PROJECT_ROOT, "dist", ".playground-inputs"); // not in the served folder
+
+/**
+ * What the bundle is made of: the playground's sources, this script, the README's example tabs
+ * (not the rest of the README) and the locked dependency versions (GraphiQL, React, esbuild).
+ */
+function inputsDigest(): string {
+  const hash = createHash("sha256");
+  const dir = join(PROJECT_ROOT, "playground");
+  for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  hash.update(readFileSync(join(PROJECT_ROOT, "scripts", "build-playground.ts")));
+  hash.update(JSON.stringify(exampleTabs()));
+  hash.update(readFileSync(join(PROJECT_ROOT, "package-lock.json")));
+  return hash.digest("hex");
+}
+
 async function main() {
+  const digest = inputsDigest();
+  if (existsSync(PLAYGROUND_DIR) && existsSync(INPUTS_FILE) && readFileSync(INPUTS_FILE, "utf8") === digest) return;
   // esbuild is a dev dependency: only this build step needs it.
   const { build } = await import("esbuild");
   rmSync(PLAYGROUND_DIR, { recursive: true, force: true });
+  rmSync(INPUTS_FILE, { force: true });
   mkdirSync(PLAYGROUND_DIR, { recursive: true });
   await build({
     entryPoints: {
@@ -29,6 +50,7 @@ async function main() {
     define: { "process.env.NODE_ENV": '"production"', EXAMPLE_TABS: JSON.stringify(exampleTabs()) },
     logLevel: "warning",
   });
+  writeFileSync(INPUTS_FILE, digest); // last: an interrupted build is redone
 }
 
 /** Every operation of the README's "Example queries" section (and its mutations), one tab each. */

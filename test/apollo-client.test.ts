@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { promisify } from "node:util";
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, gql, HttpLink, InMemoryCache, type TypedDocumentNode } from "@apollo/client";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { relayStylePagination } from "@apollo/client/utilities";
 import * as example from "../examples/src/client";
 import { compareCodePoints } from "../src/catalogue/read-model";
+import { PROJECT_ROOT } from "../src/project-root";
 import { createKey, startTestApp, type TestApp } from "./support/harness";
 
 /** A real Apollo Client 4 over HTTP to the real server: what frontend apps rely on. */
@@ -174,4 +177,14 @@ describe("When the generated example client (examples/) runs against the API", (
     expect(await example.updateDescription(client, 410, v, "Again.")).toEqual({ ok: false, currentVersion: v + 1 });
     client.stop();
   });
+});
+
+describe("When a newcomer runs the example with its command, `npm run example`", () => {
+  test("then it compiles with the project's tsc and prints what it read from the API", async () => {
+    const env = { ...process.env, STATUSGRAPH_URL: t.url };
+    const { stdout } = await promisify(execFile)("npm", ["run", "example", "--silent"], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
+    expect(stdout).toMatch(/^429 Too Many Requests \(v\d+, RFC 6585\)/);
+    expect(stdout).toMatch(/\[\s*401,[\s\S]*407/); // allClientErrors(client, "auth")
+    expect(stdout).toContain("412 => [ 'PRECONDITION_FAILED' ]");
+  }, 60_000);
 });

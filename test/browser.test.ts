@@ -37,6 +37,10 @@ describe("When someone opens /graphql in a browser", () => {
       if (body.operationName) sentNames.push({ operationName: body.operationName, query: body.query ?? "" });
     });
     page.on("console", (m) => void (m.text().includes("Content Security Policy") && refused.push(m.text())));
+    // Every request of the page succeeds: no missing asset, no favicon.ico it does not have.
+    const failed: string[] = [];
+    page.on("requestfailed", (r) => void failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    page.on("response", (r) => void (r.status() >= 400 && failed.push(`${r.url()}: ${r.status()}`)));
     try {
       const response = await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
       expect(response?.status()).toBe(200);
@@ -77,6 +81,7 @@ describe("When someone opens /graphql in a browser", () => {
       expect(requested.length).toBeGreaterThan(3);
       expect(elsewhere).toEqual([]);
       expect(refused).toEqual([]);
+      expect(failed).toEqual([]);
       // Every operation name sent names an operation of the document sent with it.
       expect(sentNames.length).toBeGreaterThan(0); // the example tab's
       for (const { operationName, query } of sentNames) expect(query).toMatch(new RegExp(`\\b(query|mutation|subscription) ${operationName}\\b`));

@@ -1,4 +1,11 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse, validate } from "graphql";
+import { PROJECT_ROOT } from "../src/project-root";
+import { uniqueDatabaseUri } from "./support/harness";
 import { exampleTabs } from "../scripts/build-playground";
 import { buildAppSchema } from "../src/graphql/schema";
 import { startTestApp } from "./support/harness";
@@ -52,4 +59,23 @@ describe("When the playground opens with the README's examples", () => {
     for (const tab of tabs) expect(validate(schema, parse(tab.query)).map((e) => e.message)).toEqual([]);
     expect(tabs.filter((t) => t.query.startsWith("mutation")).every((t) => t.headers?.includes("Authorization"))).toBe(true);
   });
+});
+
+describe("When the server was compiled with tsc alone (no `npm run build`)", () => {
+  test("then it stops at start with a message that names `npm run build`, not a bare ENOENT", async () => {
+    // A copy of the project with dist/src but no dist/playground, as `npx tsc` leaves it.
+    const root = mkdtempSync(join(tmpdir(), "statusgraph-tsc-only-"));
+    try {
+      writeFileSync(join(root, "package.json"), "{}");
+      for (const dir of ["node_modules", "src"]) symlinkSync(join(PROJECT_ROOT, dir), join(root, dir)); // modules; the seed's data
+      cpSync(join(PROJECT_ROOT, "dist", "src"), join(root, "dist", "src"), { recursive: true });
+      const env = { PATH: process.env.PATH, MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "warn" };
+      const result = await promisify(execFile)(process.execPath, [join(root, "dist", "src", "main.js")], { env, timeout: 20_000 }).catch((e) => e);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/The playground is not built \(.*dist\/playground is missing\): run `npm run build`/);
+      expect(result.stderr).not.toMatch(/ENOENT/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -19,7 +19,7 @@ describe("When an operation nests deeper than MAX_QUERY_DEPTH", () => {
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors[0]).toMatchObject({
       message: "The operation nests 7 fields deep; the maximum is 6",
-      extensions: { code: "QUERY_TOO_DEEP", httpStatus: 400, maxDepth: 6 },
+      extensions: { code: "QUERY_TOO_DEEP", httpStatus: 400, depth: 7, maxDepth: 6 },
     });
   });
 

@@ -5,6 +5,7 @@ import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { apiKeyModel } from "../src/auth/api-key.model";
 import { ApiKeyService } from "../src/auth/api-key.service";
+import { exampleTabs } from "../scripts/build-playground";
 import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
 
 /** statusCodeChanged over graphql-ws: two API processes on one database, real WebSockets. */
@@ -294,5 +295,23 @@ describe("When the server shuts down", () => {
     await t.stop();
     expect(await closed).toBe(1001);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("When a newcomer follows the README: its subscription, then its Create and Update with an editor key", () => {
+  test("then the subscription hears both writes (an editor may make them)", async () => {
+    const tabs = exampleTabs().map((t) => t.query);
+    const find = (start: string) => tabs.find((q) => q.startsWith(start))!;
+    const { key } = await createKey(a, "editor"); // what the README's `npm run apikey -- create --role editor` makes
+    const heard = collect(connect(a), find("subscription { statusCodeChanged"));
+    await sleep(200);
+    const editor = clientWithKey(a, key);
+    for (const write of [find("mutation Create"), find("mutation Update")]) expect((await editor(write)).errors).toBeUndefined();
+    await until(() => heard.events.length >= 2);
+    expect(heard.errors).toEqual([]);
+    expect(heard.events.map((e) => [e.data.statusCodeChanged.code, e.data.statusCodeChanged.kind])).toEqual([
+      [490, "CREATED"],
+      [490, "UPDATED"],
+    ]);
   });
 });

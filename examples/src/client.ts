@@ -5,8 +5,10 @@ import { ClientErrorsPage, EntryWithRelated, ErrorTable, UpdateDescription } fro
 
 /**
  * A typed client of StatusGraph on Apollo Client 4: every result and variable below is typed
- * from schema.graphql by `npm run codegen`. Run it against a running API with
- * `npx tsx examples/src/client.ts` (STATUSGRAPH_URL, STATUSGRAPH_KEY for the edit).
+ * from schema.graphql by `npm run codegen`. `npm run example` compiles it with the project's
+ * tsc and runs the reads at the bottom against a running API (STATUSGRAPH_URL, default
+ * http://localhost:4000/graphql; STATUSGRAPH_KEY, optional, is sent as a bearer key).
+ * `updateDescription` is the edit an app makes with an editor's key; the script makes none.
  */
 export function createClient(uri: string, apiKey?: string) {
   return new ApolloClient({

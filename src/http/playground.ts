@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROJECT_ROOT } from "../project-root";
@@ -30,12 +30,16 @@ export const PLAYGROUND_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** Inline (img-src allows data:), so the browser does not ask for a /favicon.ico there is none of. */
+const ICON = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='%23e10098'/></svg>";
+
 const PAGE = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>StatusGraph playground</title>
+    <link rel="icon" href="${ICON}">
     <link rel="stylesheet" href="/playground/app.css">
   </head>
   <body>
@@ -52,6 +56,10 @@ const PAGE = `<!doctype html>
  */
 export function registerPlayground(app: FastifyInstance) {
   const assets = new Map<string, { type: string; body: Buffer }>();
+  if (!existsSync(ASSET_DIR)) {
+    // Built by `npm run build`, not by tsc alone: say so rather than die on a bare ENOENT.
+    throw new Error(`The playground is not built (${ASSET_DIR} is missing): run \`npm run build\`, or set PLAYGROUND=false`);
+  }
   for (const name of readdirSync(ASSET_DIR)) {
     assets.set(name, { type: TYPES[extname(name)] ?? "application/octet-stream", body: readFileSync(join(ASSET_DIR, name)) });
   }

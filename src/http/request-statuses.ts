@@ -6,7 +6,7 @@ import type { ErrorCode } from "../errors/error-codes";
  * this list by a test, and each code's status against the error table.
  */
 export const REQUEST_LEVEL_STATUSES: { status: number; code: ErrorCode | null; when: string }[] = [
-  { status: 200, code: null, when: "Any GraphQL result, with field errors if some fields failed; also parse, validation and variable errors when the client accepts only `application/json`" },
+  { status: 200, code: null, when: "Any GraphQL result, with field errors if some fields failed; also parse, validation and variable errors and operations over a limit when the client accepts only `application/json`" },
   { status: 304, code: null, when: "A GET whose `If-None-Match` matches the current `ETag`" },
   { status: 400, code: "BAD_REQUEST", when: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors (variables nested too deep included) and operations over a limit (see Limits) under `application/graphql-response+json`" },
   { status: 401, code: "UNAUTHENTICATED", when: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)" },

@@ -58,7 +58,10 @@ export function documentLimitError(query: string, limits: OperationLimits): Doma
     const e = SHAPE_ERRORS[broken.limit];
     const value = Number.isFinite(broken.value) ? String(broken.value) : "more than 1e308";
     const message = `The operation ${e.what} ${value} ${e.unit}; the maximum is ${limits[broken.limit]}`;
-    return new DomainError(e.code, message, { [e.detail]: limits[broken.limit] });
+    // The measured value beside its maximum, as QUERY_TOO_COMPLEX gives cost and maxCost (one too
+    // large for JSON is only in the message).
+    const measured = Number.isFinite(broken.value) ? { [broken.limit]: broken.value } : {};
+    return new DomainError(e.code, message, { ...measured, [e.detail]: limits[broken.limit] });
   }
   return undefined;
 }
