@@ -31,6 +31,8 @@ import type { SharedState } from "../replicas/shared-state";
 import type { CatalogueEvents } from "../catalogue/catalogue-events";
 import { attachSubscriptions } from "./subscriptions";
 import { boundConnections } from "./connection-bounds";
+import { trustedDocumentsHook } from "./trusted-documents.hook";
+import { trustedDocumentsPlugin } from "./trusted-documents.plugin";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -97,7 +99,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       "apollographql-client-name",
       "apollographql-client-version",
     ],
-    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit-policy", "ratelimit"],
     maxAge: 600,
   });
   app.decorateRequest("principal", null);
@@ -121,6 +123,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   });
   const responses = new ResponseCache(config.responseCacheBytes);
   const caching = responseCaching(responses, () => deps.services.catalogue.revision, config.cacheMaxAgeSeconds);
+  // Trusted documents (issue 16), first of the preHandlers: a listed hash or documentId becomes
+  // its document before the playground, the cache, the document limits or Apollo read the params.
+  if (config.trustedDocuments) app.addHook("preHandler", trustedDocumentsHook(config.trustedDocuments));
   if (config.playground) app.addHook("preHandler", registerPlayground(app));
   // The cache first: a hit (or a 304) was accepted by every check below when it was first answered.
   app.addHook("preHandler", caching.lookup);
@@ -165,6 +170,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     ...(deps.shared && { persistedQueries: { cache: new ErrorsAreMissesCache(deps.shared.persistedQueries()) } }),
     plugins: [
       fastifyApolloDrainPlugin(app),
+      // Trusted documents (issue 16): under `writes`, an unlisted mutation is refused once resolved.
+      ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
       operationLimitsPlugin(config.limits),
       errorReportingPlugin(app.log),
       ApolloServerPluginCacheControlDisabled(),
@@ -186,6 +193,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     services: deps.services,
     apiKeys: deps.apiKeys,
     limits: config.limits,
+    trustedDocuments: config.trustedDocuments, // issue 16: `strict` holds over the socket too
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,

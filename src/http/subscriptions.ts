@@ -21,12 +21,15 @@ import { budgetMessage, type ChargeFn, type RateBudgets } from "./rate-limit";
 import { Admission } from "./ws-admission";
 import { REVOKED_CLOSE, revocationSweep } from "./ws-revocation";
 import { pathOf } from "./request-guards";
+import { operationRefusal, sha256Hex, type TrustedDocuments } from "./trusted-documents";
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
   apiKeys: ApiKeyService;
   limits: OperationLimits;
+  /** With TRUSTED_DOCUMENTS: under `strict`, only listed documents are run over the socket either. */
+  trustedDocuments?: TrustedDocuments;
   /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
@@ -117,6 +120,10 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
       return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
     }
+    // Trusted documents (issue 16): under `strict`, an unlisted text is refused before it is even
+    // parsed (mutations, the concern of `writes`, never run over the socket).
+    const untrusted = options.trustedDocuments && operationRefusal(options.trustedDocuments, sha256Hex(payload.query), undefined);
+    if (untrusted) return [refusal("PERSISTED_QUERY_NOT_IN_LIST", untrusted)];
     const overLimit = gate(payload.query);
     if (overLimit) return [refusal(overLimit.code, overLimit.message, overLimit.details)];
     let document;
@@ -148,7 +155,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     }
     connection.admission.idle(connection.subscriptions);
     // Pushed events spend nothing: the subscribe paid for the subscription.
-    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
+    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0, policy: "address" as const });
     return {
       schema: options.schema,
       document,
