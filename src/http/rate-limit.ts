@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import { errorBody } from "./error-body";
+import { ietfRateLimitHeaders } from "./rate-limit-headers";
 
 /** The outcome of spending from a budget, with what the rate-limit headers report. */
 export interface Charge {
@@ -12,6 +13,8 @@ export interface Charge {
   /** Seconds until the window resets (the Retry-After of a refusal). */
   resetSeconds: number;
   windowSeconds: number;
+  /** The budget spent from: per API key, or per client address (the RateLimit fields name it). */
+  policy: "key" | "address";
 }
 
 /** Spends the caller's budget: bound to one request's caller. */
@@ -57,7 +60,8 @@ export class RateBudgets {
   /** The charging function of a key, or else of a client address (HTTP and WebSocket alike). */
   chargerOf(keyId: string | undefined, address: string): ChargeFn {
     const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${address}`];
-    return (units) => spend(limiter, subject, units, this.config.windowMs / 1000);
+    const policy = keyId ? "key" : "address";
+    return (units) => spend(limiter, subject, units, this.config.windowMs / 1000, policy);
   }
 
   /** Seconds the address must wait before it may try a key again; 0 when it may now. */
@@ -80,13 +84,14 @@ export class RateBudgets {
   }
 }
 
-async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number): Promise<Charge> {
+async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number, policy: Charge["policy"]): Promise<Charge> {
   const charge = (allowed: boolean, res: RateLimiterRes): Charge => ({
     allowed,
     limit: limiter.points,
     remaining: res.remainingPoints,
     resetSeconds: seconds(res.msBeforeNext),
     windowSeconds,
+    policy,
   });
   try {
     return charge(true, await limiter.consume(subject, units));
@@ -102,12 +107,16 @@ export function budgetMessage(charge: Charge): string {
   return `Rate limit: the budget of ${charge.limit} cost units per ${charge.windowSeconds} seconds is spent; retry in ${charge.resetSeconds} s`;
 }
 
-/** The headers of every charged response (exposed to browsers by CORS). */
+/**
+ * The headers of every charged response (exposed to browsers by CORS): the IETF draft's
+ * RateLimit-Policy and RateLimit, and the older x-ratelimit-* that existing clients read.
+ */
 export function rateHeaders(charge: Charge): [string, string][] {
   return [
     ["x-ratelimit-limit", String(charge.limit)],
     ["x-ratelimit-remaining", String(charge.remaining)],
     ["x-ratelimit-reset", String(charge.resetSeconds)],
+    ...ietfRateLimitHeaders(charge),
   ];
 }
 

@@ -4,6 +4,7 @@ import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
 import { budgetMessage, rateHeaders } from "../../http/rate-limit";
+import { costExtension } from "../../http/rate-limit-headers";
 import { assertWithinCost, operationCost } from "./cost";
 import type { OperationLimits } from "./limits";
 import { DomainError } from "../../errors/domain-error";
@@ -20,6 +21,7 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
   const costs = new LRUCache<string, number>({ max: 5000 });
   return {
     async requestDidStart() {
+      let charged: number | undefined; // the operation's cost, once the budget allowed it
       return {
         async didResolveOperation({ schema, document, operation, operationName, queryHash, request, contextValue, response }) {
           // For the response cache (it keeps queries only) and the metrics (by operation name).
@@ -44,6 +46,13 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
             headers.set("retry-after", String(charge.resetSeconds));
             throw limitError("RATE_LIMITED", budgetMessage(charge), { cost }, headers);
           }
+          charged = cost;
+        },
+        // Budgets a client can read (issue 16): the cost in the body, the budget in the RateLimit headers.
+        async willSendResponse({ response }) {
+          if (charged === undefined || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: costExtension(charged) };
         },
       };
     },
