@@ -1,4 +1,5 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
+import { addTypenameSelectionDocumentTransform } from "@graphql-codegen/client-preset";
 
 /**
  * Typed documents for the example client (`npm run codegen`), from the committed
@@ -20,7 +21,12 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
       },
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: the manifest of trusted documents (persisted-documents.json) that a
+      // server started with TRUSTED_DOCUMENTS runs by hash; each document carries its hash.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
+      // The server runs the manifest's text, not the one Apollo Client would send: it must ask
+      // for __typename itself, or the client's cache cannot normalize the results.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
     },
   },
   ignoreNoDocuments: false,

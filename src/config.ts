@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import type { WriteFaults } from "./curation/entry-writer";
 import type { OperationLimits } from "./graphql/limits/limits";
+import { loadTrustedDocuments, TRUSTED_DOCUMENTS_POLICIES, type TrustedDocuments } from "./graphql/trusted-documents";
 import { PROJECT_ROOT } from "./project-root";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -56,6 +57,9 @@ const EnvSchema = z.object({
       "must be false, a hop count 1-9, or a comma-separated list of proxy addresses/CIDRs (true is refused: it would believe any client)",
     )
     .default("false"),
+  // Comma-separated paths of codegen's persisted-documents.json manifests (relative to the project).
+  TRUSTED_DOCUMENTS: z.string().regex(/^[^,]+(,[^,]+)*$/, "must be a comma-separated list of manifest paths").optional(),
+  TRUSTED_DOCUMENTS_POLICY: z.enum(TRUSTED_DOCUMENTS_POLICIES).optional(),
   // Test-only fault injection, e.g. "pauseBeforeApplyMs=600" or "killBeforeApply" (see WriteFaults).
   STATUSGRAPH_FAULTS: z.string().regex(/^(\w+(=\d+)?)(,\w+(=\d+)?)*$/).optional(),
   NODE_ENV: z.string().optional(),
@@ -138,6 +142,8 @@ export interface Config {
    */
   trustProxy: false | number | string[];
   logLevel: string;
+  /** The manifests' documents and the policy applied with them; unset: no safelisting at all. */
+  trustedDocuments?: TrustedDocuments;
   /** Empty unless STATUSGRAPH_FAULTS is set, which production refuses. */
   faults: WriteFaults;
 }
@@ -153,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   if (e.STATUSGRAPH_FAULTS && e.NODE_ENV === "production") {
     throw new Error("Invalid configuration:\n  STATUSGRAPH_FAULTS: fault injection is for tests; refused when NODE_ENV=production");
+  }
+  if (e.TRUSTED_DOCUMENTS_POLICY && !e.TRUSTED_DOCUMENTS) {
+    throw new Error("Invalid configuration:\n  TRUSTED_DOCUMENTS_POLICY: needs TRUSTED_DOCUMENTS (the manifests whose documents it trusts)");
   }
   return {
     port: e.PORT,
@@ -205,7 +214,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     faults: faultsOf(e.STATUSGRAPH_FAULTS),
+    trustedDocuments: e.TRUSTED_DOCUMENTS ? trustedDocumentsOf(e.TRUSTED_DOCUMENTS, e.TRUSTED_DOCUMENTS_POLICY ?? "open") : undefined,
   };
+}
+
+/** Read and checked now, once: a manifest that does not match its documents stops the start. */
+function trustedDocumentsOf(paths: string, policy: TrustedDocuments["policy"]): TrustedDocuments {
+  try {
+    return loadTrustedDocuments(paths.split(",").map((p) => resolve(PROJECT_ROOT, p.trim())), policy);
+  } catch (error) {
+    throw new Error(`Invalid configuration:\n  TRUSTED_DOCUMENTS: ${(error as Error).message}`);
+  }
 }
 
 function trustProxyOf(value: string): false | number | string[] {

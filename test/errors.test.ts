@@ -127,7 +127,7 @@ describe("When the database is unreachable", () => {
       const started = Date.now();
       const read = await postJson(app.url, { query: "{ statusCode(code: 200) { code reasonPhrase } }" });
       expect(read.status).toBe(200);
-      expect(read.body).toEqual({ data: { statusCode: { code: 200, reasonPhrase: "OK" } } });
+      expect(read.body).toEqual({ data: { statusCode: { code: 200, reasonPhrase: "OK" } }, extensions: { cost: { requestedQueryCost: expect.any(Number) } } });
 
       // Only history needs the database: nothing resolved, so the HTTP status says so too.
       const history = await postJson(app.url, { query: "{ statusCode(code: 200) { history { edges { node { version } } } } }" });

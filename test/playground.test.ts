@@ -33,7 +33,7 @@ describe("When a browser asks /graphql for HTML", () => {
       expect((await fetch(new URL("/playground/nope.js", t.url))).status).toBe(404);
 
       const query = await fetch(`${t.url}?query=${encodeURIComponent("{ statusCode(code: 404) { code } }")}`, { headers: { accept: "application/json" } });
-      expect(await query.json()).toEqual({ data: { statusCode: { code: 404 } } });
+      expect(await query.json()).toEqual({ data: { statusCode: { code: 404 } }, extensions: { cost: { requestedQueryCost: expect.any(Number) } } });
     } finally {
       await t.stop();
     }

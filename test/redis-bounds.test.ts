@@ -77,7 +77,7 @@ describe("When anonymous clients flood a bounded Redis with distinct persisted q
     try {
       const last = queries[queries.length - 1];
       const res = await fetch(other.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(persisted(last)) });
-      expect(await res.json()).toEqual({ data: { __typename: "Query" } });
+      expect(await res.json()).toEqual({ data: { __typename: "Query" }, extensions: { cost: { requestedQueryCost: expect.any(Number) } } });
     } finally {
       await other.app.stop();
     }

@@ -1,5 +1,7 @@
 import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { relayStylePagination } from "@apollo/client/utilities";
+import type { DocumentNode } from "graphql";
 import type { ErrorCode } from "./gql/graphql";
 import { ClientErrorsPage, EntryWithRelated, ErrorTable, UpdateDescription } from "./operations";
 
@@ -10,11 +12,26 @@ import { ClientErrorsPage, EntryWithRelated, ErrorTable, UpdateDescription } fro
  * http://localhost:4000/graphql; STATUSGRAPH_KEY, optional, is sent as a bearer key).
  * `updateDescription` is the edit an app makes with an editor's key; the script makes none.
  */
-export function createClient(uri: string, apiKey?: string) {
+export function createClient(uri: string, apiKey?: string, fetch?: typeof globalThis.fetch) {
+  // Trusted documents: every operation travels as the hash codegen gave it, alone (its manifest,
+  // gql/persisted-documents.json, is what a server started with TRUSTED_DOCUMENTS runs). A server
+  // without that manifest answers PERSISTED_QUERY_NOT_FOUND: this client then sends plain
+  // documents from there on (the hash is of codegen's print, not Apollo's: no APQ registration).
+  const hashes = new PersistedQueryLink({
+    generateHash: manifestHash,
+    disable: ({ meta }) => meta.persistedQueryNotSupported || meta.persistedQueryNotFound,
+  });
   return new ApolloClient({
-    link: new HttpLink({ uri, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
+    link: hashes.concat(new HttpLink({ uri, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, ...(fetch && { fetch }) })),
     cache: new InMemoryCache({ typePolicies: { Query: { fields: { statusCodes: relayStylePagination(["filter", "orderBy"]) } } } }),
   });
+}
+
+/** The hash codegen embedded in a generated document (`sha256:<hex>`), as Apollo's extension wants it (hex). */
+function manifestHash(document: DocumentNode): string {
+  const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+  if (!hash) throw new Error("Not a document from examples/src/gql: it has no manifest hash");
+  return hash.replace(/^sha256:/, "");
 }
 
 export async function allClientErrors(client: ApolloClient, search?: string): Promise<{ code: number; reasonPhrase: string }[]> {

@@ -103,6 +103,10 @@ export const ERROR_TABLE = {
     httpStatus: 404,
     description: "The persisted query hash is unknown: resend the request with the full query.",
   },
+  PERSISTED_QUERY_NOT_IN_LIST: {
+    httpStatus: 404,
+    description: "The operation is not in the server's trusted documents and its policy (TRUSTED_DOCUMENTS_POLICY) requires it: send a document the app was built with, by its hash.",
+  },
   METHOD_NOT_ALLOWED: {
     httpStatus: 405,
     forStatus: true,

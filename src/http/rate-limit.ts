@@ -38,7 +38,8 @@ export class RateBudgets {
   /** The charging function of a key, or else of a client address (HTTP and WebSocket alike). */
   chargerOf(keyId: string | undefined, address: string): ChargeFn {
     const [limiter, subject] = keyId ? [this.byKey, `key:${keyId}`] : [this.byAddress, `ip:${address}`];
-    return (units) => spend(limiter, subject, units, this.config.windowMs / 1000);
+    const policy = keyId ? "key" : "address";
+    return (units) => spend(limiter, subject, units, this.config.windowMs / 1000, policy);
   }
 
   /** Seconds the address must wait before it may try a key again; 0 when it may now. */
@@ -53,13 +54,14 @@ export class RateBudgets {
 
 }
 
-async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number): Promise<Charge> {
+async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number, policy: Charge["policy"]): Promise<Charge> {
   const charge = (allowed: boolean, res: RateLimiterRes): Charge => ({
     allowed,
     limit: limiter.points,
     remaining: res.remainingPoints,
     resetSeconds: seconds(res.msBeforeNext),
     windowSeconds,
+    policy,
   });
   try {
     return charge(true, await limiter.consume(subject, units));

@@ -11,6 +11,7 @@ export const REQUEST_LEVEL_STATUSES: { status: number; code: ErrorCode | null; w
   { status: 400, code: "BAD_REQUEST", when: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors (variables nested too deep included) and operations over a limit (see Limits) under `application/graphql-response+json`" },
   { status: 401, code: "UNAUTHENTICATED", when: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)" },
   { status: 404, code: "NOT_FOUND", when: "A path other than `/graphql`, `/healthz`, `/readyz`" },
+  { status: 404, code: "PERSISTED_QUERY_NOT_IN_LIST", when: "With `TRUSTED_DOCUMENTS`: a `documentId` or hash that is not listed, or under `TRUSTED_DOCUMENTS_POLICY=strict` (`writes`: mutations) a document that is not (see Trusted documents)" },
   { status: 405, code: "METHOD_NOT_ALLOWED", when: "A method other than GET, HEAD and POST on `/graphql`, or a mutation sent with GET; every 405 of a path carries the same `Allow` (`GET, HEAD, POST` on `/graphql`)" },
   { status: 406, code: "NOT_ACCEPTABLE", when: "An `Accept` header that allows neither `application/graphql-response+json` nor `application/json`" },
   { status: 408, code: "REQUEST_TIMEOUT", when: "A request whose headers took longer than `REQUEST_HEADERS_TIMEOUT_MS`, or whole longer than `REQUEST_TIMEOUT_MS`, to arrive (then closed)" },

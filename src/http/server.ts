@@ -18,6 +18,7 @@ import { type AppContext, createContext, type Services } from "../graphql/contex
 import { documentStore, persistedQueryStore } from "../graphql/document-caches";
 import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
 import { responseShapingPlugin } from "../graphql/response-shaping.plugin";
+import { trustedDocumentsPlugin } from "../graphql/trusted-documents.plugin";
 import type { SharedState } from "../replicas/shared-state";
 import { boundConnections } from "./connection-bounds";
 import { DatabaseHealth } from "./database-health";
@@ -35,6 +36,7 @@ import { rateBudget } from "./pipeline/rate-budget";
 import { refuse } from "./pipeline/refusal";
 import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
 import { newState } from "./pipeline/state";
+import { trustedDocumentsStage } from "./pipeline/trusted-documents";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
 import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
@@ -165,6 +167,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook(
     "preHandler",
     inOrder(
+      // A listed hash or documentId becomes its document before anything reads the params.
+      ...(config.trustedDocuments ? [onGraphql(trustedDocumentsStage(config.trustedDocuments))] : []),
       ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
       onGraphql(variablesStage()),
       onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
@@ -191,6 +195,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     // Anyone can send new documents: their parsed forms are kept by heap bytes, not JSON length.
     documentStore: documentStore(config.documentCacheBytes),
     plugins: [
+      // Under `writes`, an unlisted mutation is refused once resolved.
+      ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
       operationLimitsPlugin(config.limits),
       responseShapingPlugin(),
       errorReportingPlugin(app.log),
@@ -226,6 +232,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     services,
     apiKeys: deps.apiKeys,
     limits: config.limits,
+    trustedDocuments: config.trustedDocuments,
     documentLimits: (query, variables) => limits(query) ?? variablesLimit(variables),
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,

@@ -20,6 +20,7 @@ import { budgetRefusal } from "./pipeline/rate-budget";
 import type { Refusal } from "./pipeline/refusal";
 import type { ChargeFn } from "../graphql/charge";
 import type { RateBudgets } from "./rate-limit";
+import { operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
 import { Admission } from "./ws-admission";
 import { REVOKED_CLOSE, revocationSweep } from "./ws-revocation";
 import { pathOf } from "./pipeline/arrival";
@@ -29,6 +30,8 @@ export interface SubscriptionOptions {
   services: Services;
   apiKeys: ApiKeyService;
   limits: OperationLimits;
+  /** With TRUSTED_DOCUMENTS: under `strict`, only listed documents are run over the socket either. */
+  trustedDocuments?: TrustedDocuments;
   /** The document- and variable-limits stages' checks, shared with HTTP. */
   documentLimits: (query: unknown, variables: unknown) => Refusal | undefined;
   /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
@@ -120,6 +123,10 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
       return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
     }
+    // Under `strict`, an unlisted text is refused before it is even parsed (mutations, the
+    // concern of `writes`, never run over the socket).
+    const untrusted = options.trustedDocuments && operationRefusal(options.trustedDocuments, sha256Hex(payload.query), undefined);
+    if (untrusted) return [refusal("PERSISTED_QUERY_NOT_IN_LIST", untrusted)];
     const overLimit = options.documentLimits(payload.query, payload.variables);
     if (overLimit) return [asGraphqlError(overLimit)];
     let document;
@@ -151,7 +158,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     }
     connection.admission.idle(connection.subscriptions);
     // Pushed events spend nothing: the subscribe paid for the subscription.
-    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0 });
+    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0, policy: "address" as const });
     return {
       schema: options.schema,
       document,

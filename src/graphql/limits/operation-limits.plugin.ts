@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { AppContext } from "../context";
-import { budgetMessage, rateHeaders } from "../charge";
+import { budgetMessage, costExtension, rateHeaders } from "../charge";
 import { assertWithinCost, operationCost } from "./cost";
 import { HASH_CACHE_BYTES, hashEntryBytes } from "./document-gate";
 import type { OperationLimits } from "./limits";
@@ -21,6 +21,7 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
   const costs = new LRUCache<string, number>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   return {
     async requestDidStart() {
+      let charged: number | undefined; // the operation's cost, once the budget allowed it
       return {
         async didResolveOperation({ schema, document, operation, operationName, queryHash, request, contextValue, response }) {
           // For the response cache (it keeps queries only) and the metrics (by operation name).
@@ -46,6 +47,13 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
             headers.set("retry-after", String(charge.resetSeconds));
             throw limitError("RATE_LIMITED", budgetMessage(charge), { cost }, headers);
           }
+          charged = cost;
+        },
+        // Budgets a client can read: the cost in the body, the budget in the RateLimit headers.
+        async willSendResponse({ response }) {
+          if (charged === undefined || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: costExtension(charged) };
         },
       };
     },

@@ -16,7 +16,7 @@ export function corsOptions(corsOrigin: string) {
       "apollographql-client-name",
       "apollographql-client-version",
     ],
-    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    exposedHeaders: ["x-request-id", "etag", STALE_HEADER, "retry-after", "www-authenticate", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit-policy", "ratelimit"],
     maxAge: 600,
   };
 }

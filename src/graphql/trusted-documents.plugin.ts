@@ -1,0 +1,28 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import { DomainError } from "../errors/domain-error";
+import { httpStatusOf } from "../errors/error-codes";
+import { operationRefusal, type TrustedDocuments } from "./trusted-documents";
+
+/**
+ * The half of trusted documents that needs the operation: under `writes`, a mutation that is
+ * not listed (sent as text, or by a hash registered as an automatic persisted query) is
+ * refused once Apollo has resolved it. Apollo registers a persisted query only after every
+ * didResolveOperation succeeded, so a refused document is never registered.
+ */
+export function trustedDocumentsPlugin(trusted: TrustedDocuments): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ queryHash, operation }) {
+          const message = operationRefusal(trusted, queryHash, operation?.operation);
+          if (message === undefined) return;
+          throw new GraphQLError(message, {
+            originalError: new DomainError("PERSISTED_QUERY_NOT_IN_LIST", message),
+            extensions: { http: { status: httpStatusOf("PERSISTED_QUERY_NOT_IN_LIST") } },
+          });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { admitDocument, type DocumentParams, type TrustedDocuments } from "../../graphql/trusted-documents";
+import { refuse } from "./refusal";
+
+/**
+ * The stage of /graphql requests that applies trusted documents before anything reads the
+ * document (response cache, document limits, Apollo). It needs the request's GraphQL params
+ * (the parsed body of a POST; the query string of a GET) and may rewrite them: a listed hash or
+ * documentId becomes `query` + `extensions.persistedQuery` with that document and its hash, as
+ * if the client had sent both (the response cache keys it by hash, Apollo checks the pair).
+ * The execution stage hands Apollo a GET's params from the URL, not from `request.query`, so a
+ * GET is rewritten there too.
+ */
+export function trustedDocumentsStage(trusted: TrustedDocuments) {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const get = request.method === "GET";
+    if (!get && request.method !== "POST") return undefined;
+    const params = (get ? request.query : request.body) as Record<string, unknown> | undefined;
+    if (!params || typeof params !== "object" || Array.isArray(params)) return undefined; // Apollo refuses it
+    const admission = admitDocument(trusted, get ? getParams(params) : (params as DocumentParams));
+    if (admission.kind === "pass") return undefined;
+    if (admission.kind === "refused") return refuse(reply, request.state, { code: admission.code, message: admission.message });
+    const extensions = { persistedQuery: { version: 1, sha256Hash: admission.hash } };
+    if (get) {
+      const url = new URL(request.raw.url ?? "/graphql", "http://localhost");
+      url.searchParams.delete("documentId");
+      url.searchParams.set("query", admission.document);
+      url.searchParams.set("extensions", JSON.stringify(extensions));
+      request.raw.url = `${url.pathname}${url.search}`;
+      delete params.documentId;
+      Object.assign(params, { query: admission.document, extensions: JSON.stringify(extensions) });
+    } else {
+      delete params.documentId;
+      Object.assign(params, { query: admission.document, extensions: { ...(params.extensions as object | undefined), ...extensions } });
+    }
+    return undefined;
+  };
+}
+
+/** A GET carries its extensions as JSON text; anything unparseable is Apollo's to refuse. */
+function getParams(params: Record<string, unknown>): DocumentParams {
+  let extensions: unknown;
+  if (typeof params.extensions === "string") {
+    try {
+      extensions = JSON.parse(params.extensions);
+    } catch {
+      extensions = undefined;
+    }
+  }
+  return { query: params.query, extensions, documentId: params.documentId };
+}
