@@ -52,7 +52,7 @@ describe("When a client registers a persisted query with one replica", () => {
     const auth = { authorization: `Bearer ${key}` }; // a key's own budget: the address budget is spent above
     expect((await post(replicas[0], { query, extensions }, auth)).status).toBe(200);
     const byHash = await (await post(replicas[2], { extensions }, auth)).json();
-    expect(byHash).toEqual({ data: { statusCode: { reasonPhrase: "Service Unavailable" } } });
+    expect(byHash).toEqual({ data: { statusCode: { reasonPhrase: "Service Unavailable" } }, extensions: { cost: { requestedQueryCost: 2 } } });
   });
 });
 

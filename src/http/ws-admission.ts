@@ -16,6 +16,8 @@ export class Admission {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private idleTimer?: NodeJS.Timeout;
+  /** Subscriptions the socket holds, as last told: the idle clock runs only while it holds none. */
+  private active = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -26,6 +28,7 @@ export class Admission {
   }
 
   run<T>(work: () => Promise<T>): Promise<T> {
+    this.idle(this.active); // a message is no idleness, whether it is admitted or refused
     this.waiting += 1;
     if (this.waiting > HIGH_WATER && !this.socket.isPaused) this.socket.pause();
     const turn = this.queue.then(() => yieldToEventLoop()).then(work);
@@ -38,6 +41,7 @@ export class Admission {
 
   /** (Re)starts the idle clock while the socket has no subscription; stops it while it has some. */
   idle(subscriptions: number): void {
+    this.active = subscriptions;
     clearTimeout(this.idleTimer);
     if (subscriptions > 0) return;
     this.idleTimer = setTimeout(() => this.socket.close(1000, "Idle: no subscription and no message"), this.idleMs);

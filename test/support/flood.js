@@ -4,6 +4,9 @@
 //   history:    { port, addresses, keys, query, ms }  loops POSTs from each address until ms pass
 //   subscribes: { port, addresses, messages }         one graphql-ws socket per address sending
 //                                                     refused subscribes as fast as it may
+//   trickle:    { port, addresses, perAddress }       connections that send a request's headers
+//                                                     (every third) or body one piece every 500 ms;
+//                                                     resolves with each one's status and lifetime
 const { request } = require("node:http");
 const WebSocket = require("ws");
 
@@ -74,13 +77,33 @@ async function send(ws, messages) {
   }
 }
 
+function trickle({ port, addresses, perAddress }) {
+  const { connect } = require("node:net");
+  const one = (from, headersOnly) =>
+    new Promise((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port, localAddress: from });
+      const opened = Date.now();
+      let received = "";
+      socket.on("data", (d) => (received += d));
+      socket.on("error", () => {});
+      socket.write(headersOnly ? "POST /graphql HTTP/1.1\r\nHost: x\r\n" : "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
+      const timer = setInterval(() => socket.writable && socket.write(headersOnly ? "X-A: b\r\n" : " "), 500);
+      socket.once("close", () => {
+        clearInterval(timer);
+        const status = Number(/^HTTP\/1\.1 (\d+)/.exec(received)?.[1] ?? 0);
+        resolve({ status, after: Date.now() - opened, body: received.split("\r\n\r\n")[1] ?? "" });
+      });
+    });
+  return Promise.all(addresses.flatMap((from) => Array.from({ length: perAddress }, (_, i) => one(from, i % 3 === 0))));
+}
+
 function count(values) {
   const counts = {};
   for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
   return counts;
 }
 
-(mode === "history" ? history(options) : subscribes(options)).then(
+({ history, subscribes, trickle })[mode](options).then(
   (result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
