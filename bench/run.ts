@@ -9,6 +9,7 @@ import { startEmbeddedServer } from "../src/db/embedded-server";
 import { readsSection } from "./reads";
 import { replicasSection } from "./replicas";
 import { underAttackSection } from "./under-attack";
+import { underFloodsSection } from "./floods";
 import { writesSection } from "./writes";
 
 /**
@@ -32,6 +33,7 @@ async function main() {
     const dbBase = db.uri.replace(/\/bench$/, "");
     if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, db.pid);
     if (process.env.BENCH_ONLY === "replicas") return await replicasSection(`${dbBase}/replicas`);
+    if (process.env.BENCH_ONLY === "floods") return await underFloodsSection(`${dbBase}/floods`, db.pid);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await res.json()) as { data: any; errors?: unknown };
@@ -81,6 +83,7 @@ async function main() {
     await healthSection(app.url, logs);
     await readsSection(`${dbBase}/reads`, db.pid);
     await underAttackSection(`${dbBase}/attack`, db.pid);
+    await underFloodsSection(`${dbBase}/floods`, db.pid);
     await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY !== "reads") await writesSection();
   } finally {

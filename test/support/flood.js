@@ -4,6 +4,8 @@
 //   history:    { port, addresses, keys, query, ms }  loops POSTs from each address until ms pass
 //   subscribes: { port, addresses, messages }         one graphql-ws socket per address sending
 //                                                     refused subscribes as fast as it may
+//   distinct:   { port, addresses, ms }               loops POSTs of a new document each
+//                                                     (`query Op_<random> { __typename }`)
 //   trickle:    { port, addresses, perAddress }       connections that send a request's headers
 //                                                     (every third) or body one piece every 500 ms;
 //                                                     resolves with each one's status and lifetime
@@ -46,6 +48,18 @@ async function history({ port, addresses, keys, query, ms }) {
     }),
   );
   return { answers: answers.length, statuses: count(answers.map((a) => a.status)), withErrors: answers.filter((a) => a.errors).length };
+}
+
+async function distinct({ port, addresses, ms }) {
+  const deadline = Date.now() + ms;
+  const answers = [];
+  let n = 0;
+  await Promise.all(
+    addresses.map(async (from) => {
+      while (Date.now() < deadline) answers.push(await post(port, from, undefined, `query Op_${process.pid}_${(n += 1)} { __typename }`));
+    }),
+  );
+  return { answers: answers.length, statuses: count(answers.map((a) => a.status)) };
 }
 
 async function subscribes({ port, addresses, messages }) {
@@ -103,7 +117,7 @@ function count(values) {
   return counts;
 }
 
-({ history, subscribes, trickle })[mode](options).then(
+({ history, distinct, subscribes, trickle })[mode](options).then(
   (result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
