@@ -9,7 +9,7 @@ import { CurationService } from "./curation/curation.service";
 import { EntryWriter, type WriteFaults } from "./curation/entry-writer";
 import { ImportService, importRequestModel } from "./curation/import.service";
 import { loadSeedEntries } from "./catalogue/seed/catalogue-seed";
-import { type SeedReport, seedCatalogue } from "./catalogue/seed/seed-catalogue";
+import { type SeedReport, seedCatalogue } from "./curation/seed-catalogue";
 import { revisionModel, statusCodeModel } from "./catalogue/status-code.model";
 import type { Services } from "./graphql/context";
 

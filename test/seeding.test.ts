@@ -5,7 +5,7 @@ import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
 import { loadRegisteredEntries, loadSeedEntries, type SeedEntry } from "../src/catalogue/seed/catalogue-seed";
 import { EntryWriter } from "../src/curation/entry-writer";
-import { seedCatalogue } from "../src/catalogue/seed/seed-catalogue";
+import { seedCatalogue } from "../src/curation/seed-catalogue";
 import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel, type StatusCodeRecord } from "../src/catalogue/status-code.model";
 import { loadConfig } from "../src/config";
 import { connectDatabase } from "../src/db/connect";

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Collection, Connection } from "mongoose";
-import type { WriteListener } from "../curation/entry-writer";
 import type { CatalogueReadModel } from "./read-model";
 import type { StatusCodeModel, StatusCodeRecord } from "./status-code.model";
 
@@ -33,6 +32,14 @@ export interface SyncOptions {
  * writes go into its model at once (read-your-writes). When the database cannot be reached,
  * the model keeps serving and `stalenessMs` says since when it is unconfirmed.
  */
+/** Told of every write, so that the read model follows at once (CatalogueSync is the one). */
+export interface WriteListener {
+  /** This process wrote the entry, and it is now in this state. */
+  written(entry: StatusCodeRecord): Promise<void>;
+  /** The entry moved on past what this process knew (a lost race, a roll-forward). */
+  movedOn(code: number): Promise<unknown>;
+}
+
 export class CatalogueSync implements WriteListener {
   private readonly state: Collection;
   /** The counter document as of the last load; null: none yet, or the database had none. */

@@ -1,27 +1,27 @@
 import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
-import type { AppContext } from "../graphql/context";
-import { toGlobalId } from "../graphql/global-id";
-import { Retirement, StatusCodeRevisionConnection } from "../curation/curation.types";
+import { ErrorCodeInfo } from "../errors/error-code.type";
+import { toGlobalId } from "../relay/global-id";
+import type { CatalogueContext } from "./catalogue.service";
 import { isRedirect, isRetryable, REDIRECT_RULE, RETRYABLE_RULE } from "./example";
-import { CodeArgs, HistoryArgs, StatusCodesArgs } from "./status-code.inputs";
+import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
-import { StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
+import { Retirement, StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
 
 @Resolver(() => StatusCode)
 export class CatalogueResolver {
   @Query(() => StatusCode, { nullable: true, description: "One entry. Unknown code: null and a NOT_FOUND error." })
-  statusCode(@Args() { code }: CodeArgs, @Ctx() ctx: AppContext): StatusCodeRecord {
+  statusCode(@Args() { code }: CodeArgs, @Ctx() ctx: CatalogueContext): StatusCodeRecord {
     return ctx.catalogue.getByCode(code);
   }
 
   @Query(() => StatusCodeConnection, { description: "Entries, filtered and ordered, as a Relay connection." })
-  statusCodes(@Args() args: StatusCodesArgs, @Ctx() ctx: AppContext) {
+  statusCodes(@Args() args: StatusCodesArgs, @Ctx() ctx: CatalogueContext) {
     return ctx.catalogue.list(args);
   }
 
   @Query(() => [StatusClassInfo], { description: "The five classes with their ranges and entry counts." })
-  statusClasses(@Ctx() ctx: AppContext) {
+  statusClasses(@Ctx() ctx: CatalogueContext) {
     return ctx.catalogue.classes();
   }
 
@@ -31,18 +31,13 @@ export class CatalogueResolver {
   }
 
   @FieldResolver(() => [StatusCode], { description: "Codes often confused with or used instead of this one." })
-  related(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): StatusCodeRecord[] {
+  related(@Root() entry: StatusCodeRecord, @Ctx() ctx: CatalogueContext): StatusCodeRecord[] {
     return entry.relatedCodes.map((c) => ctx.catalogue.active(c)).filter((e): e is StatusCodeRecord => e !== null);
   }
 
   @FieldResolver(() => Retirement, { nullable: true, description: "Set when the entry is retired." })
   retired(@Root() entry: StatusCodeRecord) {
     return entry.retired ?? null;
-  }
-
-  @FieldResolver(() => StatusCodeRevisionConnection, { description: "Every write of this entry, newest first." })
-  history(@Root() entry: StatusCodeRecord, @Args() { first, after }: HistoryArgs, @Ctx() ctx: AppContext) {
-    return ctx.curation.history(entry, first, after);
   }
 
   @FieldResolver(() => Boolean, { description: REDIRECT_RULE })
@@ -58,5 +53,14 @@ export class CatalogueResolver {
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })
   apiErrorCodes(@Root() entry: StatusCodeRecord): ErrorCode[] {
     return ERROR_CODES.filter((c) => ERROR_TABLE[c].httpStatus === entry.code);
+  }
+}
+
+/** The catalogue entry of each error code's status: the error table links into the catalogue, not the reverse. */
+@Resolver(() => ErrorCodeInfo)
+export class ErrorCodeEntryResolver {
+  @FieldResolver(() => StatusCode, { nullable: true, description: "The catalogue entry of httpStatus (null if it was retired)." })
+  statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: CatalogueContext): StatusCodeRecord | null {
+    return ctx.catalogue.active(info.httpStatus);
   }
 }

@@ -25,6 +25,11 @@ export interface ClassCount {
   count: number;
 }
 
+/** What the catalogue's resolvers need of a request's context. */
+export interface CatalogueContext {
+  catalogue: CatalogueService;
+}
+
 /**
  * Reads of the catalogue, all answered from the in-memory read model: no database round trip.
  * Returns plain (frozen) objects; fails only with DomainError.

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { Node } from "../graphql/node.type";
-import { PageInfo } from "../graphql/page-info.type";
+import { Node } from "../relay/node.type";
+import { PageInfo } from "../relay/page-info.type";
 import { EntrySource, Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
 
 @ObjectType({ description: "Where a status code is defined." })
@@ -144,4 +144,16 @@ export class StatusClassInfo {
 
   @Field(() => Int, { description: "How many unretired entries the catalogue has in it." })
   count!: number;
+}
+
+@ObjectType({ description: "When, why and by whom an entry was retired." })
+export class Retirement {
+  @Field({ description: "When it was retired." })
+  at!: Date;
+
+  @Field({ description: "Why, in the curator's words." })
+  reason!: string;
+
+  /** Resolved by RetirementAuthorResolver: hidden from anonymous callers. */
+  by!: string | null;
 }

@@ -1,10 +1,10 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { Principal } from "../auth/principal";
-import { StatusCode } from "../catalogue/status-code.type";
-import { SEED_AUTHOR } from "../catalogue/seed/seed-catalogue";
+import { Retirement, StatusCode } from "../catalogue/status-code.type";
+import { SEED_AUTHOR } from "./seed-catalogue";
 import type { StatusCodeRecord } from "../catalogue/status-code.model";
-import type { AppContext } from "../graphql/context";
-import { FieldChange, Retirement, StatusCodeRevision } from "./curation.types";
+import type { CurationContext } from "./context";
+import { FieldChange, StatusCodeRevision } from "./curation.types";
 
 const HIDDEN = "null for anonymous callers: authors are API key names, often people's names";
 
@@ -16,7 +16,7 @@ export function authorFor(name: string, principal: Principal | null): string | n
 @Resolver(() => StatusCode)
 export class EntryAuthorResolver {
   @FieldResolver(() => String, { nullable: true, description: `Who made the last write: an API key name, or "seed"; ${HIDDEN}.` })
-  updatedBy(@Root() entry: StatusCodeRecord, @Ctx() ctx: AppContext): string | null {
+  updatedBy(@Root() entry: StatusCodeRecord, @Ctx() ctx: CurationContext): string | null {
     return authorFor(entry.updatedBy, ctx.principal);
   }
 }
@@ -24,7 +24,7 @@ export class EntryAuthorResolver {
 @Resolver(() => Retirement)
 export class RetirementAuthorResolver {
   @FieldResolver(() => String, { nullable: true, description: `The API key name that retired it; ${HIDDEN}.` })
-  by(@Root() retirement: { by: string }, @Ctx() ctx: AppContext): string | null {
+  by(@Root() retirement: { by: string }, @Ctx() ctx: CurationContext): string | null {
     return authorFor(retirement.by, ctx.principal);
   }
 }
@@ -32,12 +32,12 @@ export class RetirementAuthorResolver {
 @Resolver(() => StatusCodeRevision)
 export class RevisionAuthorResolver {
   @FieldResolver(() => String, { nullable: true, description: `The API key name of the writer, or "seed"; ${HIDDEN}.` })
-  by(@Root() revision: { by: string }, @Ctx() ctx: AppContext): string | null {
+  by(@Root() revision: { by: string }, @Ctx() ctx: CurationContext): string | null {
     return authorFor(revision.by, ctx.principal);
   }
 
   @FieldResolver(() => [FieldChange], { description: "What the write changed (a retirement's author hidden as in `by`)." })
-  changes(@Root() revision: { changes: FieldChange[] }, @Ctx() ctx: AppContext): FieldChange[] {
+  changes(@Root() revision: { changes: FieldChange[] }, @Ctx() ctx: CurationContext): FieldChange[] {
     if (ctx.principal) return revision.changes;
     const hide = (value: unknown) =>
       value && typeof value === "object" && "by" in value ? { ...value, by: authorFor(String(value.by), null) } : value;

@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, Int, Mutation, Resolver } from "type-graphql";
-import type { AppContext } from "../graphql/context";
+import type { CurationContext } from "./context";
 import { LIMITS } from "./entry-validation";
 import { ImportResult, StatusCodeInput, StatusCodePatch } from "./curation.types";
 import { StatusCode } from "../catalogue/status-code.type";
@@ -17,7 +17,7 @@ class WriteArgs {
 @Resolver()
 export class CurationResolver {
   @Mutation(() => StatusCode, { description: "Add a vendor or custom code. CONFLICT when the code exists." })
-  createStatusCode(@Arg("input", () => StatusCodeInput, { description: "The new entry." }) input: StatusCodeInput, @Ctx() ctx: AppContext) {
+  createStatusCode(@Arg("input", () => StatusCodeInput, { description: "The new entry." }) input: StatusCodeInput, @Ctx() ctx: CurationContext) {
     return ctx.curation.create(input, ctx.principal);
   }
 
@@ -25,13 +25,13 @@ export class CurationResolver {
   updateStatusCode(
     @Args() { code, expectedVersion }: WriteArgs,
     @Arg("patch", () => StatusCodePatch, { description: "The fields to change." }) patch: StatusCodePatch,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: CurationContext,
   ) {
     return ctx.curation.update(code, expectedVersion, patch, ctx.principal);
   }
 
   @Mutation(() => StatusCode, { description: "Soft-delete: afterwards statusCode(code) answers GONE." })
-  retireStatusCode(@Args() { code, expectedVersion }: WriteArgs, @Arg("reason", { description: `Why, for the history (at most ${LIMITS.retireReason} characters).` }) reason: string, @Ctx() ctx: AppContext) {
+  retireStatusCode(@Args() { code, expectedVersion }: WriteArgs, @Arg("reason", { description: `Why, for the history (at most ${LIMITS.retireReason} characters).` }) reason: string, @Ctx() ctx: CurationContext) {
     return ctx.curation.retire(code, expectedVersion, reason, ctx.principal);
   }
 
@@ -42,7 +42,7 @@ export class CurationResolver {
     @Arg("code", () => Int, { description: "The entry to restore." }) code: number,
     @Arg("toVersion", () => Int, { nullable: true, description: "An earlier version whose content to bring back; omitted: un-retire." })
     toVersion: number | undefined,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: CurationContext,
   ) {
     return ctx.curation.restore(code, toVersion, ctx.principal);
   }
@@ -54,7 +54,7 @@ export class CurationResolver {
     @Arg("entries", () => [StatusCodeInput], { description: "1 to 500 new entries." }) entries: StatusCodeInput[],
     @Arg("idempotencyKey", { description: "Your id for this import (per API key): a retry with it returns the first result." })
     idempotencyKey: string,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: CurationContext,
   ) {
     return ctx.imports.import(entries, idempotencyKey, ctx.principal);
   }

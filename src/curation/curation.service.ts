@@ -3,7 +3,7 @@ import { DomainError } from "../errors/domain-error";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { CatalogueService } from "../catalogue/catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
-import { checkContent, type FieldError, isCode, LIMITS, validationFailed } from "./entry-validation";
+import { checkContent, type EntryInput, type FieldError, isCode, LIMITS, type NewEntry, type SpecificationInput, validationFailed } from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
 import { RevisionReader } from "./revision-reader";
 import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction, SEEDED_SOURCES } from "../catalogue/status-code.enums";
@@ -18,14 +18,6 @@ import type {
 } from "../catalogue/status-code.model";
 import { agreeingExample, historyEndingWith, historyEndsWith } from "../catalogue/entry-defaults";
 import { exampleDisagreements, exampleOf, type ExampleSubject } from "../catalogue/example";
-
-type SpecificationInput = { document: string; section?: string | null; url: string };
-
-/** What a client may send for a new entry; missing fields get defaults. */
-export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory">> & {
-  specification?: SpecificationInput | null;
-  specificationHistory?: SpecificationInput[] | null;
-};
 
 const specificationOf = (s: SpecificationInput): SpecificationRecord => ({ document: s.document, section: s.section ?? null, url: s.url });
 const trimmedUses = (uses: UnofficialUseRecord[]): UnofficialUseRecord[] =>
@@ -51,7 +43,6 @@ function specificationsOf(input: EntryInput, before: SpecificationRecord[]): { s
 function exampleErrors(example: string, entry: ExampleSubject): FieldError[] {
   return exampleDisagreements(example, entry).map((constraint) => ({ field: "example", constraint: `agreesWith.${constraint}` }));
 }
-export type NewEntry = EntryInput & { code: number };
 
 // Content must not be sent with these (RFC 9110), so a new entry defaults to "no body" for them.
 const NO_BODY = new Set([204, 205, 304]);

@@ -2,21 +2,9 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, InputType, Int, ObjectType } from "type-graphql";
 import { ErrorCode } from "../errors/error-codes";
 import { LIMITS } from "./entry-validation";
-import { PageInfo } from "../graphql/page-info.type";
+import { PageInfo } from "../relay/page-info.type";
 import { Popularity, RevisionAction } from "../catalogue/status-code.enums";
 import { StatusCode } from "../catalogue/status-code.type";
-
-@ObjectType({ description: "When, why and by whom an entry was retired." })
-export class Retirement {
-  @Field({ description: "When it was retired." })
-  at!: Date;
-
-  @Field({ description: "Why, in the curator's words." })
-  reason!: string;
-
-  /** Resolved by RetirementAuthorResolver: hidden from anonymous callers. */
-  by!: string | null;
-}
 
 @ObjectType({ description: "One field a write changed. Values are JSON: strings, lists or objects." })
 export class FieldChange {

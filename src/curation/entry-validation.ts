@@ -1,6 +1,15 @@
 import { DomainError } from "../errors/domain-error";
-import type { EntryInput } from "./curation.service";
 import { MAX_CODE, MIN_CODE } from "../catalogue/status-code.inputs";
+import type { EntryContent } from "../catalogue/status-code.model";
+
+export type SpecificationInput = { document: string; section?: string | null; url: string };
+
+/** What a client may send for a new entry; missing fields get defaults. */
+export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory">> & {
+  specification?: SpecificationInput | null;
+  specificationHistory?: SpecificationInput[] | null;
+};
+export type NewEntry = EntryInput & { code: number };
 
 /** A broken rule: the field and the constraint, never the rejected value. */
 export interface FieldError {

@@ -1,3 +1,4 @@
+import type { WriteListener } from "../catalogue/catalogue-sync";
 import { duplicateIndexes, isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "../catalogue/status-code.enums";
@@ -27,13 +28,6 @@ export interface WriteFaults {
   killAfterSeedClaims?: boolean;
 }
 
-/** Told of every write, so that the read model follows at once (CatalogueSync). */
-export interface WriteListener {
-  /** This process wrote the entry, and it is now in this state. */
-  written(entry: StatusCodeRecord): Promise<void>;
-  /** The entry moved on past what this process knew (a lost race, a roll-forward). */
-  movedOn(code: number): Promise<unknown>;
-}
 
 /**
  * Every write of an entry, with its history, correct on FerretDB 1.24 (no transactions, and

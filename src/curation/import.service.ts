@@ -3,7 +3,8 @@ import { type Connection, Schema } from "mongoose";
 import { type Principal, requirePermission } from "../auth/principal";
 import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
-import type { CurationService, NewEntry } from "./curation.service";
+import type { CurationService } from "./curation.service";
+import type { NewEntry } from "./entry-validation";
 import { validationFailed } from "./entry-validation";
 
 export const MAX_IMPORT = 500;

@@ -1,19 +1,12 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { StatusCodeRecord } from "../catalogue/status-code.model";
-import { StatusCode } from "../catalogue/status-code.type";
-import type { AppContext } from "../graphql/context";
+import { Query, Resolver } from "type-graphql";
 import { ERROR_CODES, ERROR_TABLE } from "./error-codes";
 import { ErrorCodeInfo } from "./error-code.type";
 
+/** The error table as a query (each entry's catalogue entry is resolved by the catalogue: ErrorCodeEntryResolver). */
 @Resolver(() => ErrorCodeInfo)
 export class ErrorCodeResolver {
   @Query(() => [ErrorCodeInfo], { description: "The error table: every error code with its HTTP status." })
   errorCodes(): ErrorCodeInfo[] {
     return ERROR_CODES.map((code) => ({ code, ...ERROR_TABLE[code] }));
-  }
-
-  @FieldResolver(() => StatusCode, { nullable: true, description: "The catalogue entry of httpStatus (null if it was retired)." })
-  statusCode(@Root() info: ErrorCodeInfo, @Ctx() ctx: AppContext): StatusCodeRecord | null {
-    return ctx.catalogue.active(info.httpStatus);
   }
 }

@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { DomainError } from "../errors/domain-error";
 import type { AppContext } from "./context";
-import { fromGlobalId } from "./global-id";
-import { Node } from "./node.type";
+import { fromGlobalId } from "../relay/global-id";
+import { Node } from "../relay/node.type";
 
 @Resolver()
 export class NodeResolver {

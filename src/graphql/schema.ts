@@ -4,9 +4,10 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphq
 import { buildSchema, type PubSub } from "type-graphql";
 import { CatalogueEvents } from "../catalogue/catalogue-events";
 import { ChangesResolver } from "../catalogue/changes.resolver";
-import { CatalogueResolver } from "../catalogue/catalogue.resolver";
+import { CatalogueResolver, ErrorCodeEntryResolver } from "../catalogue/catalogue.resolver";
 import { EntryAuthorResolver, RetirementAuthorResolver, RevisionAuthorResolver } from "../curation/author.resolver";
 import { CurationResolver } from "../curation/curation.resolver";
+import { HistoryResolver } from "../curation/history.resolver";
 import { ErrorCodeResolver } from "../errors/error-code.resolver";
 import { PROJECT_ROOT } from "../project-root";
 import { NodeResolver } from "./node.resolver";
@@ -21,10 +22,12 @@ export async function buildAppSchema(events: PubSub = new CatalogueEvents()): Pr
       CatalogueResolver,
       ChangesResolver,
       CurationResolver,
+      HistoryResolver,
       EntryAuthorResolver,
       RetirementAuthorResolver,
       RevisionAuthorResolver,
       ErrorCodeResolver,
+      ErrorCodeEntryResolver,
       NodeResolver,
     ],
     validate: true, // class-validator rules on args and inputs

@@ -1,9 +1,9 @@
-import { DomainError } from "../../errors/domain-error";
-import { type EntryWriter, revisionOf } from "../../curation/entry-writer";
-import { agreeingExample, historyEndingWith } from "../entry-defaults";
-import { RevisionAction } from "../status-code.enums";
-import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../status-code.model";
-import { SEED_REVISION, type SeedEntry } from "./catalogue-seed";
+import { DomainError } from "../errors/domain-error";
+import { type EntryWriter, revisionOf } from "./entry-writer";
+import { agreeingExample, historyEndingWith } from "../catalogue/entry-defaults";
+import { RevisionAction } from "../catalogue/status-code.enums";
+import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../catalogue/status-code.model";
+import { SEED_REVISION, type SeedEntry } from "../catalogue/seed/catalogue-seed";
 
 export const SEED_AUTHOR = "seed";
 
