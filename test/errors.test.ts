@@ -68,6 +68,7 @@ describe("When the request itself is bad, the HTTP status is the error's", () =>
     const persistedQuery = { version: 1, sha256Hash: createHash("sha256").update(query).digest("hex") };
     const miss = await postJson(t.url, { extensions: { persistedQuery } });
     expect(miss.body.errors[0].extensions).toMatchObject({ code: "PERSISTED_QUERY_NOT_FOUND", httpStatus: 404 });
+    expect(miss.status).toBe(200); // as Apollo sends it: APQ links retry on it
     const retry = await postJson(t.url, { query, extensions: { persistedQuery } });
     expect(retry.body.data.statusCode.reasonPhrase).toBe("Created");
     const hit = await postJson(t.url, { extensions: { persistedQuery } });

@@ -10,6 +10,11 @@ export interface ErrorFacts {
   requestLevel?: true;
   /** The code of a whole HTTP request refused with this status (Fastify's, Node's, Apollo's). */
   forStatus?: true;
+  /**
+   * The status the whole response is sent with when it differs from httpStatus: Apollo's
+   * automatic persisted queries answer an unknown hash with 200, and APQ links retry on it.
+   */
+  responseStatus?: number;
   /** Retry-After (seconds) of a response with this status, when the error itself gives none. */
   retryAfterSeconds?: number;
 }
@@ -83,6 +88,7 @@ export const ERROR_TABLE = {
   },
   PERSISTED_QUERY_NOT_SUPPORTED: {
     httpStatus: 400,
+    responseStatus: 200,
     description: "The request used automatic persisted queries in a way this server does not support.",
   },
   UNAUTHENTICATED: {
@@ -101,6 +107,7 @@ export const ERROR_TABLE = {
   },
   PERSISTED_QUERY_NOT_FOUND: {
     httpStatus: 404,
+    responseStatus: 200,
     description: "The persisted query hash is unknown: resend the request with the full query.",
   },
   PERSISTED_QUERY_NOT_IN_LIST: {

@@ -47,5 +47,6 @@ export function statusOfResult(data: unknown, codes: readonly ErrorCode[], media
   }
   if (codes.length === 0) return 200;
   if (codes.every((c) => factsOf(c).requestLevel)) return mediaType.startsWith("application/json") ? 200 : httpStatusOf(codes[0]);
-  return httpStatusOf(codes.find((c) => !factsOf(c).requestLevel)!);
+  const refusal = codes.find((c) => !factsOf(c).requestLevel)!;
+  return factsOf(refusal).responseStatus ?? httpStatusOf(refusal);
 }
