@@ -7,7 +7,7 @@ import { negotiatedMediaType } from "../representation";
 
 export interface CacheSlot {
   key: string;
-  /** A POST: kept the second time its key is answered (anyone can POST new documents). */
+  /** A plain POST: kept the second time its key is answered (anyone can POST new documents). */
   secondSight: boolean;
   etag: string;
   /** The catalogue digest the key was derived from. */
@@ -126,7 +126,8 @@ export function slotOf(method: string, params: GraphqlParams | undefined, header
     // JSON, not a separator: no two different requests can spell the same key.
     .update(JSON.stringify([digest, role, String(params.operationName ?? ""), variables, negotiatedMediaType(headers.accept), document]))
     .digest("base64url");
-  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined, secondSight: !get };
+  // A plain POSTed document waits for its second sight; a persisted one was registered on purpose.
+  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined, secondSight: !get && persisted === undefined };
 }
 
 /**
