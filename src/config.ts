@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   WS_IDLE_TIMEOUT_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
   MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(20),
+  STREAM_HEARTBEAT_MS: int(100, 60_000).default(5000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   CORS_ORIGIN: z.string().min(1).default("*"),
@@ -113,12 +114,14 @@ export interface Config {
   };
   subscriptions: {
     perConnection: number;
-    /** Open WebSocket connections per client address (as TRUST_PROXY resolves it). */
+    /** Open subscription connections (WebSockets and HTTP streams) per client address (as TRUST_PROXY resolves it). */
     connectionsPerAddress: number;
-    /** Open WebSocket connections in all. */
+    /** Open subscription connections (WebSockets and HTTP streams) in all. */
     total: number;
     /** A socket with no subscription that sends nothing this long is closed. */
     idleTimeoutMs: number;
+    /** How often an HTTP stream (multipart, SSE) sends a heartbeat. */
+    heartbeatMs: number;
   };
   /** Estimated heap bytes of the parsed and validated documents Apollo keeps. */
   documentCacheBytes: number;
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       connectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
       total: e.MAX_WEBSOCKETS,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
+      heartbeatMs: e.STREAM_HEARTBEAT_MS,
     },
     corsOrigin: e.CORS_ORIGIN,
     limits: {

@@ -41,7 +41,10 @@ import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
 import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
 import { requestIdOf } from "./request-id";
+import { httpSubscriptions } from "./streams/http-subscriptions";
+import { SubscriptionSlots } from "./subscription-slots";
 import { attachSubscriptions } from "./subscriptions";
+import { revocationSweep } from "./ws-revocation";
 
 export { STALE_HEADER } from "./pipeline/arrival";
 
@@ -81,8 +84,9 @@ const onGraphql =
  * The HTTP server as the ordered list of its stages, each in a file of its own under
  * pipeline/, sharing one request state (pipeline/state.ts):
  *   fast path (cache hits, before Fastify) → arrival → authentication → rate budget →
- *   playground → response cache → document limits → execution (Apollo, whose plugins check the
- *   cost and shape the response) → metrics.
+ *   trusted documents → playground → variables → response cache → document limits →
+ *   subscriptions over HTTP (streams/, which answer subscriptions themselves) → execution
+ *   (Apollo, whose plugins check the cost and shape the response) → metrics.
  * The WebSocket path (subscriptions.ts) calls the same stage functions.
  */
 export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
@@ -155,6 +159,20 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   await app.register(cors, corsOptions(config.corsOrigin));
 
   const limits = documentLimits(config.limits);
+  // Subscriptions over graphql-ws and over HTTP streams share their bounds and revocation sweep.
+  const slots = new SubscriptionSlots(config.subscriptions.connectionsPerAddress, config.subscriptions.total);
+  const revocations = revocationSweep(deps.apiKeys, Math.max(config.apiKeyCacheMs, 250));
+  const streams = httpSubscriptions({
+    schema: deps.schema,
+    services,
+    limits: config.limits,
+    variablesLimit,
+    chargerOf: (keyId, address) => budgets.chargerOf(keyId, address),
+    slots,
+    revocations,
+    heartbeatMs: config.subscriptions.heartbeatMs,
+    metrics,
+  });
   app.addHook(
     "onRequest",
     inOrder(
@@ -173,6 +191,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       onGraphql(variablesStage()),
       onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
       onGraphql(documentLimitsStage(limits)),
+      // A subscription is streamed (multipart, SSE) or refused here; Apollo runs the rest.
+      onGraphql(streams.stage),
     ),
   );
   app.addHook("onSend", headAsGet.onSend);
@@ -236,10 +256,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     documentLimits: (query, variables) => limits(query) ?? variablesLimit(variables),
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
-    maxConnectionsPerAddress: config.subscriptions.connectionsPerAddress,
-    maxConnections: config.subscriptions.total,
+    slots,
     idleTimeoutMs: config.subscriptions.idleTimeoutMs,
-    revocationCheckMs: Math.max(config.apiKeyCacheMs, 250),
+    revocations,
     clientAddress,
   });
   const health = new DatabaseHealth(deps.connection);
@@ -254,6 +273,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     async stop() {
       health.stop();
       draining = true;
+      revocations.stop();
+      streams.close();
       await subscriptions.close();
       // close() stops accepting and waits for in-flight requests; the keep-alive sockets that
       // fall idle once their last request is answered would hold it open (for up to Fastify's

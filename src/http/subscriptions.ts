@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema } from "graphql";
 import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -13,7 +13,6 @@ import { DomainError } from "../errors/domain-error";
 import type { ErrorCode } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { createContext, newRequestRecord, type Services } from "../graphql/context";
-import { assertWithinCost, operationCost } from "../graphql/limits/cost";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { authenticate, bearerToken, isRefusal } from "./pipeline/authentication";
 import { budgetRefusal } from "./pipeline/rate-budget";
@@ -21,8 +20,10 @@ import type { Refusal } from "./pipeline/refusal";
 import type { ChargeFn } from "../graphql/charge";
 import type { RateBudgets } from "./rate-limit";
 import { operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
+import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "./subscription-checks";
+import type { SubscriptionSlots } from "./subscription-slots";
 import { Admission } from "./ws-admission";
-import { REVOKED_CLOSE, revocationSweep } from "./ws-revocation";
+import { REVOKED_CLOSE, type RevocationSweep } from "./ws-revocation";
 import { pathOf } from "./pipeline/arrival";
 
 export interface SubscriptionOptions {
@@ -37,13 +38,12 @@ export interface SubscriptionOptions {
   /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
-  maxConnectionsPerAddress: number;
-  /** Open WebSocket connections in all. */
-  maxConnections: number;
+  /** Open subscription connections per client address and in all, shared with HTTP streams. */
+  slots: SubscriptionSlots;
   /** A socket with no subscription that sends nothing this long is closed. */
   idleTimeoutMs: number;
-  /** How often open sockets' keys are checked for revocation (at most the key cache's lifetime). */
-  revocationCheckMs: number;
+  /** Ends open connections whose key was revoked; shared with HTTP streams. */
+  revocations: RevocationSweep;
   /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
   clientAddress: (request: IncomingMessage) => string;
 }
@@ -77,31 +77,22 @@ export const FLOOD_CLOSE = { code: 4429, reason: "Too many requests: the rate bu
  *   that keeps sending is then disconnected (4429). Messages are handled one at a time per
  *   socket, yielding between two (ws-admission.ts).
  * - The same document limits and cost limit; at most maxSubscriptionsPerConnection per
- *   connection, maxConnectionsPerAddress per client address (behind trusted proxies, the
- *   address they forward) and maxConnections in all; an idle socket is closed.
+ *   connection; per client address (behind trusted proxies, the address they forward) and in
+ *   all, the slots it shares with HTTP streams (subscription-slots.ts); an idle socket is closed.
  * - Only reads: mutations never run over the socket (METHOD_NOT_ALLOWED). A write is one HTTP
  *   request, authenticated, budgeted and logged as one.
  */
 export function attachSubscriptions(app: FastifyInstance, options: SubscriptionOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const perAddress = new Map<string, number>();
-  const revocations = revocationSweep(options.apiKeys, options.revocationCheckMs);
+  const { revocations } = options;
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
-    if (wss.clients.size >= options.maxConnections) return refuseUpgrade(socket, 503, "Service Unavailable");
-    const address = options.clientAddress(request);
-    const open = perAddress.get(address) ?? 0;
-    if (open >= options.maxConnectionsPerAddress) return refuseUpgrade(socket, 429, "Too Many Requests");
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      perAddress.set(address, open + 1);
-      ws.once("close", () => {
-        const left = (perAddress.get(address) ?? 1) - 1;
-        if (left > 0) perAddress.set(address, left);
-        else perAddress.delete(address);
-      });
-      wss.emit("connection", ws, request);
-    });
+    const slot = options.slots.take(options.clientAddress(request));
+    if (slot === "total") return refuseUpgrade(socket, 503, "Service Unavailable");
+    if (slot === "address") return refuseUpgrade(socket, 429, "Too Many Requests");
+    socket.once("close", slot); // whether or not the upgrade completes
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
   });
 
   /** The checks of a subscribe, in the order HTTP makes them: key, arrival charge, document, cost. */
@@ -129,26 +120,14 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (untrusted) return [refusal("PERSISTED_QUERY_NOT_IN_LIST", untrusted)];
     const overLimit = options.documentLimits(payload.query, payload.variables);
     if (overLimit) return [asGraphqlError(overLimit)];
-    let document;
-    try {
-      document = parse(payload.query);
-    } catch (error) {
-      return [refusal("GRAPHQL_PARSE_FAILED", (error as Error).message)];
-    }
-    const invalid = validate(options.schema, document);
-    if (invalid.length) return invalid.map((e) => refusal("GRAPHQL_VALIDATION_FAILED", e.message));
+    const document = parsedAndValid(options.schema, payload.query);
+    if (Array.isArray(document)) return document.map(asGraphqlError);
     if (getOperationAST(document, payload.operationName)?.operation === "mutation") {
       return [refusal("METHOD_NOT_ALLOWED", "Mutations are not run over WebSocket: send them as HTTP POST /graphql")];
     }
-    let cost: number;
-    try {
-      cost = operationCost(options.schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
-      assertWithinCost(cost, options.limits.cost);
-    } catch (error) {
-      // A thrown error would close the whole connection (4500): refusals are this subscribe's.
-      if (error instanceof DomainError) return [refusal(error.code, error.message, error.details)];
-      throw error;
-    }
+    // A refusal, never a throw: a thrown error would close the whole connection (4500).
+    const cost = costWithinLimit(options.schema, options.limits, document, payload.operationName, payload.variables);
+    if (typeof cost !== "number") return [asGraphqlError(cost)];
     // Held from here, given back if the budget refuses (admissions run one at a time per socket).
     connection.subscriptions += 1;
     const refused = await spend(connection, socket, cost, { cost });
@@ -157,14 +136,12 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       return refused;
     }
     connection.admission.idle(connection.subscriptions);
-    // Pushed events spend nothing: the subscribe paid for the subscription.
-    const allow = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0, policy: "address" as const });
     return {
       schema: options.schema,
       document,
       operationName: payload.operationName,
       variableValues: payload.variables,
-      contextValue: createContext(newRequestRecord(randomUUID()), connection.principal, options.services, allow),
+      contextValue: createContext(newRequestRecord(randomUUID()), connection.principal, options.services, PUSHES_ARE_FREE),
     };
   }
 
@@ -190,7 +167,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
           socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
           return false; // the close above is the one sent
         }
-        if (principal) revocations.track(socket, principal);
+        if (principal) socket.once("close", revocations.track({ revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason) }, principal));
         ctx.extra.connection = {
           principal,
           key: bearerToken(header),
@@ -237,7 +214,6 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     },
     /** Shutdown: every client is told (1001 Going Away) and disconnected. */
     async close(): Promise<void> {
-      revocations.stop();
       for (const client of wss.clients) client.close(1001, "Server shutting down");
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -1,26 +1,31 @@
-import type { WebSocket } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
 
 export const REVOKED_CLOSE = { code: 4403, reason: "Forbidden: the API key is invalid or revoked" } as const;
 
+/** Something held open under a key: a WebSocket, or an HTTP stream. */
+export interface Revocable {
+  /** Ends it because its key was revoked. */
+  revoke(): void;
+}
+
 /**
- * Sockets opened with a key, and a sweep that asks the database every `intervalMs` which of
- * their keys were revoked (one query for all of them, no clock compared) and closes those
- * sockets with 4403, which ends their subscriptions. Operations are checked at use besides (see
- * subscriptions.ts); this covers sockets that only listen.
+ * Connections opened with a key (WebSockets and HTTP streams), and a sweep that asks the
+ * database every `intervalMs` which of their keys were revoked (one query for all of them, no
+ * clock compared) and ends those connections, which ends their subscriptions. Operations are
+ * checked at use besides (see subscriptions.ts); this covers connections that only listen.
  */
 export function revocationSweep(apiKeys: ApiKeyService, intervalMs: number) {
-  const keyed = new Map<WebSocket, Principal>();
+  const keyed = new Map<Revocable, Principal>();
   let sweeping = false;
   const timer = setInterval(async () => {
     if (sweeping || keyed.size === 0) return;
     sweeping = true;
     try {
       const gone = new Set(await apiKeys.revokedAmong([...new Set([...keyed.values()].map((p) => p.keyId))]));
-      for (const [socket, principal] of keyed) if (gone.has(principal.keyId)) socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+      for (const [held, principal] of keyed) if (gone.has(principal.keyId)) held.revoke();
     } catch {
-      // The database cannot say: sockets keep the authority last confirmed until it can (a
+      // The database cannot say: connections keep the authority last confirmed until it can (a
       // revocation is a database write too, so none can have happened unseen for long).
     } finally {
       sweeping = false;
@@ -28,12 +33,15 @@ export function revocationSweep(apiKeys: ApiKeyService, intervalMs: number) {
   }, intervalMs);
   timer.unref();
   return {
-    track(socket: WebSocket, principal: Principal): void {
-      keyed.set(socket, principal);
-      socket.once("close", () => keyed.delete(socket));
+    /** Watches `held` until the returned function is called (when it closes). */
+    track(held: Revocable, principal: Principal): () => void {
+      keyed.set(held, principal);
+      return () => keyed.delete(held);
     },
     stop(): void {
       clearInterval(timer);
     },
   };
 }
+
+export type RevocationSweep = ReturnType<typeof revocationSweep>;

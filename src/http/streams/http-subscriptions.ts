@@ -1,0 +1,179 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type DocumentNode, type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
+import { DomainError } from "../../errors/domain-error";
+import type { ErrorCode } from "../../errors/error-codes";
+import { formatError } from "../../errors/format-error";
+import type { ChargeFn } from "../../graphql/charge";
+import { rateHeaders } from "../../graphql/charge";
+import { createContext, type Services } from "../../graphql/context";
+import type { OperationLimits } from "../../graphql/limits/limits";
+import type { Metrics } from "../pipeline/metrics";
+import { budgetRefusal } from "../pipeline/rate-budget";
+import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
+import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "../subscription-checks";
+import type { SubscriptionSlots } from "../subscription-slots";
+import type { RevocationSweep } from "../ws-revocation";
+import { streamFraming, TRANSPORTS } from "./framing";
+import { type EndReason, LiveStream } from "./live-stream";
+
+export interface HttpSubscriptionOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  limits: OperationLimits;
+  /** The variables-depth check, for a GET's variables once parsed from their JSON text. */
+  variablesLimit: (variables: unknown) => Refusal | undefined;
+  chargerOf: (keyId: string | undefined, address: string) => ChargeFn;
+  /** Shared with graphql-ws: connections per client address and in all. */
+  slots: SubscriptionSlots;
+  revocations: RevocationSweep;
+  heartbeatMs: number;
+  metrics: Metrics;
+}
+
+interface Params {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+/**
+ * Subscriptions over plain HTTP on /graphql, besides graphql-ws: Apollo's multipart protocol
+ * and GraphQL over SSE (framing.ts). This is the last stage before execution: a request whose
+ * operation is a subscription is answered here, never by Apollo (which would run it as a query
+ * and fail on its first field). The stages before it did what they do for every request (key,
+ * 1 unit on arrival, trusted documents, variables depth, document limits); this one makes the
+ * rest of what a graphql-ws subscribe goes through, with the same functions: validation, the
+ * cost limit, the cost charged from the same budget, a slot of the same per-address and total
+ * bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
+ * the response over (reply.hijack) and streams until one side ends it.
+ *
+ * A subscription asked for as a single result (Accept: application/json) gets 406
+ * NOT_ACCEPTABLE naming the transports that carry subscriptions.
+ */
+export function httpSubscriptions(options: HttpSubscriptionOptions) {
+  const open = new Set<LiveStream>();
+
+  async function stage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const get = request.method === "GET";
+    if (!get && request.method !== "POST") return undefined;
+    const params = (get ? request.query : request.body) as Params | undefined;
+    // Only a text that can hold a subscription is parsed here; everything else is Apollo's.
+    if (!params || typeof params !== "object" || typeof params.query !== "string" || !params.query.includes("subscription")) return undefined;
+    const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
+    const document = parsedAndValid(options.schema, params.query);
+    if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
+    const operation = getOperationAST(document, operationName);
+    if (operation?.operation !== "subscription") return undefined;
+
+    const { state } = request;
+    state.operation = { type: operation.operation, name: operation.name?.value };
+    const framing = streamFraming(request.headers.accept);
+    if (!framing) {
+      return refuse(
+        reply,
+        state,
+        { code: "NOT_ACCEPTABLE", message: `A subscription is a stream, not a single result: ask for it with ${TRANSPORTS.join("; or ")}`, details: { transports: TRANSPORTS } },
+        JSON_TYPE,
+      );
+    }
+    // Refusals from here carry their own status (graphql-response+json): the client asked for a stream.
+    const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
+    const parsed = variablesOf(params.variables, get);
+    if ("refusal" in parsed) return refused(parsed.refusal);
+    const { variables } = parsed;
+    const deep = get ? options.variablesLimit(variables) : undefined;
+    if (deep) return refused(deep);
+    const cost = costWithinLimit(options.schema, options.limits, document, operationName, variables);
+    if (typeof cost !== "number") return refused(cost);
+    state.operation.cost = cost;
+
+    const slot = options.slots.take(request.ip);
+    if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
+    if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
+    const charge = await options.chargerOf(state.principal?.keyId, request.ip)(cost);
+    state.charge = charge;
+    for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
+    const overBudget = budgetRefusal(charge, { cost, retryAfterSeconds: charge.resetSeconds });
+    if (overBudget) {
+      slot();
+      return refused(overBudget);
+    }
+    let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
+    try {
+      results = await subscribe({
+        schema: options.schema,
+        document: document as DocumentNode,
+        operationName,
+        variableValues: variables,
+        contextValue: createContext(state, state.principal, options.services, PUSHES_ARE_FREE),
+      });
+    } catch (error) {
+      slot();
+      throw error; // the error handler classifies it, as for any request
+    }
+    if (!(Symbol.asyncIterator in results)) {
+      slot();
+      const first = results.errors?.[0];
+      const shaped = first ? formatError(first.toJSON(), first) : undefined;
+      const code = (shaped?.extensions?.code as ErrorCode | undefined) ?? "INTERNAL_SERVER_ERROR";
+      return refused({ code, message: shaped?.message ?? "The subscription could not start" });
+    }
+
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      "content-type": framing.contentType,
+      // Never kept by a cache, never buffered by a proxy (nginx reads X-Accel-Buffering).
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+    });
+    const startedAt = performance.now();
+    const untrack = state.principal
+      ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", state.id)], "revoked") }, state.principal)
+      : () => {};
+    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, (reason: EndReason) => {
+      open.delete(stream);
+      untrack();
+      slot();
+      // Hijacked responses skip Fastify's onResponse: the stream is logged and counted here.
+      options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
+      request.log.info({ protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
+    });
+    open.add(stream);
+    void stream.pump();
+    return reply;
+  }
+
+  return {
+    stage,
+    get size(): number {
+      return open.size;
+    },
+    /** Shutdown: every stream is told, with an error its client can retry on, and ended. */
+    close(): void {
+      for (const stream of open) stream.fail([errorOf("SERVICE_UNAVAILABLE", "The server is shutting down; retry", undefined)], "shutdown");
+    },
+  };
+}
+
+/** A GET carries its variables as JSON text; a POST as an object. */
+function variablesOf(raw: unknown, get: boolean): { variables?: Record<string, unknown> } | { refusal: Refusal } {
+  if (raw === undefined || raw === null || raw === "") return {};
+  let value = raw;
+  if (get && typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { refusal: { code: "BAD_REQUEST", message: "variables is not valid JSON" } };
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { refusal: { code: "BAD_REQUEST", message: "variables must be an object" } };
+  return { variables: value as Record<string, unknown> };
+}
+
+/** An error of the stream itself, shaped by the one formatter. */
+function errorOf(code: ErrorCode, message: string, requestId: string | undefined) {
+  const shaped = formatError({ message }, new DomainError(code, message));
+  return requestId ? { ...shaped, extensions: { ...shaped.extensions, requestId } } : shaped;
+}

@@ -1,0 +1,44 @@
+import { type DocumentNode, type GraphQLSchema, parse, validate } from "graphql";
+import { DomainError } from "../errors/domain-error";
+import type { ChargeFn } from "../graphql/charge";
+import { assertWithinCost, operationCost } from "../graphql/limits/cost";
+import type { OperationLimits } from "../graphql/limits/limits";
+import type { Refusal } from "./pipeline/refusal";
+
+/**
+ * The checks every subscribe passes once its text is within the document limits, whatever
+ * carries it (graphql-ws, multipart HTTP, SSE): it parses, it validates against the schema,
+ * and its cost is within the limit. Each returns what the next needs, or the refusals.
+ */
+export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNode | Refusal[] {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return [{ code: "GRAPHQL_PARSE_FAILED", message: (error as Error).message }];
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length) return invalid.map((e) => ({ code: "GRAPHQL_VALIDATION_FAILED", message: e.message }));
+  return document;
+}
+
+/** The operation's cost once within the limit, or its refusal (over the limit, or variables that do not fit). */
+export function costWithinLimit(
+  schema: GraphQLSchema,
+  limits: OperationLimits,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): number | Refusal {
+  try {
+    const cost = operationCost(schema, document, operationName ?? undefined, variables ?? undefined);
+    assertWithinCost(cost, limits.cost);
+    return cost;
+  } catch (error) {
+    if (error instanceof DomainError) return { code: error.code, message: error.message, details: error.details };
+    throw error;
+  }
+}
+
+/** The charge of pushed events: nothing, since the subscribe paid for the subscription. */
+export const PUSHES_ARE_FREE: ChargeFn = async () => ({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0, windowSeconds: 0, policy: "address" });
