@@ -32,7 +32,7 @@ export class StatusCodeChange {
 export class ChangesResolver {
   @Subscription(() => StatusCodeChange, {
     description:
-      "Every write of the given entries (all entries when codes is omitted), over graphql-ws on /graphql: in version order per entry, once each, whichever replica took the write.",
+      "Every write of the given entries (all entries when codes is omitted), on /graphql over graphql-ws, multipart HTTP or SSE: in version order per entry, once each, whichever replica took the write.",
     topics: STATUS_CODE_CHANGED,
     filter: ({ payload, args }: { payload: EntryChange; args: { codes?: number[] | null } }) => !args.codes || args.codes.includes(payload.code),
   })

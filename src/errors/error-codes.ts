@@ -122,7 +122,8 @@ export const ERROR_TABLE = {
   NOT_ACCEPTABLE: {
     httpStatus: 406,
     forStatus: true,
-    description: "The Accept header allows neither application/graphql-response+json nor application/json.",
+    description:
+      "The Accept header allows neither application/graphql-response+json nor application/json; or a subscription was asked for as a single result: subscriptions are streams, served with Accept: multipart/mixed;subscriptionSpec=\"1.0\" or text/event-stream, or over graphql-ws.",
   },
   REQUEST_TIMEOUT: {
     httpStatus: 408,
@@ -175,7 +176,8 @@ export const ERROR_TABLE = {
   },
   TOO_MANY_SUBSCRIPTIONS: {
     httpStatus: 429,
-    description: "The WebSocket connection already has the most subscriptions allowed: complete one first.",
+    description:
+      "The WebSocket connection already has the most subscriptions allowed, or the client address the most subscription connections (WebSockets and HTTP streams): complete or close one first.",
   },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     httpStatus: 431,

@@ -1,4 +1,4 @@
-import { STATUS_CODES, type Server } from "node:http";
+import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { httpStatusOf } from "../errors/error-codes";
 import { randomUUID } from "node:crypto";
@@ -22,9 +22,18 @@ export interface ConnectionBounds {
  * is closed. (The deadlines that end each held connection are Node's headersTimeout and
  * requestTimeout, set with the server.)
  */
-export function boundConnections(server: Server, bounds: ConnectionBounds): { readonly open: number } {
+export function boundConnections(server: Server, bounds: ConnectionBounds): { readonly open: number; closeUnused(): void } {
   const byAddress = new Map<string, number>();
   let open = 0;
+  // What shutdown may close: sockets with no request in flight and not upgraded to WebSocket.
+  const sockets = new Set<Socket>();
+  const busy = new WeakSet<Socket>();
+  server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    busy.add(socket);
+    response.once("close", () => busy.delete(socket));
+  });
+  server.on("upgrade", (request: IncomingMessage) => busy.add(request.socket));
   server.prependListener("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const counted = !bounds.isProxy(address);
@@ -32,7 +41,9 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     if (open >= bounds.total || mine >= bounds.perAddress) return refuse(socket, open >= bounds.total ? "The server is at its connection limit" : "Too many open connections from this address");
     open += 1;
     if (counted) byAddress.set(address, mine + 1);
+    sockets.add(socket);
     socket.once("close", () => {
+      sockets.delete(socket);
       open -= 1;
       if (!counted) return;
       const left = (byAddress.get(address) ?? 1) - 1;
@@ -43,6 +54,15 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   return {
     get open() {
       return open;
+    },
+    /**
+     * For shutdown: closes every connection with no request in flight. Node's own
+     * closeIdleConnections leaves out a connection that never sent a request (browsers and
+     * fetch open spare ones), and server.close() stops the timer that would expire it, so one
+     * such socket would hold the shutdown forever.
+     */
+    closeUnused(): void {
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
     },
   };
 }

@@ -13,7 +13,7 @@ export const REQUEST_LEVEL_STATUSES: { status: number; code: ErrorCode | null; w
   { status: 404, code: "NOT_FOUND", when: "A path other than `/graphql`, `/healthz`, `/readyz`" },
   { status: 404, code: "PERSISTED_QUERY_NOT_IN_LIST", when: "With `TRUSTED_DOCUMENTS`: a `documentId` or hash that is not listed, or under `TRUSTED_DOCUMENTS_POLICY=strict` (`writes`: mutations) a document that is not (see Trusted documents)" },
   { status: 405, code: "METHOD_NOT_ALLOWED", when: "A method other than GET, HEAD and POST on `/graphql`, or a mutation sent with GET; every 405 of a path carries the same `Allow` (`GET, HEAD, POST` on `/graphql`)" },
-  { status: 406, code: "NOT_ACCEPTABLE", when: "An `Accept` header that allows neither `application/graphql-response+json` nor `application/json`" },
+  { status: 406, code: "NOT_ACCEPTABLE", when: "An `Accept` header that allows neither `application/graphql-response+json` nor `application/json`, or a subscription asked for as one JSON result (the message names the transports that carry subscriptions)" },
   { status: 408, code: "REQUEST_TIMEOUT", when: "A request whose headers took longer than `REQUEST_HEADERS_TIMEOUT_MS`, or whole longer than `REQUEST_TIMEOUT_MS`, to arrive (then closed)" },
   { status: 413, code: "PAYLOAD_TOO_LARGE", when: "A body over `BODY_LIMIT_BYTES` (default 1 MiB)" },
   { status: 414, code: "URI_TOO_LONG", when: "A URL over `MAX_URL_BYTES` (default 8 KiB)" },

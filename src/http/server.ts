@@ -152,7 +152,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       return server;
     },
   });
-  boundConnections(app.server, { perAddress: config.connections.perAddress, total: config.connections.total, isProxy: (address) => trusted(address, 0) });
+  const connections = boundConnections(app.server, { perAddress: config.connections.perAddress, total: config.connections.total, isProxy: (address) => trusted(address, 0) });
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
   app.removeContentTypeParser("text/plain");
   // First, so that its headers are on every response, including the refusals of the stages.
@@ -278,8 +278,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       await subscriptions.close();
       // close() stops accepting and waits for in-flight requests; the keep-alive sockets that
       // fall idle once their last request is answered would hold it open (for up to Fastify's
-      // 72 s keep-alive), so they are closed as they fall idle.
-      const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
+      // 72 s keep-alive), and so would a socket that never sent a request, so they are closed
+      // as they fall idle.
+      const sweeper = setInterval(() => connections.closeUnused(), 100);
       try {
         await app.close();
         await apollo.stop();

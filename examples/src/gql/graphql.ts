@@ -28,7 +28,7 @@ export type ErrorCode =
   | 'LOCKED'
   /** HTTP 405. The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header. */
   | 'METHOD_NOT_ALLOWED'
-  /** HTTP 406. The Accept header allows neither application/graphql-response+json nor application/json. */
+  /** HTTP 406. The Accept header allows neither application/graphql-response+json nor application/json; or a subscription was asked for as a single result: subscriptions are streams, served with Accept: multipart/mixed;subscriptionSpec="1.0" or text/event-stream, or over graphql-ws. */
   | 'NOT_ACCEPTABLE'
   /** HTTP 404. No entry exists for the requested code or id. */
   | 'NOT_FOUND'
@@ -66,7 +66,7 @@ export type ErrorCode =
   | 'TOO_MANY_ROOT_FIELDS'
   /** HTTP 400. The operation selects more fields, fragments expanded, than the limit. */
   | 'TOO_MANY_SELECTIONS'
-  /** HTTP 429. The WebSocket connection already has the most subscriptions allowed: complete one first. */
+  /** HTTP 429. The WebSocket connection already has the most subscriptions allowed, or the client address the most subscription connections (WebSockets and HTTP streams): complete or close one first. */
   | 'TOO_MANY_SUBSCRIPTIONS'
   /** HTTP 400. The query document has more lexical tokens than the limit; nothing was parsed past it. */
   | 'TOO_MANY_TOKENS'

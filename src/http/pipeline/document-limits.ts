@@ -3,7 +3,8 @@ import { documentGate } from "../../graphql/limits/document-gate";
 import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
-import { JSON_TYPE, type Refusal, refuse } from "./refusal";
+import { streamFraming } from "../streams/framing";
+import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "./refusal";
 
 /**
  * The bounds of a query document, checked before Apollo parses or validates it (see
@@ -34,7 +35,9 @@ function paramsStage(check: (params: { query?: unknown; variables?: unknown }) =
     const refused = check(params ?? {});
     if (!refused) return undefined;
     const type = negotiatedMediaType(request.headers.accept);
-    return refuse(reply, request.state, refused, type === NOT_ACCEPTABLE ? JSON_TYPE : type);
+    // A client that asked for a stream is told the refusal with its status, as the stream stage does.
+    const fallback = streamFraming(request.headers.accept) ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
+    return refuse(reply, request.state, refused, type === NOT_ACCEPTABLE ? fallback : type);
   };
 }
 
