@@ -1,7 +1,8 @@
 import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
-import { Kind, parse } from "graphql";
+import { type ExecutionResult, getOperationAST, Kind, parse } from "graphql";
+import { createClient, NetworkError } from "graphql-sse";
 import { createRoot } from "react-dom/client";
 import "graphiql/style.css";
 import "@graphiql/plugin-explorer/style.css";
@@ -36,8 +37,42 @@ function settledOperationName(query: string, name: string | null | undefined): s
   }
 }
 
-const sendToApi = createGraphiQLFetcher({ url: new URL("/graphql", location.origin).href });
-const fetcher: Fetcher = (params, options) => sendToApi({ ...params, operationName: settledOperationName(params.query, params.operationName) }, options);
+function isSubscription(query: string, operationName: string | null | undefined): boolean {
+  try {
+    return getOperationAST(parse(query), operationName)?.operation === "subscription";
+  } catch {
+    return false; // the API's error says why
+  }
+}
+
+/**
+ * A subscription runs over GraphQL over SSE (graphql-sse's client, one stream per
+ * subscription): a same-origin fetch that the page's `connect-src 'self'` allows and that
+ * carries the Headers pane (a key) like any request. A refusal before the stream starts (a bad
+ * key, a spent budget) is shown as the API's error body. Stopping the tab ends the stream.
+ */
+async function* overSse(params: { query: string; operationName?: string | null; variables?: unknown }, headers: Record<string, string>): AsyncGenerator<ExecutionResult> {
+  const client = createClient({ url: API, headers, retryAttempts: 0 });
+  try {
+    for await (const result of client.iterate({ query: params.query, operationName: params.operationName ?? undefined, variables: params.variables as Record<string, unknown> | undefined })) {
+      yield result as ExecutionResult;
+    }
+  } catch (error) {
+    const response = error instanceof NetworkError ? (error.response as Response | undefined) : undefined;
+    if (!response) throw error;
+    yield await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
+  } finally {
+    client.dispose();
+  }
+}
+
+const API = new URL("/graphql", location.origin).href;
+const sendToApi = createGraphiQLFetcher({ url: API });
+const fetcher: Fetcher = (params, options) => {
+  const operationName = settledOperationName(params.query, params.operationName);
+  if (isSubscription(params.query, operationName)) return overSse({ ...params, operationName }, (options?.headers ?? {}) as Record<string, string>);
+  return sendToApi({ ...params, operationName }, options);
+};
 
 createRoot(document.getElementById("graphiql")!).render(
   <GraphiQL fetcher={fetcher} plugins={[explorerPlugin()]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,

@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { PROJECT_ROOT } from "../src/project-root";
-import { startTestApp, type TestApp } from "./support/harness";
+import { exampleTabs } from "../scripts/build-playground";
+import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
 
 /**
  * In a real browser (Debian's chromium, driven by puppeteer-core): the playground works offline
@@ -90,6 +91,43 @@ describe("When someone opens /graphql in a browser", () => {
       await page.screenshot({ path: SCREENSHOT.replace(".png", "-failed.png") });
       console.log(`failed playground screenshot: ${SCREENSHOT.replace(".png", "-failed.png")}`);
       throw error;
+    } finally {
+      await page.close();
+      await playground.stop();
+    }
+  }, 90_000);
+});
+
+describe("When someone runs the playground's subscription tab", () => {
+  test("then it is titled by its operation, streams over SSE from the page, and shows the writes it hears", async () => {
+    const playground = await startTestApp();
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    page.on("console", (m) => void (m.text().includes("Content Security Policy") && refused.push(m.text())));
+    try {
+      await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
+      await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
+      const titles = (await page.evaluate('[...document.querySelectorAll(".graphiql-tab-button")].map((b) => b.textContent.trim())')) as string[];
+      expect(titles).toContain("WatchChanges");
+      expect(titles).not.toContain("<untitled>");
+      await page.evaluate('[...document.querySelectorAll(".graphiql-tab-button")].find((b) => b.textContent.trim() === "WatchChanges").click()');
+      await page.waitForFunction('document.querySelector(".graphiql-query-editor")?.textContent?.includes("WatchChanges")', { timeout: 10_000 });
+      await page.click(".graphiql-execute-button");
+      await new Promise((r) => setTimeout(r, 500)); // subscribed
+      const { key } = await createKey(playground, "editor");
+      const create = exampleTabs().find((tab) => tab.query.startsWith("mutation Create"))!.query;
+      expect((await clientWithKey(playground, key)(create)).errors).toBeUndefined();
+      await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.includes("CREATED")', { timeout: 10_000 });
+      expect(await page.evaluate('document.querySelector(".graphiql-response").textContent')).not.toMatch(/not configured|error/i);
+
+      // connect-src 'self' in Chromium covers ws: to the page's own host and port too (CSP 3).
+      const wsOpened = await page.evaluate(`new Promise((resolve) => {
+        const socket = new WebSocket(location.origin.replace("http", "ws") + "/graphql", "graphql-transport-ws");
+        socket.onopen = () => { socket.close(); resolve(true); };
+        socket.onerror = () => resolve(false);
+      })`);
+      expect(wsOpened).toBe(true);
+      expect(refused).toEqual([]);
     } finally {
       await page.close();
       await playground.stop();

@@ -303,7 +303,7 @@ describe("When a newcomer follows the README: its subscription, then its Create 
     const tabs = exampleTabs().map((t) => t.query);
     const find = (start: string) => tabs.find((q) => q.startsWith(start))!;
     const { key } = await createKey(a, "editor"); // what the README's `npm run apikey -- create --role editor` makes
-    const heard = collect(connect(a), find("subscription { statusCodeChanged"));
+    const heard = collect(connect(a), find("subscription WatchChanges"));
     await sleep(200);
     const editor = clientWithKey(a, key);
     for (const write of [find("mutation Create"), find("mutation Update")]) expect((await editor(write)).errors).toBeUndefined();
