@@ -88,9 +88,51 @@ describe("When a client subscribes over a WebSocket through nginx", () => {
   });
 });
 
+describe("When a client subscribes over SSE and over multipart HTTP through nginx", () => {
+  test("then both streams pass unbuffered: a write through nginx reaches each within 1 s", async () => {
+    const key = await keyFor("Streams", "admin");
+    const auth = { authorization: `Bearer ${key}` };
+    const controller = new AbortController();
+    const open = (accept: string) =>
+      fetch(nginx.url, {
+        method: "POST",
+        signal: controller.signal,
+        headers: { "content-type": "application/json", accept, ...auth },
+        body: JSON.stringify({ query: "subscription { statusCodeChanged(codes: [508]) { version } }" }),
+      });
+    const texts = ["", ""];
+    const streams = [await open("text/event-stream"), await open('multipart/mixed;subscriptionSpec="1.0",application/json')];
+    expect(streams.map((r) => r.status)).toEqual([200, 200]);
+    streams.forEach((res, i) =>
+      void (async () => {
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) texts[i] += Buffer.from(chunk).toString();
+        } catch {
+          // aborted at the end
+        }
+      })(),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const post = async (query: string) =>
+        (await (await fetch(nginx.url, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query }) })).json()) as any;
+      const v = (await post("{ statusCode(code: 508) { version } }")).data.statusCode.version;
+      const wrote = Date.now();
+      await post(`mutation { updateStatusCode(code: 508, expectedVersion: ${v}, patch: { description: "Streamed through nginx." }) { version } }`);
+      const event = `{"statusCodeChanged":{"version":${v + 1}}}`;
+      while (!texts.every((t) => t.includes(event)) && Date.now() - wrote < 3000) await new Promise((r) => setTimeout(r, 20));
+      expect(texts[0]).toContain(`event: next\ndata: {"data":${event}}`);
+      expect(texts[1]).toContain(`{"payload":{"data":${event}}}`);
+      expect(Date.now() - wrote).toBeLessThan(1000);
+    } finally {
+      controller.abort();
+    }
+  });
+});
+
 describe("When a response is a stream (SSE, multipart subscriptions)", () => {
-  // The API streams nothing over HTTP yet: an upstream of the test's own stands in for it, behind
-  // the same rendered deploy/nginx.conf, so the proxy is ready for the API's streams.
+  // An upstream of the test's own, with events at known times, behind
+  // the same rendered deploy/nginx.conf: each event must pass as it is sent.
   let upstream: Server;
   let proxy: NginxProcess;
   beforeAll(async () => {
