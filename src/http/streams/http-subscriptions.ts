@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type DocumentNode, type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
+import { type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
 import { DomainError } from "../../errors/domain-error";
 import type { ErrorCode } from "../../errors/error-codes";
 import { formatError } from "../../errors/format-error";
@@ -30,6 +30,8 @@ export interface HttpSubscriptionOptions {
   metrics: Metrics;
 }
 
+const SUBSCRIPTION_WORD = /\bsubscription\b/;
+
 interface Params {
   query?: unknown;
   operationName?: unknown;
@@ -57,8 +59,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const get = request.method === "GET";
     if (!get && request.method !== "POST") return undefined;
     const params = (get ? request.query : request.body) as Params | undefined;
-    // Only a text that can hold a subscription is parsed here; everything else is Apollo's.
-    if (!params || typeof params !== "object" || typeof params.query !== "string" || !params.query.includes("subscription")) return undefined;
+    // Only a text that can hold a subscription is parsed here (not, say, an introspection
+    // query's `subscriptionType`); everything else is Apollo's alone.
+    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return undefined;
     const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
     const document = parsedAndValid(options.schema, params.query);
     if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
@@ -102,7 +105,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     try {
       results = await subscribe({
         schema: options.schema,
-        document: document as DocumentNode,
+        document,
         operationName,
         variableValues: variables,
         contextValue: createContext(state, state.principal, options.services, PUSHES_ARE_FREE),
