@@ -1,10 +1,8 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import mongoose from "mongoose";
-import { apiKeyModel } from "../src/auth/api-key.model";
-import { ApiKeyService } from "../src/auth/api-key.service";
 import { PROJECT_ROOT } from "../src/project-root";
+import { createKeyAt } from "../test/support/harness";
 import { startServerProcess } from "../test/support/server-process";
 import { pin } from "./pin";
 
@@ -30,11 +28,8 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     REQUEST_TIMEOUT_MS: "4000",
   });
   const port = Number(new URL(api.url).port);
-  const connection = await mongoose.createConnection(databaseUri).asPromise();
-  const keys = new ApiKeyService(apiKeyModel(connection));
-  const normalKey = (await keys.create("bench normal client", "reader")).key;
-  const readerKeys = await Promise.all(Array.from({ length: 6 }, (_, i) => keys.create(`bench reader ${i}`, "reader").then((k) => k.key)));
-  await connection.close();
+  const normalKey = await createKeyAt(databaseUri, "bench normal client", "reader");
+  const readerKeys = await Promise.all(Array.from({ length: 6 }, (_, i) => createKeyAt(databaseUri, `bench reader ${i}`, "reader")));
   const pinned = pin(0, api.pid) && pin(1, process.pid) && pin(1, databasePid);
   const page = `{ statusCodes(first: 60) { edges { node { code history(first: 5) { edges { node { version } } } } } } }`;
   const floods: Record<string, { mode: string; options: Record<string, unknown>; summary: (r: any) => string }> = {

@@ -1,11 +1,8 @@
 import { request, Agent } from "node:http";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import mongoose from "mongoose";
 import WebSocket from "ws";
-import { apiKeyModel } from "../src/auth/api-key.model";
-import { ApiKeyService } from "../src/auth/api-key.service";
-import { uniqueDatabaseUri } from "./support/harness";
+import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -33,13 +30,10 @@ beforeAll(async () => {
   const uri = uniqueDatabaseUri();
   server = await startServerProcess({ MONGODB_URI: uri, ...SHORT });
   port = Number(new URL(server.url).port);
-  const connection = await mongoose.createConnection(uri).asPromise();
-  const keys = new ApiKeyService(apiKeyModel(connection));
-  readerKey = (await keys.create("normal client", "reader")).key;
-  editorKey = (await keys.create("curator", "admin")).key; // 418 is an IANA entry: only admins edit those
+  readerKey = await createKeyAt(uri, "normal client", "reader");
+  editorKey = await createKeyAt(uri, "curator", "admin"); // 418 is an IANA entry: only admins edit those
   // Readers with keys of their own: a key's budget (400,000 units a minute) lets them loop pages.
-  for (let i = 0; i < 6; i += 1) attackerKeys.push((await keys.create(`reader ${i}`, "reader")).key);
-  await connection.close();
+  for (let i = 0; i < 6; i += 1) attackerKeys.push(await createKeyAt(uri, `reader ${i}`, "reader"));
   sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, server.rssMiB())), 50);
 });
 

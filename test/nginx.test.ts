@@ -1,11 +1,8 @@
 import { createServer, request, type Server } from "node:http";
 import { createClient } from "graphql-ws";
-import mongoose from "mongoose";
 import WebSocket from "ws";
-import { apiKeyModel } from "../src/auth/api-key.model";
-import { ApiKeyService } from "../src/auth/api-key.service";
 import { freePort } from "../src/db/embedded-server";
-import { uniqueDatabaseUri } from "./support/harness";
+import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
 import { type NginxProcess, nginxFailTimeoutMs, startNginx } from "./support/nginx";
 import { startRedis, type RedisProcess } from "./support/redis-server";
 import { type ServerProcess, startServerProcess } from "./support/server-process";
@@ -61,9 +58,19 @@ describe("When two clients on different addresses call through nginx", () => {
   });
 });
 
+/** Updates entry 508 through nginx with the key in `auth`; its version before, and when the write was sent. */
+async function write508(auth: Record<string, string>, description: string): Promise<{ version: number; wrote: number }> {
+  const post = async (query: string) =>
+    (await (await fetch(nginx.url, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query }) })).json()) as any;
+  const version = (await post("{ statusCode(code: 508) { version } }")).data.statusCode.version;
+  const wrote = Date.now();
+  await post(`mutation { updateStatusCode(code: 508, expectedVersion: ${version}, patch: { description: "${description}" }) { version } }`);
+  return { version, wrote };
+}
+
 describe("When a client subscribes over a WebSocket through nginx", () => {
   test("then the upgrade passes and a write through nginx reaches it within 1 s", async () => {
-    const key = await keyFor("Sub", "admin");
+    const key = await createKeyAt(uri, "Sub", "admin");
     const auth = { authorization: `Bearer ${key}` };
     const heard: number[] = [];
     const client = createClient({ url: nginx.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: auth });
@@ -74,11 +81,7 @@ describe("When a client subscribes over a WebSocket through nginx", () => {
     );
     try {
       await new Promise((r) => setTimeout(r, 300));
-      const post = async (query: string) =>
-        (await (await fetch(nginx.url, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query }) })).json()) as any;
-      const v = (await post("{ statusCode(code: 508) { version } }")).data.statusCode.version;
-      const wrote = Date.now();
-      await post(`mutation { updateStatusCode(code: 508, expectedVersion: ${v}, patch: { description: "Through nginx." }) { version } }`);
+      const { version: v, wrote } = await write508(auth, "Through nginx.");
       while (heard.length < 1 && Date.now() - wrote < 3000) await new Promise((r) => setTimeout(r, 20));
       expect({ heard, errors }).toEqual({ heard: [v + 1], errors: [] });
       expect(Date.now() - wrote).toBeLessThan(1000);
@@ -90,7 +93,7 @@ describe("When a client subscribes over a WebSocket through nginx", () => {
 
 describe("When a client subscribes over SSE and over multipart HTTP through nginx", () => {
   test("then both streams pass unbuffered: a write through nginx reaches each within 1 s", async () => {
-    const key = await keyFor("Streams", "admin");
+    const key = await createKeyAt(uri, "Streams", "admin");
     const auth = { authorization: `Bearer ${key}` };
     const controller = new AbortController();
     const open = (accept: string) =>
@@ -114,11 +117,7 @@ describe("When a client subscribes over SSE and over multipart HTTP through ngin
     );
     try {
       await new Promise((r) => setTimeout(r, 300));
-      const post = async (query: string) =>
-        (await (await fetch(nginx.url, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query }) })).json()) as any;
-      const v = (await post("{ statusCode(code: 508) { version } }")).data.statusCode.version;
-      const wrote = Date.now();
-      await post(`mutation { updateStatusCode(code: 508, expectedVersion: ${v}, patch: { description: "Streamed through nginx." }) { version } }`);
+      const { version: v, wrote } = await write508(auth, "Streamed through nginx.");
       const event = `{"statusCodeChanged":{"version":${v + 1}}}`;
       while (!texts.every((t) => t.includes(event)) && Date.now() - wrote < 3000) await new Promise((r) => setTimeout(r, 20));
       expect(texts[0]).toContain(`event: next\ndata: {"data":${event}}`);
@@ -174,7 +173,7 @@ describe("When the three replicas are restarted one after another under a steady
   test("then no request fails: nginx passes a GET that met a draining replica's 503 or a refused connection to the next", async () => {
     let running = true;
     const outcomes: number[] = [];
-    const key = await keyFor("Steady"); // a key's budget: the loopback address's is small
+    const key = await createKeyAt(uri, "Steady"); // a key's budget: the loopback address's is small
     const client = async (n: number) => {
       const url = `${nginx.url}?query=${encodeURIComponent(`{ statusCode(code: ${[200, 404, 429, 503][n]}) { code reasonPhrase } }`)}`;
       while (running) {
@@ -200,12 +199,3 @@ describe("When the three replicas are restarted one after another under a steady
     expect(outcomes.filter((s) => s !== 200)).toEqual([]);
   }, 90_000);
 });
-
-async function keyFor(name: string, role: "reader" | "admin" = "reader"): Promise<string> {
-  const connection = await mongoose.createConnection(uri).asPromise();
-  try {
-    return (await new ApiKeyService(apiKeyModel(connection)).create(name, role)).key;
-  } finally {
-    await connection.close();
-  }
-}

@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
-import { uniqueDatabaseUri } from "./support/harness";
+import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
 import { startRedis, type RedisProcess } from "./support/redis-server";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { type ServerProcess, startServerProcess } from "./support/server-process";
-import { ApiKeyService } from "../src/auth/api-key.service";
-import { apiKeyModel } from "../src/auth/api-key.model";
-import mongoose from "mongoose";
 
 /**
  * Three API processes on one database and one Redis (REDIS_URL), as several replicas behind a
@@ -48,7 +45,7 @@ describe("When a client registers a persisted query with one replica", () => {
   test("then another replica serves it by hash alone", async () => {
     const query = "query Shared { statusCode(code: 503) { reasonPhrase } }";
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(query).digest("hex") } };
-    const key = await keyFor("Pat");
+    const key = await createKeyAt(uri, "Pat");
     const auth = { authorization: `Bearer ${key}` }; // a key's own budget: the address budget is spent above
     expect((await post(replicas[0], { query, extensions }, auth)).status).toBe(200);
     const byHash = await (await post(replicas[2], { extensions }, auth)).json();
@@ -58,7 +55,7 @@ describe("When a client registers a persisted query with one replica", () => {
 
 describe("When an entry is written through one replica", () => {
   test("then subscribers on the other two hear of it within 1 s, once", async () => {
-    const key = await keyFor("Sam", "admin");
+    const key = await createKeyAt(uri, "Sam", "admin");
     const heard: { replica: number; version: number; at: number }[] = [];
     const clients = [0, 2].map((i) => {
       // With the key: subscribing spends from a budget, and this address's is spent above.
@@ -89,7 +86,7 @@ describe("When an entry is written through one replica", () => {
   });
 
   test("then the others serve it within a moment, though their own poll is 5 s away", async () => {
-    const key = await keyFor("Ada", "admin");
+    const key = await createKeyAt(uri, "Ada", "admin");
     const auth = { authorization: `Bearer ${key}` };
     const read = { query: "{ statusCode(code: 507) { version description } }" };
     const before = (await json(post(replicas[1], read, auth))).data.statusCode;
@@ -109,7 +106,7 @@ describe("When an entry is written through one replica", () => {
 describe("When Redis goes away", () => {
   test("then every replica still answers, and /readyz says the budgets are per process now", async () => {
     await redis.stop();
-    const key = await keyFor("Lee");
+    const key = await createKeyAt(uri, "Lee");
     for (const r of replicas) {
       const res = await post(r, { query: "{ statusCode(code: 418) { code } }" }, { authorization: `Bearer ${key}` });
       expect(res.status).toBe(200);
@@ -118,12 +115,3 @@ describe("When Redis goes away", () => {
     }
   });
 });
-
-async function keyFor(name: string, role: "reader" | "admin" = "reader"): Promise<string> {
-  const connection = await mongoose.createConnection(uri).asPromise();
-  try {
-    return (await new ApiKeyService(apiKeyModel(connection)).create(name, role)).key;
-  } finally {
-    await connection.close();
-  }
-}

@@ -11,6 +11,11 @@ export interface ErrorFacts {
   /** The code of a whole HTTP request refused with this status (Fastify's, Node's, Apollo's). */
   forStatus?: true;
   /**
+   * The whole request that is refused with this code, as the README's table of HTTP statuses
+   * says it (request-statuses.ts lists them).
+   */
+  refusedRequest?: string;
+  /**
    * The status the whole response is sent with when it differs from httpStatus: Apollo's
    * automatic persisted queries answer an unknown hash with 200, and APQ links retry on it.
    */
@@ -33,6 +38,7 @@ export const ERROR_TABLE = {
   },
   BAD_REQUEST: {
     httpStatus: 400,
+    refusedRequest: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors (variables nested too deep included) and operations over a limit (see Limits) under `application/graphql-response+json`",
     forStatus: true,
     description: "The HTTP request is not a valid GraphQL request (for example no query in the body).",
   },
@@ -93,6 +99,7 @@ export const ERROR_TABLE = {
   },
   UNAUTHENTICATED: {
     httpStatus: 401,
+    refusedRequest: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)",
     forStatus: true,
     description: "The operation needs credentials and none (or no valid ones) were sent.",
   },
@@ -102,6 +109,7 @@ export const ERROR_TABLE = {
   },
   NOT_FOUND: {
     httpStatus: 404,
+    refusedRequest: "A path other than `/graphql`, `/healthz`, `/readyz`",
     forStatus: true,
     description: "No entry exists for the requested code or id.",
   },
@@ -112,21 +120,25 @@ export const ERROR_TABLE = {
   },
   PERSISTED_QUERY_NOT_IN_LIST: {
     httpStatus: 404,
+    refusedRequest: "With `TRUSTED_DOCUMENTS`: a `documentId` or hash that is not listed, or under `TRUSTED_DOCUMENTS_POLICY=strict` (`writes`: mutations) a document that is not (see Trusted documents)",
     description: "The operation is not in the server's trusted documents and its policy (TRUSTED_DOCUMENTS_POLICY) requires it: send a document the app was built with, by its hash.",
   },
   METHOD_NOT_ALLOWED: {
     httpStatus: 405,
+    refusedRequest: "A method other than GET, HEAD and POST on `/graphql`, or a mutation sent with GET; every 405 of a path carries the same `Allow` (`GET, HEAD, POST` on `/graphql`)",
     forStatus: true,
     description: "The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header.",
   },
   NOT_ACCEPTABLE: {
     httpStatus: 406,
+    refusedRequest: "An `Accept` header that allows neither `application/graphql-response+json` nor `application/json`, or a subscription asked for as one JSON result (the message names the transports that carry subscriptions)",
     forStatus: true,
     description:
       "The Accept header allows neither application/graphql-response+json nor application/json; or a subscription was asked for as a single result: subscriptions are streams, served with Accept: multipart/mixed;subscriptionSpec=\"1.0\" or text/event-stream, or over graphql-ws.",
   },
   REQUEST_TIMEOUT: {
     httpStatus: 408,
+    refusedRequest: "A request whose headers took longer than `REQUEST_HEADERS_TIMEOUT_MS`, or whole longer than `REQUEST_TIMEOUT_MS`, to arrive (then closed)",
     forStatus: true,
     description: "The request did not finish arriving in time (headers, then body): the connection is closed. Retry on a faster link.",
   },
@@ -144,16 +156,19 @@ export const ERROR_TABLE = {
   },
   PAYLOAD_TOO_LARGE: {
     httpStatus: 413,
+    refusedRequest: "A body over `BODY_LIMIT_BYTES` (default 1 MiB)",
     forStatus: true,
     description: "The request body is larger than the configured limit.",
   },
   URI_TOO_LONG: {
     httpStatus: 414,
+    refusedRequest: "A URL over `MAX_URL_BYTES` (default 8 KiB)",
     forStatus: true,
     description: "The request URL (a GET query) is longer than the configured limit: send it as a POST.",
   },
   UNSUPPORTED_MEDIA_TYPE: {
     httpStatus: 415,
+    refusedRequest: "A POST body whose `Content-Type` is not JSON (`text/plain`, form data)",
     forStatus: true,
     description: "The request body is not JSON (Content-Type must be application/json).",
   },
@@ -171,6 +186,7 @@ export const ERROR_TABLE = {
   },
   RATE_LIMITED: {
     httpStatus: 429,
+    refusedRequest: "A client whose cost budget for the window is spent (`RATE_LIMIT_BUDGET` per address, `RATE_LIMIT_KEY_BUDGET` per API key), or an address with more than `AUTH_FAILURE_LIMIT` failed authentications (with `Retry-After`)",
     forStatus: true,
     description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
   },
@@ -181,6 +197,7 @@ export const ERROR_TABLE = {
   },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     httpStatus: 431,
+    refusedRequest: "Request headers over Node's 16 KiB limit",
     forStatus: true,
     description: "The request headers are larger than the server accepts.",
   },
@@ -190,6 +207,7 @@ export const ERROR_TABLE = {
   },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
+    refusedRequest: "The database is unreachable and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS` (then closed)",
     forStatus: true,
     retryAfterSeconds: 5,
     description: "The database cannot be reached right now: retry later.",

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { classifyError } from "./classify-error";
-import { httpStatusOf } from "./error-codes";
+import { DomainError } from "./domain-error";
+import { type ErrorCode, httpStatusOf } from "./error-codes";
 
 /**
  * The one place that shapes errors for clients: a stable `code`, the equivalent `httpStatus`,
@@ -14,4 +15,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     ...(formatted.path && { path: formatted.path }),
     extensions: { ...details, code, httpStatus: httpStatusOf(code) },
   };
+}
+
+/** A refusal of ours (a code, a message, details), shaped as any error is. */
+export function formatRefusal(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLFormattedError {
+  return formatError({ message }, new DomainError(code, message, details));
 }

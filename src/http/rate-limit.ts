@@ -51,7 +51,6 @@ export class RateBudgets {
   async recordAuthFailure(address: string): Promise<void> {
     await this.authFailures.penalty(address, 1);
   }
-
 }
 
 async function spend(limiter: RateLimiterAbstract, subject: string, units: number, windowSeconds: number, policy: Charge["policy"]): Promise<Charge> {

@@ -166,7 +166,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     schema: deps.schema,
     services,
     limits: config.limits,
-    variablesLimit,
     chargerOf: (keyId, address) => budgets.chargerOf(keyId, address),
     slots,
     revocations,

@@ -9,9 +9,8 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
 import { classifyError } from "../errors/classify-error";
-import { DomainError } from "../errors/domain-error";
 import type { ErrorCode } from "../errors/error-codes";
-import { formatError } from "../errors/format-error";
+import { formatError, formatRefusal } from "../errors/format-error";
 import { createContext, newRequestRecord, type Services } from "../graphql/context";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { authenticate, bearerToken, isRefusal } from "./pipeline/authentication";
@@ -227,7 +226,7 @@ function asGraphqlError(refused: Refusal): GraphQLError {
 }
 
 function refusal(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
-  const shaped = formatError({ message }, new DomainError(code, message, details));
+  const shaped = formatRefusal(code, message, details);
   return new GraphQLError(shaped.message, { extensions: shaped.extensions });
 }
 

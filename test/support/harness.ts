@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLClient } from "graphql-request";
+import mongoose from "mongoose";
 import { type RunningApp, startApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { apiKeyModel } from "../../src/auth/api-key.model";
@@ -70,6 +71,19 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 /** An API key of that role, made through the same service as `npm run apikey`. */
 export async function createKey(t: TestApp, role: Role, name = `${role}-key`): Promise<{ id: string; key: string }> {
   return new ApiKeyService(apiKeyModel(t.app.connection)).create(name, role);
+}
+
+/**
+ * An API key of that role in the database at `uri`, made through the same service as
+ * `npm run apikey`: for servers in processes of their own, which a test cannot reach into.
+ */
+export async function createKeyAt(uri: string, name: string, role: Role = "reader"): Promise<string> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  try {
+    return (await new ApiKeyService(apiKeyModel(connection)).create(name, role)).key;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** A graphql-request client that sends the key as a bearer token. */

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
-import { DomainError } from "../../errors/domain-error";
 import type { ErrorCode } from "../../errors/error-codes";
-import { formatError } from "../../errors/format-error";
+import { formatError, formatRefusal } from "../../errors/format-error";
 import type { ChargeFn } from "../../graphql/charge";
 import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
@@ -20,8 +19,6 @@ export interface HttpSubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
   limits: OperationLimits;
-  /** The variables-depth check, for a GET's variables once parsed from their JSON text. */
-  variablesLimit: (variables: unknown) => Refusal | undefined;
   chargerOf: (keyId: string | undefined, address: string) => ChargeFn;
   /** Shared with graphql-ws: connections per client address and in all. */
   slots: SubscriptionSlots;
@@ -83,9 +80,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
     const parsed = variablesOf(params.variables, get);
     if ("refusal" in parsed) return refused(parsed.refusal);
-    const { variables } = parsed;
-    const deep = get ? options.variablesLimit(variables) : undefined;
-    if (deep) return refused(deep);
+    const { variables } = parsed; // their depth was checked by the variables stage
     const cost = costWithinLimit(options.schema, options.limits, document, operationName, variables);
     if (typeof cost !== "number") return refused(cost);
     state.operation.cost = cost;
@@ -177,6 +172,6 @@ function variablesOf(raw: unknown, get: boolean): { variables?: Record<string, u
 
 /** An error of the stream itself, shaped by the one formatter. */
 function errorOf(code: ErrorCode, message: string, requestId: string | undefined) {
-  const shaped = formatError({ message }, new DomainError(code, message));
+  const shaped = formatRefusal(code, message);
   return requestId ? { ...shaped, extensions: { ...shaped.extensions, requestId } } : shaped;
 }
