@@ -128,7 +128,7 @@ async function during(flood: () => Promise<void>) {
     const answers = await client.stop();
     expect(answers.length).toBeGreaterThan(10);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-    console.log(`normal client p99: alone ${aloneP99.toFixed(1)} ms, during ${p99(answers).toFixed(1)} ms over ${answers.length} answers`);
+    console.log(`normal client p99: alone ${aloneP99.toFixed(1)} ms, during ${p99(answers).toFixed(1)} ms over ${answers.length} answers; peak RSS so far ${peakRssMiB.toFixed(0)} MiB`);
     expect(p99(answers)).toBeLessThan(3 * aloneP99);
   }
 }

@@ -179,6 +179,9 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       },
       onSubscribe: (ctx, _id, payload) => {
         const connection = ctx.extra.connection!;
+        // A socket this side is closing (a flood's 4429, a revoked key) admits nothing more: what
+        // its client sent before it saw the close is dropped, not queued for one turn each.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return CLOSING;
         return connection.admission.run(() => admit(connection, ctx.extra.socket, payload));
       },
       onComplete: (ctx) => {
@@ -203,7 +206,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       return undefined;
     }
     connection.refusedInARow += 1;
-    if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
+    if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) closeFlood(socket);
     return [asGraphqlError(refused)];
   }
 
@@ -228,6 +231,20 @@ function asGraphqlError(refused: Refusal): GraphQLError {
 function refusal(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   const shaped = formatRefusal(code, message, details);
   return new GraphQLError(shaped.message, { extensions: shaped.extensions });
+}
+
+/** What a closing socket answers a subscribe with: one shared refusal, nothing made per message. */
+const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];
+
+/**
+ * A flood's end: close 4429, and stop reading what the client sent before it saw the close (a
+ * sender that does not wait has megabytes in flight); the connection is cut a second later
+ * whether or not the client answered the close.
+ */
+function closeFlood(socket: WebSocket): void {
+  socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
+  socket.pause();
+  setTimeout(() => socket.terminate(), 1000).unref();
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
