@@ -180,8 +180,8 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       onSubscribe: (ctx, _id, payload) => {
         const connection = ctx.extra.connection!;
         // A socket this side is closing (a flood's 4429, a revoked key) admits nothing more: what
-        // its client sent before it saw the close is dropped, not queued for one turn each.
-        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return CLOSING;
+        // its client sent before it saw the close is refused at its turn, holding nothing.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return connection.admission.run(async () => CLOSING);
         return connection.admission.run(() => admit(connection, ctx.extra.socket, payload));
       },
       onComplete: (ctx) => {

@@ -35,7 +35,8 @@ export class Admission {
     this.queue = turn.catch(() => {});
     return turn.finally(() => {
       this.waiting -= 1;
-      if (this.waiting <= HIGH_WATER / 2 && this.socket.isPaused) this.socket.resume();
+      // A socket being closed stays paused: what it has in flight is not read.
+      if (this.waiting <= HIGH_WATER / 2 && this.socket.isPaused && this.socket.readyState === this.socket.OPEN) this.socket.resume();
     });
   }
 
