@@ -28,6 +28,7 @@ import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
 import { corsHeaders, corsOptions } from "./pipeline/cors";
+import { decodeQueryString, decodingStage, utf8Body } from "./pipeline/decoding";
 import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
 import { fastPath } from "./pipeline/fast-path";
@@ -121,6 +122,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     logger: { level: config.logLevel, serializers: { req: requestSerializer }, ...(deps.logStream && { stream: deps.logStream }) },
     genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
+    // One strict decoding of every query string, read by every stage and handed to Apollo.
+    routerOptions: { querystringParser: decodeQueryString },
     trustProxy: trusted,
     return503OnClosing: false, // the arrival stage answers in the API's error format
     clientErrorHandler: clientErrorHandler(config.corsOrigin),
@@ -155,6 +158,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   const connections = boundConnections(app.server, { perAddress: config.connections.perAddress, total: config.connections.total, isProxy: (address) => trusted(address, 0) });
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
   app.removeContentTypeParser("text/plain");
+  // JSON bodies are checked to be UTF-8 before they are decoded (Node would put U+FFFD in place of
+  // a bad sequence), then parsed by Fastify's own parser (with its prototype-poisoning checks).
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const text = utf8Body(body as Buffer);
+    if (text instanceof Error) return done(text, undefined);
+    return json(request, text, done);
+  });
   // First, so that its headers are on every response, including the refusals of the stages.
   await app.register(cors, corsOptions(config.corsOrigin));
 
@@ -177,6 +189,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     inOrder(
       headAsGet.onRequest,
       arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
+      onGraphql(decodingStage()),
       onGraphql(authentication(deps.apiKeys, budgets)),
       onGraphql(rateBudget((keyId, address) => budgets.chargerOf(keyId, address))),
     ),

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { codeForStatus } from "../../errors/error-codes";
 import type { AppContext } from "../../graphql/context";
 import { negotiatedMediaType } from "../representation";
+import { type DecodedQuery, searchOf } from "./decoding";
 import { cacheHeaders, matchesTag, type ResponseCache } from "./response-cache";
 
 export interface ExecutionOptions {
@@ -30,9 +31,10 @@ export function executionStage(options: ExecutionOptions) {
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const query = request.url.indexOf("?");
     const result = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method, headers, search: query === -1 ? "" : request.url.slice(query + 1), body: request.body },
+      // A GET's parameters as the one decoding read them (and trusted documents resolved them),
+      // never the raw URL again: Apollo runs exactly the document every stage checked.
+      httpGraphQLRequest: { method: request.method, headers, search: searchOf(request.query as DecodedQuery), body: request.body },
       context: async () => options.contextOf(request),
     });
     for (const [name, value] of result.headers) reply.header(name, value);

@@ -4,6 +4,7 @@ import type { Principal } from "../../auth/principal";
 import { type ChargeFn, rateHeaders } from "../../graphql/charge";
 import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
 import { isGraphql, STALE_HEADER } from "./arrival";
+import { decodeQueryString, malformedReason } from "./decoding";
 import { isRefusal } from "./authentication";
 import type { Metrics } from "./metrics";
 import { budgetRefusal } from "./rate-budget";
@@ -102,12 +103,13 @@ export function fastPath(options: FastPathOptions) {
 
 const PARAMS = new Set(["query", "operationName", "variables", "extensions"]);
 
-/** The GraphQL parameters of a query string; undefined for anything the pipeline must judge (a repeated or unknown one). */
+/**
+ * The GraphQL parameters of a query string, by the one decoding the pipeline uses; undefined for
+ * anything the pipeline must judge (a malformed query string, an unknown parameter).
+ */
 function queryParams(search: string): GraphqlParams | undefined {
-  const params: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(search)) {
-    if (!PARAMS.has(name) || name in params) return undefined;
-    params[name] = value;
-  }
+  const params = decodeQueryString(search);
+  if (malformedReason(params) !== undefined) return undefined;
+  for (const name in params) if (!PARAMS.has(name)) return undefined;
   return params.query === undefined && params.extensions === undefined ? undefined : params;
 }

@@ -8,8 +8,8 @@ import { refuse } from "./refusal";
  * (the parsed body of a POST; the query string of a GET) and may rewrite them: a listed hash or
  * documentId becomes `query` + `extensions.persistedQuery` with that document and its hash, as
  * if the client had sent both (the response cache keys it by hash, Apollo checks the pair).
- * The execution stage hands Apollo a GET's params from the URL, not from `request.query`, so a
- * GET is rewritten there too.
+ * The execution stage hands Apollo a GET's params from `request.query`, so the rewrite here is
+ * what runs.
  */
 export function trustedDocumentsStage(trusted: TrustedDocuments) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
@@ -22,11 +22,6 @@ export function trustedDocumentsStage(trusted: TrustedDocuments) {
     if (admission.kind === "refused") return refuse(reply, request.state, { code: admission.code, message: admission.message });
     const extensions = { persistedQuery: { version: 1, sha256Hash: admission.hash } };
     if (get) {
-      const url = new URL(request.raw.url ?? "/graphql", "http://localhost");
-      url.searchParams.delete("documentId");
-      url.searchParams.set("query", admission.document);
-      url.searchParams.set("extensions", JSON.stringify(extensions));
-      request.raw.url = `${url.pathname}${url.search}`;
       delete params.documentId;
       Object.assign(params, { query: admission.document, extensions: JSON.stringify(extensions) });
     } else {
