@@ -90,7 +90,7 @@ export const ERROR_TABLE = {
   TOO_MANY_SELECTIONS: {
     httpStatus: 400,
     requestLevel: true,
-    description: "The operation selects more fields, fragments expanded, than the limit.",
+    description: "The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not).",
   },
   PERSISTED_QUERY_NOT_SUPPORTED: {
     httpStatus: 400,

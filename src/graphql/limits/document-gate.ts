@@ -10,7 +10,7 @@ const SHAPE_ERRORS = {
   aliases: { code: "TOO_MANY_ALIASES", what: "uses", unit: "aliases", detail: "maxAliases" },
   rootFields: { code: "TOO_MANY_ROOT_FIELDS", what: "selects", unit: "root fields", detail: "maxRootFields" },
   directives: { code: "TOO_MANY_DIRECTIVES", what: "puts", unit: "directives on one field", detail: "maxDirectives" },
-  selections: { code: "TOO_MANY_SELECTIONS", what: "selects", unit: "fields with fragments expanded", detail: "maxSelections" },
+  selections: { code: "TOO_MANY_SELECTIONS", what: "selects", unit: "fields and fragment spreads with fragments expanded", detail: "maxSelections" },
 } as const;
 
 /**

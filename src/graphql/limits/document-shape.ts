@@ -5,6 +5,7 @@ import type { OperationLimits } from "./limits";
 export interface Shape {
   depth: number;
   aliases: number;
+  /** Fields and fragment spreads, every spread expanded: what execution and validation visit. */
   selections: number;
   /** Fields at the top level of the set (fragments at that level expanded): root fields, at the root. */
   fields: number;
@@ -31,8 +32,8 @@ export function tooManyTokens(query: string, max: number): number | undefined {
 }
 
 /**
- * The shape of every operation in a document, in time linear in the document's size: each
- * fragment is measured once and its shape reused at every spread, so nested spreads that
+ * The shape of every operation in a document (then the expansion of every fragment), in time
+ * linear in the document's size: each fragment is measured once and its shape reused at every spread, so nested spreads that
  * would expand to millions of fields are counted, not walked. (graphql-js's own validation
  * rules expand fragments as they go; this runs before them, so they only ever see documents
  * whose expansion is bounded.) Counts saturate at Infinity rather than overflow.
@@ -69,9 +70,12 @@ export function shapesOf(document: DocumentNode): Shape[] {
         // Introspection is bounded by graphql-js's MaxIntrospectionDepthRule, not by this depth.
         if (!selection.name.value.startsWith("__")) s.depth = Math.max(s.depth, 1 + child.depth);
       } else {
-        const inner = selection.kind === Kind.INLINE_FRAGMENT ? setShape(selection.selectionSet) : fragmentShape(selection.name.value);
+        const spread = selection.kind === Kind.FRAGMENT_SPREAD;
+        const inner = spread ? fragmentShape(selection.name.value) : setShape(selection.selectionSet);
         s.fields += inner.fields;
-        s.selections += inner.selections;
+        // A spread is a visit of its own: spreads of a fragment that does not exist (or only spreads
+        // others) select no field, yet 2^n of them made graphql-js's rules walk for minutes.
+        s.selections += (spread ? 1 : 0) + inner.selections;
         s.aliases += inner.aliases;
         s.directives = Math.max(s.directives, inner.directives);
         s.depth = Math.max(s.depth, inner.depth);
@@ -80,7 +84,11 @@ export function shapesOf(document: DocumentNode): Shape[] {
     return s;
   };
 
-  return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [setShape(d.selectionSet)] : []));
+  const operations = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [setShape(d.selectionSet)] : []));
+  // Every fragment too, used or not (graphql-js validates unused ones as well), by its expansion
+  // alone: a fragment is no operation, so its depth and fields are no root's.
+  const unused = [...fragments.keys()].map((name) => ({ ...EMPTY, selections: fragmentShape(name).selections }));
+  return [...operations, ...unused];
 }
 
 const EMPTY: Shape = Object.freeze({ depth: 0, aliases: 0, selections: 0, fields: 0, directives: 0 });
