@@ -93,18 +93,16 @@ export function admitDocument(trusted: TrustedDocuments, params: DocumentParams)
     if (query !== undefined || persisted !== undefined) return refused("BAD_REQUEST", "Send a documentId alone, without a query or a persistedQuery extension");
     return listedOrRefused(trusted, hash);
   }
+  // A hash sent with a text must be that text's: the text is what runs, whatever the hash lists.
+  if (hashMismatch(query, params.extensions)) return refused("BAD_REQUEST", HASH_MISMATCH_MESSAGE);
   if (typeof persisted?.sha256Hash === "string" && query === undefined) {
     const hash = persisted.sha256Hash.toLowerCase();
     if (trusted.documents.has(hash)) return listedOrRefused(trusted, hash);
     // Unlisted: open and writes leave it to Apollo's automatic persisted queries.
     return trusted.policy === "strict" ? notInList() : { kind: "pass" };
   }
-  // A full document (with or without a hash to register it under): Apollo checks that a hash
-  // matches its query, so a listed hash can only come with its own document.
-  if (trusted.policy === "strict" && typeof query === "string") {
-    const hash = typeof persisted?.sha256Hash === "string" ? persisted.sha256Hash.toLowerCase() : sha256Hex(query);
-    if (!trusted.documents.has(hash)) return notInList();
-  }
+  // A full document (with or without its own hash): listed by the hash of the text itself.
+  if (trusted.policy === "strict" && typeof query === "string" && !trusted.documents.has(sha256Hex(query))) return notInList();
   return { kind: "pass" };
 }
 
@@ -118,6 +116,20 @@ export function operationRefusal(trusted: TrustedDocuments, queryHash: string, o
   if (trusted.policy === "open" || trusted.documents.has(queryHash)) return undefined;
   if (trusted.policy === "strict") return NOT_IN_LIST_MESSAGE;
   return operation === "mutation" ? "Mutations run only from this server's trusted documents (TRUSTED_DOCUMENTS_POLICY=writes)" : undefined;
+}
+
+/** Apollo's words for the same refusal, so that every transport says it alike. */
+export const HASH_MISMATCH_MESSAGE = "provided sha does not match query";
+
+/**
+ * A text sent with `extensions.persistedQuery.sha256Hash` that is not its SHA-256 (compared as
+ * Apollo compares it). Apollo refuses such a request itself; the transports that never reach
+ * Apollo (graphql-ws, the HTTP streams) and the trusted-documents check ask this, so that a
+ * listed hash can never carry other text past them.
+ */
+export function hashMismatch(query: unknown, extensions: unknown): boolean {
+  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
+  return typeof query === "string" && hash !== undefined && hash !== sha256Hex(query);
 }
 
 const NOT_IN_LIST_MESSAGE = "The operation is not in this server's trusted documents: send one the app was built with, by its hash";

@@ -18,7 +18,7 @@ import { budgetRefusal } from "./pipeline/rate-budget";
 import type { Refusal } from "./pipeline/refusal";
 import type { ChargeFn } from "../graphql/charge";
 import type { RateBudgets } from "./rate-limit";
-import { operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
+import { HASH_MISMATCH_MESSAGE, hashMismatch, operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
 import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "./subscription-checks";
 import type { SubscriptionSlots } from "./subscription-slots";
 import { Admission } from "./ws-admission";
@@ -113,6 +113,8 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
       return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
     }
+    // The text is what runs: a hash sent with other text is refused, as Apollo refuses it over HTTP.
+    if (hashMismatch(payload.query, payload.extensions)) return [refusal("BAD_REQUEST", HASH_MISMATCH_MESSAGE)];
     // Under `strict`, an unlisted text is refused before it is even parsed (mutations, the
     // concern of `writes`, never run over the socket).
     const untrusted = options.trustedDocuments && operationRefusal(options.trustedDocuments, sha256Hex(payload.query), undefined);

@@ -6,6 +6,7 @@ import type { ChargeFn } from "../../graphql/charge";
 import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
 import type { OperationLimits } from "../../graphql/limits/limits";
+import { HASH_MISMATCH_MESSAGE, hashMismatch } from "../../graphql/trusted-documents";
 import type { Metrics } from "../pipeline/metrics";
 import { budgetRefusal } from "../pipeline/rate-budget";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
@@ -33,6 +34,7 @@ interface Params {
   query?: unknown;
   operationName?: unknown;
   variables?: unknown;
+  extensions?: unknown;
 }
 
 /**
@@ -78,9 +80,14 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     }
     // Refusals from here carry their own status (graphql-response+json): the client asked for a stream.
     const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
-    const parsed = variablesOf(params.variables, get);
+    // The text is what runs here (Apollo, which checks a hash against its text, never sees a
+    // stream): a hash that is not this text's, a listed one included, is refused as Apollo refuses it.
+    const extensions = objectOf(params.extensions, get, "extensions");
+    if ("refusal" in extensions) return refused(extensions.refusal);
+    if (hashMismatch(params.query, extensions.value)) return refused({ code: "BAD_REQUEST", message: HASH_MISMATCH_MESSAGE });
+    const parsed = objectOf(params.variables, get, "variables");
     if ("refusal" in parsed) return refused(parsed.refusal);
-    const { variables } = parsed; // their depth was checked by the variables stage
+    const variables = parsed.value; // their depth was checked by the variables stage
     const cost = costWithinLimit(options.schema, options.limits, document, operationName, variables);
     if (typeof cost !== "number") return refused(cost);
     state.operation.cost = cost;
@@ -155,19 +162,19 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
   };
 }
 
-/** A GET carries its variables as JSON text; a POST as an object. */
-function variablesOf(raw: unknown, get: boolean): { variables?: Record<string, unknown> } | { refusal: Refusal } {
+/** A GET carries its variables and extensions as JSON text; a POST as objects. */
+function objectOf(raw: unknown, get: boolean, name: string): { value?: Record<string, unknown> } | { refusal: Refusal } {
   if (raw === undefined || raw === null || raw === "") return {};
   let value = raw;
   if (get && typeof raw === "string") {
     try {
       value = JSON.parse(raw);
     } catch {
-      return { refusal: { code: "BAD_REQUEST", message: "variables is not valid JSON" } };
+      return { refusal: { code: "BAD_REQUEST", message: `${name} is not valid JSON` } };
     }
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { refusal: { code: "BAD_REQUEST", message: "variables must be an object" } };
-  return { variables: value as Record<string, unknown> };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { refusal: { code: "BAD_REQUEST", message: `${name} must be an object` } };
+  return { value: value as Record<string, unknown> };
 }
 
 /** An error of the stream itself, shaped by the one formatter. */
