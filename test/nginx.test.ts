@@ -58,6 +58,15 @@ describe("When two clients on different addresses call through nginx", () => {
   });
 });
 
+describe("When a GET's query string can be read two ways", () => {
+  test("then the API refuses it through nginx as it does directly: nginx passes %FF on, and the one decoding refuses it", async () => {
+    const aliases = `{ statusCode(code: 404) { ${Array.from({ length: 31 }, (_, i) => `a${i}: code`).join(" ")} } }`;
+    const res = await fetch(`${nginx.url}?query=${encodeURIComponent(aliases)}%23%FF`);
+    const body = (await res.json()) as any;
+    expect({ status: res.status, code: body.errors?.[0]?.extensions.code, data: body.data }).toEqual({ status: 400, code: "BAD_REQUEST", data: undefined });
+  });
+});
+
 /** Updates entry 508 through nginx with the key in `auth`; its version before, and when the write was sent. */
 async function write508(auth: Record<string, string>, description: string): Promise<{ version: number; wrote: number }> {
   const post = async (query: string) =>
