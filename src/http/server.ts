@@ -27,7 +27,7 @@ import { registerHealth } from "./health";
 import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
-import { corsHeaders, corsOptions } from "./pipeline/cors";
+import { corsHeaders, corsOptions, variesOnOrigin, varyOnOrigin } from "./pipeline/cors";
 import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
 import { fastPath } from "./pipeline/fast-path";
@@ -195,6 +195,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     ),
   );
   app.addHook("onSend", headAsGet.onSend);
+  if (variesOnOrigin(config.corsOrigin)) app.addHook("onSend", varyOnOrigin);
   app.addHook("onResponse", metrics.record);
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
 
