@@ -171,6 +171,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
     metrics,
+    trustedDocuments: config.trustedDocuments,
   });
   app.addHook(
     "onRequest",

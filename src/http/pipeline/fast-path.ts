@@ -46,7 +46,7 @@ export function fastPath(options: FastPathOptions) {
     const state = newState(requestIdOf(request));
     state.principal = principal;
     state.cache = slot;
-    state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName };
+    state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
     const charge = await options.chargerOf(principal?.keyId, address)(1);
     const headers = commonHeaders(request, state.id);
     headers.push(...rateHeaders(charge));
