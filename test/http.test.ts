@@ -247,6 +247,89 @@ describe("When a page on another origin calls the API", () => {
   });
 });
 
+describe("When CORS_ORIGIN lists origins, and a shared cache sits between the pages and the API", () => {
+  const [a, b] = ["https://app.example", "https://b.example"];
+  const VARY = "Accept, Authorization, Origin";
+  let listed: TestApp;
+  beforeAll(async () => (listed = await startTestApp({ CORS_ORIGIN: `${a}, ${b}`, LOG_LEVEL: "silent" })));
+  afterAll(() => listed.stop());
+  const head = (query: string, headers: Record<string, string>) => fetch(`${listed.url}?query=${encodeURIComponent(query)}`, { method: "HEAD", headers });
+
+  test("then the 200 of a cacheable GET, its 304 and its cache hits each vary on Origin as well, so no origin is given another's Access-Control-Allow-Origin", async () => {
+    const q = "{ statusCode(code: 451) { reasonPhrase } }";
+    const first = await get(listed.url, q, { origin: a });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("access-control-allow-origin")).toBe(a);
+    expect(first.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(first.headers.get("vary")).toBe(VARY);
+    const etag = first.headers.get("etag")!;
+    // The second identical GET is a hit, answered by the fast path (before Fastify).
+    const hit = await get(listed.url, q, { origin: b });
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get("access-control-allow-origin")).toBe(b);
+    expect(hit.headers.get("vary")).toBe(VARY);
+    const notModified = await get(listed.url, q, { origin: b, "if-none-match": etag });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get("vary")).toBe(VARY);
+    // HEAD is answered by the pipeline's response-cache stage (the fast path takes GETs only).
+    const headHit = await head(q, { origin: a });
+    expect(headHit.status).toBe(200);
+    expect(headHit.headers.get("vary")).toBe(VARY);
+    const headNotModified = await head(q, { origin: a, "if-none-match": etag });
+    expect(headNotModified.status).toBe(304);
+    expect(headNotModified.headers.get("vary")).toBe(VARY);
+    // If-None-Match: * on a miss: the execution stage's 304, once the answer is known to be clean.
+    const star = await get(listed.url, "{ statusCode(code: 418) { code } } # star", { origin: a, "if-none-match": "*" });
+    expect(star.status).toBe(304);
+    expect(star.headers.get("vary")).toBe(VARY);
+  });
+
+  test("then an origin not listed, or none, gets no Access-Control-Allow-Origin but the same Vary: a cache must not hand that answer to a listed origin", async () => {
+    const q = "{ statusCode(code: 418) { code } } # elsewhere";
+    for (const headers of [{ origin: "https://elsewhere.example" }, {}, { origin: a }, { origin: "https://elsewhere.example" }] as Record<string, string>[]) {
+      const res = await get(listed.url, q, headers);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-allow-origin")).toBe(headers.origin === a ? a : null);
+      expect(res.headers.get("vary")).toBe(VARY);
+    }
+  });
+
+  test("then refusals and errors vary on Origin too, with Origin named once", async () => {
+    const cached = "{ statusCode(code: 451) { reasonPhrase } }";
+    await get(listed.url, cached, { origin: a });
+    // A wrong key on a cached GET is refused by the fast path; on a POST, by the pipeline.
+    const fastRefusal = await get(listed.url, cached, { origin: a, authorization: "Bearer wrong" });
+    expect(fastRefusal.status).toBe(401);
+    expect(fastRefusal.headers.get("access-control-allow-origin")).toBe(a);
+    expect(fastRefusal.headers.get("vary")).toBe("Origin");
+    const refusal = await postJson(listed.url, { query: "{ __typename }" }, { origin: a, authorization: "Bearer wrong" });
+    expect(refusal.status).toBe(401);
+    expect(refusal.headers.get("vary")).toBe("Origin");
+    const invalid = await get(listed.url, "{ nowhere }", { origin: b, accept: "application/graphql-response+json" });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get("cache-control")).toBe("no-store");
+    expect(invalid.headers.get("vary")).toBe("Origin");
+    // Written by Node's parser before Fastify (and before any Origin is known).
+    const oversized = await fetch(listed.url, { headers: { origin: a, "x-padding": "a".repeat(20_000) } });
+    expect(oversized.status).toBe(431);
+    expect(oversized.headers.get("vary")).toBe("Origin");
+  });
+});
+
+describe("When CORS_ORIGIN is * (the default)", () => {
+  test("then cacheable answers do not vary on Origin: every origin gets the same `*`, so a shared cache may give one copy to all", async () => {
+    const q = "{ statusCode(code: 418) { code } } # any origin";
+    const first = await get(t.url, q, { origin: "https://app.example" });
+    const hit = await get(t.url, q, { origin: "https://b.example" });
+    const notModified = await get(t.url, q, { origin: "https://b.example", "if-none-match": first.headers.get("etag")! });
+    expect([first.status, hit.status, notModified.status]).toEqual([200, 200, 304]);
+    for (const res of [first, hit, notModified]) {
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      expect(res.headers.get("vary")).toBe("Accept, Authorization");
+    }
+  });
+});
+
 describe("The README's table of HTTP status codes", () => {
   test("is the code's table, and each code's status is its error-table status", () => {
     const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");

@@ -1,6 +1,16 @@
-import { startTestApp, type TestApp } from "./support/harness";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
+const scrapeText = async (t: TestApp) => (await fetch(new URL("/metrics", t.url), { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+/** The requests counted under that operation label, by outcome "success" and no error code. */
+const succeeded = (text: string, operation: string) => {
+  const series = `statusgraph_requests_total{route="/graphql",operation="${operation}",outcome="success",code=""} `;
+  return Number(text.split("\n").find((line) => line.startsWith(series))?.slice(series.length) ?? 0);
+};
 
 describe("When an operator scrapes /metrics", () => {
   let t: TestApp;
@@ -9,8 +19,10 @@ describe("When an operator scrapes /metrics", () => {
   const scrape = (token?: string) => fetch(new URL("/metrics", t.url), { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   test("then, with the token, it gets requests by operation, outcome and error code, latency, database commands, staleness, cache and refusals, in Prometheus' format", async () => {
-    await t.gql(`query Teapot { statusCode(code: 418) { code } }`);
-    await t.gql(`query Missing { statusCode(code: 299) { code } }`);
+    // A key holder's operations are counted by name (see below for callers without a key).
+    const asKeyHolder = clientWithKey(t, (await createKey(t, "reader")).key);
+    await asKeyHolder(`query Teapot { statusCode(code: 418) { code } }`);
+    await asKeyHolder(`query Missing { statusCode(code: 299) { code } }`);
     const get = `${t.url}?query=${encodeURIComponent("{ statusCode(code: 404) { code } }")}`;
     await fetch(get);
     await fetch(get); // a response-cache hit
@@ -53,5 +65,72 @@ describe("When an operator scrapes /metrics", () => {
     } finally {
       await plain.stop();
     }
+  });
+
+  describe("and clients name their operations (labels kept for the life of the process)", () => {
+    test("then 120 names sent without a key take no label: a key holder's operation is still counted by its name, and the junk only as (anonymous caller)", async () => {
+      const app = await startTestApp({ METRICS_TOKEN: TOKEN, LOG_LEVEL: "silent" });
+      try {
+        for (let i = 0; i < 120; i += 1) expect((await postJson(app.url, { query: `query Junk${i} { __typename }` })).status).toBe(200);
+        const key = (await createKey(app, "reader")).key;
+        expect((await clientWithKey(app, key)(`query StatusBoard { statusCode(code: 418) { code } }`)).data).toEqual({ statusCode: { code: 418 } });
+        // Twice over GET: the second is a response-cache hit, answered by the fast path.
+        const url = `${app.url}?query=${encodeURIComponent("query StatusPage { statusCode(code: 404) { code } }")}`;
+        for (let i = 0; i < 2; i += 1) expect((await fetch(url, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+
+        let text = await scrapeText(app);
+        expect(succeeded(text, "StatusBoard")).toBe(1);
+        expect(succeeded(text, "StatusPage")).toBe(2);
+        expect(succeeded(text, "(anonymous caller)")).toBe(120);
+        expect(text).not.toMatch(/operation="(Junk|other)/);
+
+        // Key holders' names are still bounded: 100 distinct ones (2 taken above), at most 64 characters.
+        const asKeyHolder = clientWithKey(app, key);
+        for (let i = 0; i < 100; i += 1) await asKeyHolder(`query Keyed${i} { __typename }`);
+        await asKeyHolder(`query ${"L".repeat(65)} { __typename }`);
+        text = await scrapeText(app);
+        expect(succeeded(text, "Keyed97")).toBe(1);
+        expect(succeeded(text, "Keyed98")).toBe(0);
+        expect(succeeded(text, "other")).toBe(3);
+      } finally {
+        await app.stop();
+      }
+    });
+
+    test("then with TRUSTED_DOCUMENTS a listed document is counted by its name, whoever runs it and however (by hash, in full, from the cache, as a stream), and an unlisted one without a key as (anonymous caller)", async () => {
+      const listed = "query Teapot { statusCode(code: 418) { code } }";
+      const listedStream = "subscription Changes { statusCodeChanged(codes: [418]) { code } }";
+      const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+      const hash = sha256(listed);
+      const manifest = join(mkdtempSync(join(tmpdir(), "metrics-trusted-")), "persisted-documents.json");
+      writeFileSync(manifest, JSON.stringify({ [`sha256:${hash}`]: listed, [`sha256:${sha256(listedStream)}`]: listedStream }));
+      const app = await startTestApp({ METRICS_TOKEN: TOKEN, TRUSTED_DOCUMENTS: manifest, LOG_LEVEL: "silent" });
+      try {
+        // By hash over GET, three times: run once, then answered from the cache (the fast path).
+        const byHash = `${app.url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }))}`;
+        for (let i = 0; i < 3; i += 1) expect((await fetch(byHash)).status).toBe(200);
+        expect((await postJson(app.url, { query: listed })).body.data).toEqual({ statusCode: { code: 418 } });
+        expect((await postJson(app.url, { query: "query Unlisted { __typename }" })).status).toBe(200);
+        // Subscriptions over SSE, counted when their streams end.
+        for (const query of [listedStream, "subscription UnlistedStream { statusCodeChanged(codes: [418]) { code } }"]) {
+          const stream = new AbortController();
+          const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ query }), signal: stream.signal });
+          expect(res.status).toBe(200);
+          stream.abort();
+        }
+
+        let text = "";
+        for (let waited = 0; waited < 3000 && succeeded(text, "Changes") + succeeded(text, "(anonymous caller)") < 3; waited += 50) {
+          text = await scrapeText(app);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(succeeded(text, "Teapot")).toBe(4);
+        expect(succeeded(text, "Changes")).toBe(1);
+        expect(succeeded(text, "(anonymous caller)")).toBe(2);
+        expect(text).not.toMatch(/operation="Unlisted/);
+      } finally {
+        await app.stop();
+      }
+    });
   });
 });

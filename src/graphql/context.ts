@@ -21,7 +21,13 @@ export interface RequestRecord {
   readonly id: string;
   /** The media type the result is sent as: request-level errors are 200 under application/json. */
   mediaType?: string;
-  operation: { type?: OperationTypeNode; name?: string; cost?: number };
+  operation: {
+    type?: OperationTypeNode;
+    name?: string;
+    cost?: number;
+    /** It ran one of the server's trusted documents (TRUSTED_DOCUMENTS): its name is the app's, not a caller's. */
+    listed?: boolean;
+  };
   /** The codes of the errors sent, in order. */
   errorCodes: ErrorCode[];
 }

@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
 import { pathOf } from "./pipeline/arrival";
+import { variesOnOrigin } from "./pipeline/cors";
 import { errorBody, refuse } from "./pipeline/refusal";
 import { newState } from "./pipeline/state";
 import { REQUEST_ID_HEADER } from "./request-id";
@@ -62,7 +63,8 @@ const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
  * Failures Node's HTTP parser meets before Fastify sees a request (oversized headers, malformed
  * request lines, deadlines). Written straight to the socket, in the same GraphQL-shaped format.
  * With CORS_ORIGIN "*" the response carries it too, so a page on another origin can read it
- * (with a list, the request's Origin header is not known here: it was never parsed).
+ * (with a list, the request's Origin header is not known here: it was never parsed, and the
+ * response says it varies on Origin, as every response does under a list).
  */
 export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code?: string }, socket: Socket) => {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
@@ -74,7 +76,7 @@ export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `${corsOrigin === "*" ? "access-control-allow-origin: *\r\n" : ""}` +
+      `${variesOnOrigin(corsOrigin) ? "vary: Origin\r\n" : "access-control-allow-origin: *\r\n"}` +
       `${REQUEST_ID_HEADER}: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
   );
 };

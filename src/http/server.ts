@@ -27,7 +27,7 @@ import { registerHealth } from "./health";
 import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
-import { corsHeaders, corsOptions } from "./pipeline/cors";
+import { corsHeaders, corsOptions, variesOnOrigin, varyOnOrigin } from "./pipeline/cors";
 import { decodeQueryString, decodingStage, utf8Body } from "./pipeline/decoding";
 import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
@@ -183,6 +183,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
     metrics,
+    trustedDocuments: config.trustedDocuments,
   });
   app.addHook(
     "onRequest",
@@ -208,6 +209,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     ),
   );
   app.addHook("onSend", headAsGet.onSend);
+  if (variesOnOrigin(config.corsOrigin)) app.addHook("onSend", varyOnOrigin);
   app.addHook("onResponse", metrics.record);
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
 

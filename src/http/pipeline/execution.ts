@@ -59,7 +59,7 @@ export function executionStage(options: ExecutionOptions) {
       if (slot.digest === options.digest()) {
         // Apollo's content type is the negotiated one: the shared string, not one per entry.
         const contentType = state.mediaType ?? String(reply.getHeader("content-type"));
-        options.cache.set(slot, { status, contentType, body: Buffer.from(body), operationName: state.operation.name });
+        options.cache.set(slot, { status, contentType, body: Buffer.from(body), operationName: state.operation.name, listed: state.operation.listed });
       }
       if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag, true)) {
         status = 304;

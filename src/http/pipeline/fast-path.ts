@@ -6,6 +6,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
 import { isGraphql, STALE_HEADER } from "./arrival";
 import { decodeQueryString, malformedReason } from "./decoding";
 import { isRefusal } from "./authentication";
+import { mergeVary } from "./cors";
 import type { Metrics } from "./metrics";
 import { budgetRefusal } from "./rate-budget";
 import { errorBody, JSON_TYPE, type Refusal } from "./refusal";
@@ -46,7 +47,7 @@ export function fastPath(options: FastPathOptions) {
     const state = newState(requestIdOf(request));
     state.principal = principal;
     state.cache = slot;
-    state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName };
+    state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
     const charge = await options.chargerOf(principal?.keyId, address)(1);
     const headers = commonHeaders(request, state.id);
     headers.push(...rateHeaders(charge));
@@ -66,7 +67,12 @@ export function fastPath(options: FastPathOptions) {
   };
 
   const write = (response: ServerResponse, headers: [string, string][], slot: CacheSlot, stored: Stored | undefined) => {
-    headers.push(...cacheHeaders(slot, options.cacheMaxAgeSeconds));
+    for (const header of cacheHeaders(slot, options.cacheMaxAgeSeconds)) {
+      // One Vary, as the pipeline sends it: the cache's fields, then CORS's Origin (under a list).
+      const vary = header[0] === "vary" ? headers.findIndex(([name]) => name === "vary") : -1;
+      if (vary === -1) headers.push(header);
+      else headers[vary] = ["vary", mergeVary(header[1], headers[vary][1])];
+    }
     if (!stored) {
       response.writeHead(304, headers.flat());
       response.end();

@@ -15,12 +15,18 @@ export interface MetricSources {
 
 const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
 /**
- * Client-chosen operation names are labels, kept for the life of the process and written into
- * every scrape: past this many distinct ones, or longer than this, they count as "other". So
- * the label values take at most 100 × 64 characters, whatever clients name their operations.
+ * Operation names are labels, kept for the life of the process and written into every scrape,
+ * and anyone can name an operation: so a name is a label only when it is the app's (the
+ * operation ran a trusted document: TRUSTED_DOCUMENTS bounds those names) or an API key
+ * holder's. Without a key, an unlisted operation counts as ANONYMOUS_CALLER: labels are not
+ * first come, first served, so junk names sent without a key cannot take them from real ones.
+ * Key holders' names past this many distinct ones, or any name longer than this, count as
+ * "other": their label values take at most 100 × 64 characters.
  */
 export const MAX_OPERATION_NAMES = 100;
 export const MAX_OPERATION_NAME_LENGTH = 64;
+/** In parentheses, as no GraphQL name can be: never an operation's own name. */
+export const ANONYMOUS_CALLER = "(anonymous caller)";
 
 /**
  * Prometheus metrics (prom-client): requests by route, operation, outcome and error code;
@@ -113,17 +119,20 @@ export class Metrics {
   observe(path: string, status: number, state: RequestState | undefined, seconds: number): void {
     const route = ROUTES.has(path) ? path : path.startsWith("/playground/") ? "/playground" : "other";
     const outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
-    const operation = route === "/graphql" ? this.operationLabel(state?.operation.name) : "";
+    const operation = route === "/graphql" ? this.operationLabel(state) : "";
     const code = state?.errorCodes[0] ?? "";
     this.requests.inc({ route, operation, outcome, code });
     this.latency.observe({ route }, seconds);
     if (code === "RATE_LIMITED") this.refusals.inc();
   }
 
-  private operationLabel(name: string | undefined): string {
-    if (!name) return "(anonymous or not run)";
+  private operationLabel(state: RequestState | undefined): string {
+    const name = state?.operation.name;
+    if (!state || !name) return "(anonymous or not run)";
+    if (!state.operation.listed && state.principal === null) return ANONYMOUS_CALLER;
     if (name.length > MAX_OPERATION_NAME_LENGTH) return "other";
-    if (this.operations.has(name)) return name;
+    // Listed names are as many as the manifests hold: they take none of the key holders' places.
+    if (state.operation.listed || this.operations.has(name)) return name;
     if (this.operations.size >= MAX_OPERATION_NAMES) return "other";
     this.operations.add(name);
     return name;

@@ -20,8 +20,9 @@ export interface Stored {
   status: number;
   contentType: string;
   body: Buffer;
-  /** For the metrics of a hit, which runs nothing. */
+  /** For the metrics of a hit, which runs nothing: the name, and whether a trusted document ran. */
   operationName?: string;
+  listed?: boolean;
 }
 
 const ENTRY_OVERHEAD_BYTES = 512;
@@ -168,7 +169,7 @@ export function responseCacheStage(cache: ResponseCache, digest: () => string, m
     }
     const hit = cache.get(slot);
     if (!hit) return undefined;
-    request.state.operation = { type: OperationTypeNode.QUERY, name: hit.operationName };
+    request.state.operation = { type: OperationTypeNode.QUERY, name: hit.operationName, listed: hit.listed };
     return reply.headers(Object.fromEntries(cacheHeaders(slot, maxAgeSeconds))).code(hit.status).type(hit.contentType).send(hit.body);
   };
 }

@@ -6,7 +6,7 @@ import type { ChargeFn } from "../../graphql/charge";
 import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
 import type { OperationLimits } from "../../graphql/limits/limits";
-import { HASH_MISMATCH_MESSAGE, hashMismatch } from "../../graphql/trusted-documents";
+import { HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type TrustedDocuments } from "../../graphql/trusted-documents";
 import type { Metrics } from "../pipeline/metrics";
 import { budgetRefusal } from "../pipeline/rate-budget";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
@@ -26,6 +26,8 @@ export interface HttpSubscriptionOptions {
   revocations: RevocationSweep;
   heartbeatMs: number;
   metrics: Metrics;
+  /** TRUSTED_DOCUMENTS, when set: a stream of a listed document is named in the metrics. */
+  trustedDocuments?: TrustedDocuments;
 }
 
 const SUBSCRIPTION_WORD = /\bsubscription\b/;
@@ -68,7 +70,8 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     if (operation?.operation !== "subscription") return undefined;
 
     const { state } = request;
-    state.operation = { type: operation.operation, name: operation.name?.value };
+    const listed = options.trustedDocuments?.documents.has(sha256Hex(params.query));
+    state.operation = { type: operation.operation, name: operation.name?.value, listed };
     const framing = streamFraming(request.headers.accept);
     if (!framing) {
       return refuse(
