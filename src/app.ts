@@ -30,6 +30,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     for (const cleanup of cleanups.reverse()) await cleanup();
     cleanups.length = 0;
   };
+  // Warnings go to stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
+  let warn = (message: string, details?: object) => console.error(JSON.stringify({ msg: message, ...details }));
   try {
     let uri = config.mongodbUri;
     let embedded: EmbeddedServer | undefined;
@@ -39,6 +41,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         databaseName: "statusgraph",
         ferretdbBin: config.ferretdbBin,
         log: (line) => console.error(line),
+        // Ours to keep running: killed or crashed, it is started again where the driver reconnects.
+        restarts: { warn: (message, details) => warn(message, details) },
       });
       cleanups.push(() => embedded!.stop());
       uri = embedded.uri;
@@ -49,13 +53,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
     cleanups.push(() => connection.close());
 
-    let syncLog = (message: string, details?: object) => console.error(JSON.stringify({ msg: message, ...details }));
     const { services, sync, apiKeys, seeded, recovered } = await prepareServices(connection, {
       faults: config.faults,
       apiKeyCacheMs: config.apiKeyCacheMs,
       events,
-      // To stderr until the HTTP server's logger exists, through it after (LOG_LEVEL applies).
-      sync: { ...config.catalogue, log: (message, details) => syncLog(message, details), announce: (entry) => shared?.announceCatalogueChange(entry) },
+      sync: { ...config.catalogue, log: (message, details) => warn(message, details), announce: (entry) => shared?.announceCatalogueChange(entry) },
     });
     cleanups.push(async () => sync.stop());
     // Another replica's write, whole: in the model now rather than at the next poll.
@@ -74,7 +76,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);
-    syncLog = (message, details) => app.log.warn(details ?? {}, message);
+    warn = (message, details) => app.log.warn(details ?? {}, message);
     shared?.warnWhenUnbounded((message, details) => app.log.warn(details, message));
     app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");
     await app.listen({ port: config.port, host: config.host });

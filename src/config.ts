@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "./project-root";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** One documented env name per key; see the README's configuration table. */
+/** One documented env name per key; see the README's configuration table (a test checks it lists each). */
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   CATALOGUE_POLL_MS: int(20, 60_000).default(250),
   CATALOGUE_RESYNC_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   CATALOGUE_STALE_AFTER_MS: int(100, 24 * 3600 * 1000).default(5000),
+  HEALTH_DATABASE_DOWN_AFTER_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   RESPONSE_CACHE_BYTES: int(0, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   DOCUMENT_CACHE_BYTES: int(1024 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   PERSISTED_QUERY_CACHE_BYTES: int(1024 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
@@ -67,6 +68,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
+/** Every variable the configuration reads. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   port: number;
   host: string;
@@ -98,6 +102,10 @@ export interface Config {
     resyncMs: number;
     /** Past this, responses and /readyz say the model is unconfirmed (the database is unreachable). */
     staleAfterMs: number;
+  };
+  health: {
+    /** Past this without reaching the database, /healthz fails: a liveness probe's cue to restart the process. */
+    databaseDownAfterMs: number;
   };
   /** Bytes of GET and persisted-query responses kept in memory (0: no response cache). */
   responseCacheBytes: number;
@@ -185,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
     catalogue: { pollMs: e.CATALOGUE_POLL_MS, resyncMs: e.CATALOGUE_RESYNC_MS, staleAfterMs: e.CATALOGUE_STALE_AFTER_MS },
+    health: { databaseDownAfterMs: e.HEALTH_DATABASE_DOWN_AFTER_MS },
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     documentCacheBytes: e.DOCUMENT_CACHE_BYTES,
     persistedQueryCacheBytes: e.PERSISTED_QUERY_CACHE_BYTES,

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mongoose from "mongoose";
+import { createConnection } from "node:net";
 import { startEmbeddedServer } from "../src/db/embedded-server";
+import { RESTART_BACKOFF } from "../src/db/supervisor";
 import { PROJECT_ROOT } from "../src/project-root";
 import { startScriptProcess } from "./support/server-process";
 import { promisify } from "node:util";
@@ -67,4 +69,62 @@ describe("When `npm run apikey` runs while `npm start` serves from the embedded 
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe("When an embedded server started with restarts exits without being stopped", () => {
+  test("then it is started again on its port and files, the driver reconnects by itself, and stop() ends it and the restart to come", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "statusgraph-restarts-"));
+    const warnings: Record<string, unknown>[] = [];
+    const db = await startEmbeddedServer({
+      dataDir,
+      databaseName: "restarts",
+      ferretdbBin: process.env.FERRETDB_BIN,
+      restarts: { warn: (message, details) => void warnings.push({ message, ...details }) },
+    });
+    const pidInFile = () => (existsSync(join(dataDir, `${db.kind}.pid`)) ? JSON.parse(readFileSync(join(dataDir, `${db.kind}.pid`), "utf8")).pid : undefined);
+    const answers = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = createConnection({ port, host: "127.0.0.1" });
+        socket.once("connect", () => (socket.destroy(), resolve(true)));
+        socket.once("error", () => resolve(false));
+      });
+    const port = Number(new URL(db.uri).port);
+    // One connection for the whole test: it must find the restarted server by itself.
+    const connection = await mongoose.createConnection(db.uri, { serverSelectionTimeoutMS: 1000 }).asPromise();
+    try {
+      await connection.collection("notes").insertOne({ kept: true });
+      const first = db.pid;
+      process.kill(first, "SIGKILL");
+      let count: number | undefined;
+      for (const deadline = Date.now() + 30_000; count === undefined && Date.now() < deadline; ) {
+        count = await connection
+          .collection("notes")
+          .countDocuments({ kept: true })
+          .catch(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)));
+      }
+      expect(count).toBe(1);
+      expect(db.pid).not.toBe(first);
+      expect(isRunning(db.pid)).toBe(true);
+      expect(pidInFile()).toBe(db.pid); // what the orphan check and `npm run apikey` read
+      expect(warnings).toEqual([
+        { message: "embedded database exited; restarting it", databasePid: first, code: null, signal: "SIGKILL", restartInMs: RESTART_BACKOFF.firstMs },
+        { message: "embedded database restarted", databasePid: db.pid, downForMs: expect.any(Number) },
+      ]);
+
+      // Killed again soon after: the delay doubles. Stopped before that restart is due: none comes.
+      const second = db.pid;
+      process.kill(second, "SIGKILL");
+      for (const deadline = Date.now() + 10_000; warnings.length < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      expect(warnings[2]).toMatchObject({ databasePid: second, signal: "SIGKILL", restartInMs: RESTART_BACKOFF.firstMs * 2 });
+      await db.stop();
+      await new Promise((r) => setTimeout(r, RESTART_BACKOFF.firstMs * 2 + 1000)); // past when it was due
+      expect(warnings).toHaveLength(3);
+      expect(await answers(port)).toBe(false);
+      expect(pidInFile()).toBeUndefined();
+    } finally {
+      await connection.close();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -41,3 +41,33 @@ describe("When the driver reports a failure, classifyError", () => {
     expect(classified.message).not.toContain("raw driver text");
   });
 });
+
+describe("When FerretDB reports SQLite's busy or locked storage, classifyError", () => {
+  // As the driver throws them: a MongoServerError with FerretDB's InternalError (1) and SQLite's
+  // text at the end of its message (the first row was seen for real, in test/healing.test.ts;
+  // the others are SQLite's other transient codes in the same format).
+  const PREFIX = "[msg_insert.go:168 handler.(*Handler).MsgInsert] [collection.go:135 sqlite.(*collection).InsertAll.func1] ";
+  const ferretError = (code: number, tail: string) => Object.assign(new Error(PREFIX + tail), { name: "MongoServerError", code });
+  test.each([
+    { code: 1, tail: "database is locked (5) (SQLITE_BUSY)", expected: "SERVICE_UNAVAILABLE" },
+    { code: 1, tail: "database is locked (517)", expected: "SERVICE_UNAVAILABLE" },
+    { code: 1, tail: "database is locked (261)", expected: "SERVICE_UNAVAILABLE" },
+    { code: 1, tail: "database is locked (773)", expected: "SERVICE_UNAVAILABLE" },
+    { code: 1, tail: "database table is locked (6)", expected: "SERVICE_UNAVAILABLE" },
+    { code: 1, tail: "database table is locked: status_codes_1a2b (262)", expected: "SERVICE_UNAVAILABLE" },
+    // Tight: another server code, another SQLite code, or the words alone are not a lock.
+    { code: 2, tail: "database is locked (5) (SQLITE_BUSY)", expected: "INTERNAL_SERVER_ERROR" },
+    { code: 1, tail: "database disk image is malformed (11)", expected: "INTERNAL_SERVER_ERROR" },
+    { code: 1, tail: "database is locked (11)", expected: "INTERNAL_SERVER_ERROR" },
+    { code: 1, tail: "the user wrote: database is locked", expected: "INTERNAL_SERVER_ERROR" },
+  ])("maps code $code, '… $tail', to $expected, without the database's words", ({ code, tail, expected }) => {
+    const classified = classifyError(ferretError(code, tail));
+    expect(classified.code).toBe(expected);
+    expect(classified.message).not.toMatch(/locked|sqlite|malformed/i);
+  });
+
+  test("maps a bulk write whose first failed document met the lock to SERVICE_UNAVAILABLE", () => {
+    const bulk = Object.assign(new Error("write failed"), { name: "MongoBulkWriteError", writeErrors: [{ code: 1, errmsg: PREFIX + "database is locked (5) (SQLITE_BUSY)" }] });
+    expect(classifyError(bulk).code).toBe("SERVICE_UNAVAILABLE");
+  });
+});

@@ -4,15 +4,16 @@ import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { buildFerretDb, FERRETDB_CACHE_BIN } from "./ferretdb-build";
 import { findOnPath, isExecutable } from "./find-executable";
+import { type Restarts, type Started, Supervisor } from "./supervisor";
 
 export interface EmbeddedServer {
   kind: "mongod" | "ferretdb";
   uri: string;
   /** Where the data lives on disk. */
   dataPath: string;
-  /** The server's process (the benchmarks pin it to a core). */
-  pid: number;
-  /** SIGTERM (then SIGKILL after 5 s); SIGKILL at once to crash it, as tests of outages do. */
+  /** The server's process now (the benchmarks pin it to a core); a restart replaces it. */
+  readonly pid: number;
+  /** SIGTERM (then SIGKILL after 5 s); SIGKILL at once to crash it, as tests of outages do. No restart follows. */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
@@ -23,6 +24,12 @@ export interface EmbeddedOptions {
   /** Default: a free port. Given, e.g. to restart a server where its clients expect it. */
   port?: number;
   log?: (line: string) => void;
+  /**
+   * Given (the API's own server): a server that exits without being stopped is started again on
+   * the same port and files, with backoff, each exit and restart reported (see Supervisor).
+   * Not given: an exit is final.
+   */
+  restarts?: Restarts;
 }
 
 export const NO_SERVER_HELP = [
@@ -49,7 +56,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     const dataPath = join(options.dataDir, "mongod");
     mkdirSync(dataPath, { recursive: true });
     const args = ["--dbpath", dataPath, "--bind_ip", "127.0.0.1", "--port", String(port), "--quiet"];
-    return launch("mongod", mongod, args, port, dataPath, options.databaseName, join(options.dataDir, "mongod.pid"));
+    return launch("mongod", mongod, args, port, dataPath, options.databaseName, join(options.dataDir, "mongod.pid"), options.restarts);
   }
   const ferretdb = locateFerretDb(options.ferretdbBin, log);
   const dataPath = join(options.dataDir, "ferretdb");
@@ -65,7 +72,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     "--telemetry=disable",
     "--log-level=warn",
   ];
-  return launch("ferretdb", ferretdb, args, port, dataPath, options.databaseName, join(options.dataDir, "ferretdb.pid"));
+  return launch("ferretdb", ferretdb, args, port, dataPath, options.databaseName, join(options.dataDir, "ferretdb.pid"), options.restarts);
 }
 
 function locateFerretDb(configured: string | undefined, log: (line: string) => void): string {
@@ -87,40 +94,47 @@ async function launch(
   dataPath: string,
   databaseName: string,
   pidFile: string,
+  restarts?: Restarts,
 ): Promise<EmbeddedServer> {
   await stopOrphan(pidFile, kind);
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const state: ServerState = { kind, pid: child.pid!, owner: process.pid, port };
-  writeFileSync(pidFile, JSON.stringify(state));
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // A crash of this process must not leave the database server running.
-  const killOnExit = () => child.kill("SIGKILL");
+  // Every start, the first and each restart, the same way: same port, same files, and the pid
+  // file naming the process that runs now (for the orphan check and for `npm run apikey`).
+  const start = (): Started => {
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const state: ServerState = { kind, pid: child.pid!, owner: process.pid, port };
+    writeFileSync(pidFile, JSON.stringify(state));
+    let output = "";
+    const keep = (chunk: Buffer | string) => (output = (output + chunk.toString()).slice(-4000));
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.on("error", (error) => keep(`${error.message}\n`));
+    return { child, ready: waitForPort(port, child, () => output) };
+  };
+  const first = start();
+  let current = () => first.child;
+  // A crash of this process, even while the server starts, must not leave it running.
+  const killOnExit = () => current().kill("SIGKILL");
   process.once("exit", killOnExit);
-
   try {
-    await waitForPort(port, child, () => output);
+    await first.ready;
   } catch (error) {
-    child.kill("SIGKILL");
+    first.child.kill("SIGKILL");
     process.removeListener("exit", killOnExit);
     throw error;
   }
+  const supervisor = new Supervisor(first.child, start, restarts);
+  current = () => supervisor.child;
   return {
     kind,
     uri: `mongodb://127.0.0.1:${port}/${databaseName}`,
     dataPath,
-    pid: child.pid!,
+    get pid() {
+      return supervisor.child.pid!;
+    },
     async stop(signal = "SIGTERM") {
       process.removeListener("exit", killOnExit);
       rmSync(pidFile, { force: true });
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      await supervisor.stop(signal);
     },
   };
 }
@@ -193,7 +207,8 @@ async function stopOrphan(pidFile: string, kind: EmbeddedServer["kind"]): Promis
 async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The database server exited at start (code ${child.exitCode}):\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The database server exited at start (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    if (child.pid === undefined) throw new Error(`The database server could not be started:\n${output()}`);
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -42,6 +42,13 @@ const MAX_TIME_MS_EXPIRED = 50;
 // "sqlite.(*collection).Query] interrupted (9)". The same timeout as MaxTimeMSExpired, caught later.
 const INTERNAL_ERROR = 1;
 const SQLITE_INTERRUPTED = /\binterrupted \(9\)\s*$/;
+// FerretDB on SQLite: a write that waited out SQLite's busy timeout (FerretDB's is 10 s) for a
+// lock another connection or process holds fails as an InternalError (1) whose message ends
+// "database is locked (5) (SQLITE_BUSY)" (seen: SQLite's file held by BEGIN EXCLUSIVE), or with
+// another transient busy or locked code: SQLITE_BUSY_RECOVERY 261, SQLITE_BUSY_SNAPSHOT 517,
+// SQLITE_BUSY_TIMEOUT 773, SQLITE_LOCKED 6 ("database table is locked"), SQLITE_LOCKED_SHAREDCACHE
+// 262. SQLite rolled the statement back, and it succeeds once the lock is gone: "not now".
+const SQLITE_BUSY = /\bdatabase (table )?is locked\b.*\((5|6|261|262|517|773)\)( \(SQLITE_BUSY\))?\s*$/;
 
 /**
  * Decides what a client may learn about any thrown value. Unknown errors are masked, whatever
@@ -70,6 +77,7 @@ export function classifyError(error: unknown): ClassifiedError {
       if (NOT_NOW.has(serverCode) || DISK_FULL.test(`${cause.message} ${first?.errmsg ?? ""}`)) return known("SERVICE_UNAVAILABLE");
       if (serverCode === MAX_TIME_MS_EXPIRED) return known("GATEWAY_TIMEOUT");
       if (serverCode === INTERNAL_ERROR && SQLITE_INTERRUPTED.test(cause.message)) return known("GATEWAY_TIMEOUT");
+      if (serverCode === INTERNAL_ERROR && [cause.message, first?.errmsg].some((text) => text !== undefined && SQLITE_BUSY.test(text))) return known("SERVICE_UNAVAILABLE");
       if (isDuplicateKey({ code: serverCode })) return known("CONFLICT");
     }
     if (name === "CastError") return { code: "BAD_USER_INPUT", message: "Invalid identifier", details: {} };

@@ -207,10 +207,10 @@ export const ERROR_TABLE = {
   },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
-    refusedRequest: "The database is unreachable and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS` (then closed)",
+    refusedRequest: "The database is unreachable, or locked by another writer, and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; `/healthz` once the database has been unreachable for `HEALTH_DATABASE_DOWN_AFTER_MS`; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS` (then closed)",
     forStatus: true,
     retryAfterSeconds: 5,
-    description: "The database cannot be reached right now: retry later.",
+    description: "The database cannot be reached or is busy right now: retry later.",
   },
   GATEWAY_TIMEOUT: {
     httpStatus: 504,

@@ -279,6 +279,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   await health.start();
   registerHealth(app, {
     health,
+    databaseDownAfterMs: config.health.databaseDownAfterMs,
     catalogue: () => ({ digest: digest(), stalenessMs: deps.sync.stalenessMs, stale: staleSeconds() !== undefined, responseCache: responses.stats() }),
     ...(deps.shared && { redis: () => (deps.shared!.up ? "up" : "unavailable: rate budgets per process") }),
   });

@@ -56,7 +56,7 @@ export type ErrorCode =
   | 'REQUEST_HEADER_FIELDS_TOO_LARGE'
   /** HTTP 408. The request did not finish arriving in time (headers, then body): the connection is closed. Retry on a faster link. */
   | 'REQUEST_TIMEOUT'
-  /** HTTP 503. The database cannot be reached right now: retry later. */
+  /** HTTP 503. The database cannot be reached or is busy right now: retry later. */
   | 'SERVICE_UNAVAILABLE'
   /** HTTP 400. The operation uses more field aliases (fragments expanded) than the limit. */
   | 'TOO_MANY_ALIASES'
