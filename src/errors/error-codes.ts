@@ -3,9 +3,9 @@ export interface ErrorFacts {
   httpStatus: number;
   description: string;
   /**
-   * A failure of the GraphQL request itself (it could not be parsed, validated or admitted):
-   * GraphQL over HTTP sends it with 200 under `application/json` (the body says what failed)
-   * and with its status under `application/graphql-response+json`.
+   * A GraphQL request error (the document could not be parsed, validated or admitted): nothing
+   * ran, there is no `data`, and the response is sent with httpStatus under both media types
+   * (GraphQL over HTTP, 2026 draft: a legacy client gets the full range of statuses too).
    */
   requestLevel?: true;
   /** The code of a whole HTTP request refused with this status (Fastify's, Node's, Apollo's). */
@@ -32,15 +32,21 @@ export interface ErrorFacts {
  */
 export const ERROR_TABLE = {
   BAD_USER_INPUT: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "An argument or variable is invalid: out of range, malformed, or a bad cursor or id.",
   },
   BAD_REQUEST: {
     httpStatus: 400,
-    refusedRequest: "A body that is not a GraphQL request (no `query`, malformed JSON); also, with their own codes, parse, validation and variable errors (variables nested too deep included) and operations over a limit (see Limits) under `application/graphql-response+json`",
+    refusedRequest: "A body that is not JSON (or not UTF-8); a query string that could be read two ways (a bad percent-escape, not UTF-8, a NUL, a parameter given twice); a persisted-query hash sent with other text",
     forStatus: true,
-    description: "The HTTP request is not a valid GraphQL request (for example no query in the body).",
+    description: "The HTTP request cannot be read as a GraphQL request: the body is not JSON, or the query string could be read two ways.",
+  },
+  INVALID_GRAPHQL_REQUEST: {
+    httpStatus: 422,
+    refusedRequest: "JSON that is not a GraphQL-over-HTTP request: no `query` (`{\"qeury\": …}`), `variables` or `extensions` that are not objects, an `operationName` that is not a string, a batch",
+    forStatus: true,
+    description: "The request is readable but is not a well-formed GraphQL-over-HTTP request: no query, or variables, extensions or operationName of the wrong type.",
   },
   GRAPHQL_PARSE_FAILED: {
     httpStatus: 400,
@@ -48,47 +54,47 @@ export const ERROR_TABLE = {
     description: "The query document is not valid GraphQL syntax.",
   },
   GRAPHQL_VALIDATION_FAILED: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The query does not validate against the schema (unknown field, wrong argument type).",
   },
   OPERATION_RESOLUTION_FAILURE: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The operation to run could not be chosen (operationName missing or unknown).",
   },
   QUERY_TOO_COMPLEX: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The operation's computed cost is over the limit; extensions give cost and maxCost. Ask for fewer or smaller pages.",
   },
   QUERY_TOO_DEEP: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The operation nests fields deeper than the limit; extensions give depth and maxDepth.",
   },
   TOO_MANY_TOKENS: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The query document has more lexical tokens than the limit; nothing was parsed past it.",
   },
   TOO_MANY_ALIASES: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The operation uses more field aliases (fragments expanded) than the limit.",
   },
   TOO_MANY_ROOT_FIELDS: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The operation selects more root fields (fragments expanded) than the limit: split it.",
   },
   TOO_MANY_DIRECTIVES: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "A field or fragment carries more directives than the limit.",
   },
   TOO_MANY_SELECTIONS: {
-    httpStatus: 400,
+    httpStatus: 422,
     requestLevel: true,
     description: "The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not).",
   },

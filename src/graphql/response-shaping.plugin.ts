@@ -5,12 +5,12 @@ import type { AppContext } from "./context";
 /**
  * The HTTP status of a GraphQL result, decided from the error table while the result is
  * produced (as GraphQL Yoga does with `extensions.http`), never by reading the serialized body
- * again:
- * - a result with data is 200, field errors or not, unless nothing resolved because the
- *   database is down (503, with the table's Retry-After);
- * - a result without data failed as a request: a request-level error (parse, validation,
- *   limits) is 200 under plain `application/json` and its status under
- *   `application/graphql-response+json`; any other refusal has its own status.
+ * again. As the GraphQL over HTTP draft of 2026 says, under both media types:
+ * - a result with data and no errors is 200;
+ * - a result with data (even null) and errors is 294 Partial Success, unless nothing resolved
+ *   because the database is down (503, with the table's Retry-After);
+ * - a result without data failed as a request: its status is the table's (400 for a document
+ *   that does not parse, 422 for one that does not validate or is over a limit, …).
  * Every error is stamped with the request id, and the request records the codes for the
  * transport and the metrics.
  */
@@ -28,7 +28,7 @@ export function responseShapingPlugin(): ApolloServerPlugin<AppContext> {
             (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
           }
           contextValue.request.errorCodes = codes;
-          const status = statusOfResult(result.data, codes, contextValue.request.mediaType ?? "application/json");
+          const status = statusOfResult(result.data, codes);
           response.http.status = status;
           const retryAfter = codes[0] && httpStatusOf(codes[0]) === status ? factsOf(codes[0]).retryAfterSeconds : undefined;
           if (retryAfter !== undefined && !response.http.headers.has("retry-after")) response.http.headers.set("retry-after", String(retryAfter));
@@ -38,15 +38,18 @@ export function responseShapingPlugin(): ApolloServerPlugin<AppContext> {
   };
 }
 
+/** Partial Success: the GraphQL over HTTP draft's own code for a result with data and errors. */
+export const PARTIAL_SUCCESS = 294;
+
 /** The status of a result (data undefined: it failed before execution) with these error codes. */
-export function statusOfResult(data: unknown, codes: readonly ErrorCode[], mediaType: string): number {
-  if (data !== undefined) {
-    // Executed (data null: a non-null root field failed).
-    const nothingResolved = data === null || Object.values(data as Record<string, unknown>).every((v) => v === null);
-    return nothingResolved && codes.length > 0 && codes.every((c) => c === "SERVICE_UNAVAILABLE") ? httpStatusOf("SERVICE_UNAVAILABLE") : 200;
-  }
+export function statusOfResult(data: unknown, codes: readonly ErrorCode[]): number {
   if (codes.length === 0) return 200;
-  if (codes.every((c) => factsOf(c).requestLevel)) return mediaType.startsWith("application/json") ? 200 : httpStatusOf(codes[0]);
-  const refusal = codes.find((c) => !factsOf(c).requestLevel)!;
+  if (data !== undefined) {
+    // Executed, with errors. Nothing at all resolved for want of the database: the server is the
+    // reason (data null only; a data object is a partial result, which the draft requires 2xx for).
+    const unavailable = data === null && codes.every((c) => c === "SERVICE_UNAVAILABLE");
+    return unavailable ? httpStatusOf("SERVICE_UNAVAILABLE") : PARTIAL_SUCCESS;
+  }
+  const refusal = codes.find((c) => !factsOf(c).requestLevel) ?? codes[0];
   return factsOf(refusal).responseStatus ?? httpStatusOf(refusal);
 }

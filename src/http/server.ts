@@ -38,6 +38,7 @@ import { refuse } from "./pipeline/refusal";
 import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
 import { newState } from "./pipeline/state";
 import { trustedDocumentsStage } from "./pipeline/trusted-documents";
+import { wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
 import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
@@ -198,9 +199,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook(
     "preHandler",
     inOrder(
+      ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
+      // Not a GraphQL-over-HTTP request (no query, variables that are no object): 422.
+      onGraphql(wellFormedStage()),
       // A listed hash or documentId becomes its document before anything reads the params.
       ...(config.trustedDocuments ? [onGraphql(trustedDocumentsStage(config.trustedDocuments))] : []),
-      ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
       onGraphql(variablesStage()),
       onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
       onGraphql(documentLimitsStage(limits)),

@@ -34,10 +34,11 @@ function paramsStage(check: (params: { query?: unknown; variables?: unknown }) =
     const params = (request.method === "POST" ? request.body : request.query) as { query?: unknown; variables?: unknown } | undefined;
     const refused = check(params ?? {});
     if (!refused) return undefined;
-    const type = negotiatedMediaType(request.headers.accept);
-    // A client that asked for a stream is told the refusal with its status, as the stream stage does.
+    // A GraphQL request error is a GraphQL response, under either media type (the 2026 draft: a
+    // legacy client gets application/json only for a 2xx); a client that accepts no JSON at all
+    // gets plain JSON, unless it asked for a stream (the stream stage answers the same).
     const fallback = streamFraming(request.headers.accept) ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
-    return refuse(reply, request.state, refused, type === NOT_ACCEPTABLE ? fallback : type);
+    return refuse(reply, request.state, refused, negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE ? fallback : GRAPHQL_RESPONSE_TYPE);
   };
 }
 

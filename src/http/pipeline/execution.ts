@@ -4,6 +4,7 @@ import { codeForStatus } from "../../errors/error-codes";
 import type { AppContext } from "../../graphql/context";
 import { negotiatedMediaType } from "../representation";
 import { type DecodedQuery, searchOf } from "./decoding";
+import { GRAPHQL_RESPONSE_TYPE } from "./refusal";
 import { cacheHeaders, matchesTag, type ResponseCache } from "./response-cache";
 
 export interface ExecutionOptions {
@@ -39,6 +40,10 @@ export function executionStage(options: ExecutionOptions) {
     });
     for (const [name, value] of result.headers) reply.header(name, value);
     let status = result.status ?? 200;
+    // A legacy client (application/json) is answered as if it had asked for
+    // application/graphql-response+json, the 2026 draft says, except that a 2xx keeps its
+    // application/json: a 4xx or 5xx says that it is a GraphQL response all the same.
+    if (status >= 300 && state.mediaType?.startsWith("application/json")) reply.header("content-type", GRAPHQL_RESPONSE_TYPE);
     if (status === 405) reply.header("allow", options.allow);
     if (result.body.kind !== "complete") {
       // Incremental delivery is not enabled: nothing produces it, but never hang on it.

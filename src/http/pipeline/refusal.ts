@@ -23,7 +23,7 @@ export function errorBody(requestId: string, code: ErrorCode, message: string, d
 /** Sends a refusal: its status, its headers (and the table's Retry-After), its body; the state records its code. */
 export function refuse(reply: FastifyReply, state: RequestState, refusal: Refusal, mediaType = JSON_TYPE): FastifyReply {
   state.errorCodes = [refusal.code];
-  const status = statusOfResult(undefined, state.errorCodes, mediaType);
+  const status = statusOfResult(undefined, state.errorCodes);
   const retryAfter = factsOf(refusal.code).retryAfterSeconds;
   if (retryAfter !== undefined) reply.header("retry-after", String(retryAfter));
   if (refusal.headers) reply.headers(refusal.headers);
