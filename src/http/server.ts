@@ -23,6 +23,7 @@ import type { SharedState } from "../replicas/shared-state";
 import { boundConnections } from "./connection-bounds";
 import { DatabaseHealth } from "./database-health";
 import { errorReportingPlugin } from "./error-reporting.plugin";
+import { registerFrontDoor } from "./front-door";
 import { registerHealth } from "./health";
 import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
@@ -247,6 +248,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     allow: ALLOWED_METHODS["/graphql"],
   });
   app.route({ method: ["GET", "POST"], url: "/graphql", handler: execute });
+  registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
 
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
