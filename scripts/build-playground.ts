@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root";
 
 /**
- * Bundles the playground (GraphiQL 5 with its explorer plugin, React, Monaco and its workers)
+ * Bundles the playground (GraphiQL 5, React, Monaco and its workers)
  * into dist/playground/, served by the API from its own origin: nothing is fetched from a CDN
  * at run time. Part of `npm run build`.
  */
