@@ -3,6 +3,7 @@ import { GraphiQL } from "graphiql";
 import { type ExecutionResult, getOperationAST, Kind, parse } from "graphql";
 import { createClient, NetworkError } from "graphql-sse";
 import { createRoot } from "react-dom/client";
+import { liveChangesPlugin } from "./live-changes";
 import "graphiql/style.css";
 import "./playground.css";
 
@@ -73,5 +74,5 @@ const fetcher: Fetcher = (params, options) => {
 };
 
 createRoot(document.getElementById("graphiql")!).render(
-  <GraphiQL fetcher={fetcher} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,
+  <GraphiQL fetcher={fetcher} plugins={[liveChangesPlugin(API)]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,
 );
