@@ -1,11 +1,10 @@
-import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import { type ExecutionResult, getOperationAST, Kind, parse } from "graphql";
 import { createClient, NetworkError } from "graphql-sse";
 import { createRoot } from "react-dom/client";
+import { liveChangesPlugin } from "./live-changes";
 import "graphiql/style.css";
-import "@graphiql/plugin-explorer/style.css";
 import "./playground.css";
 
 /** The README's example operations, one tab each (put here by scripts/build-playground.ts). */
@@ -75,5 +74,5 @@ const fetcher: Fetcher = (params, options) => {
 };
 
 createRoot(document.getElementById("graphiql")!).render(
-  <GraphiQL fetcher={fetcher} plugins={[explorerPlugin()]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,
+  <GraphiQL fetcher={fetcher} plugins={[liveChangesPlugin(API)]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,
 );

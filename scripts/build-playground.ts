@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root";
 
 /**
- * Bundles the playground (GraphiQL 5 with its explorer plugin, React, Monaco and its workers)
+ * Bundles the playground (GraphiQL 5, React, Monaco and its workers)
  * into dist/playground/, served by the API from its own origin: nothing is fetched from a CDN
  * at run time. Part of `npm run build`.
  */
@@ -53,8 +53,18 @@ async function main() {
   writeFileSync(INPUTS_FILE, digest); // last: an interrupted build is redone
 }
 
-/** Every operation of the README's "Example queries" section (and its mutations), one tab each. */
+/**
+ * Every operation of the README's "Example queries" section (and its mutations), one tab each,
+ * in the README's order except that its subscriptions come second: GraphiQL's tab bar shows
+ * about eight tabs at 1,400 px, and the walkthrough's `WatchChanges` was the 13th.
+ */
 export function exampleTabs(readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")): { query: string; headers?: string }[] {
+  const [first, ...rest] = readmeOperations(readme);
+  const subscription = (tab: { query: string }) => tab.query.startsWith("subscription");
+  return first ? [first, ...rest.filter(subscription), ...rest.filter((tab) => !subscription(tab))] : [];
+}
+
+function readmeOperations(readme: string): { query: string; headers?: string }[] {
   const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
   const tabs: { query: string; headers?: string }[] = [];
   for (const block of blocks) {

@@ -88,3 +88,29 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     throw error;
   }
 }
+
+/**
+ * The one line `npm start` prints: where the API listens, and the settings that change what a
+ * newcomer sees next (which database holds the data, whether ad-hoc documents run, whether
+ * budgets are shared through Redis, whether /metrics exists). Never a secret: the database
+ * URI loses its user and password, Redis and the metrics token are named, not shown.
+ */
+export function startupLine(app: Pick<RunningApp, "url" | "embedded">, config: Config): string {
+  const database = app.embedded ? `embedded ${app.embedded.kind}, data in ${app.embedded.dataPath}` : `MONGODB_URI ${withoutSecrets(config.mongodbUri ?? "")}`;
+  const trusted = config.trustedDocuments
+    ? `${config.trustedDocuments.policy} (${config.trustedDocuments.documents.size} listed${config.trustedDocuments.policy === "strict" ? ": only those run" : ""})`
+    : "off (any document runs)";
+  const parts = [
+    `database: ${database}`,
+    `trusted documents: ${trusted}`,
+    `redis: ${config.redisUrl ? "on (budgets and live updates shared by replicas)" : "off"}`,
+    `metrics: ${config.metricsToken ? "GET /metrics with METRICS_TOKEN" : "off"}`,
+    `playground: ${config.playground ? "on" : "off"}`,
+  ];
+  return `StatusGraph listening at ${app.url} (${parts.join("; ")})`;
+}
+
+/** host[:port][/database], without credentials or options (which may hold a password too). */
+function withoutSecrets(uri: string): string {
+  return uri.replace(/^[a-z+]+:\/\//i, "").replace(/^[^@/]*@/, "").replace(/\?.*$/, "");
+}

@@ -1,15 +1,12 @@
 import "reflect-metadata";
-import { startApp } from "./app";
+import { startApp, startupLine } from "./app";
 import { loadConfig } from "./config";
 
 // The only module that touches process signals and exit codes.
 async function main() {
   const config = loadConfig(process.env);
   const app = await startApp(config);
-  const where = app.embedded
-    ? `embedded ${app.embedded.kind}, data in ${app.embedded.dataPath}`
-    : "MONGODB_URI";
-  console.log(`StatusGraph listening at ${app.url} (database: ${where})`);
+  console.log(startupLine(app, config));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

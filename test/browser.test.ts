@@ -135,6 +135,76 @@ describe("When someone runs the playground's subscription tab", () => {
   }, 90_000);
 });
 
+describe("When a newcomer follows the README's walkthrough in one window", () => {
+  // UPDATE_SCREENSHOT=1 also writes the README's picture, docs/playground.png, from this run.
+  const DOCS_SCREENSHOT = join(PROJECT_ROOT, "docs", "playground.png");
+
+  test("then WatchChanges is among the first tabs, and the Live changes panel shows the Create and Update run from their tabs", async () => {
+    const playground = await startTestApp();
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    const refused: string[] = [];
+    page.on("console", (m) => void (m.text().includes("Content Security Policy") && refused.push(m.text())));
+    const tabTitles = async () => (await page.evaluate('[...document.querySelectorAll(".graphiql-tab-button")].map((b) => b.textContent.trim())')) as string[];
+    const openTab = async (title: string) => {
+      await page.evaluate(`[...document.querySelectorAll(".graphiql-tab-button")].find((b) => b.textContent.trim() === ${JSON.stringify(title)}).click()`);
+      await page.waitForFunction(`document.querySelector(".graphiql-query-editor")?.textContent?.includes(${JSON.stringify(title)})`, { timeout: 10_000 });
+    };
+    const panelText = () => page.evaluate('document.querySelector(".live-changes")?.textContent ?? ""') as Promise<string>;
+    try {
+      await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
+      await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
+      // Within the tab bar's first screen at 1,400 px: second, after the first read.
+      expect((await tabTitles()).indexOf("WatchChanges")).toBe(1);
+
+      // 1. Open the Live changes panel (the sidebar's button): it starts listening.
+      await page.click('[aria-label="Show Live changes"]');
+      await page.waitForSelector('.live-changes-status[data-status="listening"]', { timeout: 10_000 });
+
+      // 2. The Create tab, with an editor key in its Headers pane, run.
+      const { key } = await createKey(playground, "editor");
+      for (const [title, kind] of [["Create", "CREATED"], ["Update", "UPDATED"]]) {
+        await openTab(title);
+        await page.evaluate('[...document.querySelectorAll(".graphiql-editor-tools button")].find((b) => b.textContent.trim() === "Headers").click()');
+        await page.waitForSelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor', { visible: true, timeout: 10_000 });
+        await page.click(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor");
+        await page.keyboard.down("Control");
+        await page.keyboard.press("KeyA");
+        await page.keyboard.up("Control");
+        // One input, as a paste: typed key by key, the editor would close brackets and quotes
+        // itself. It still closes the first brace: what is left after the cursor goes.
+        await page.keyboard.sendCharacter(`{ "Authorization": "Bearer ${key}" }`);
+        await page.keyboard.down("Control");
+        await page.keyboard.down("Shift");
+        await page.keyboard.press("End");
+        await page.keyboard.up("Shift");
+        await page.keyboard.up("Control");
+        await page.keyboard.press("Delete");
+        await page.click(".graphiql-execute-button");
+        await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.includes("\\"version\\"")', { timeout: 15_000 });
+        // 3. The event, in the panel, while another tab is open.
+        await page.waitForFunction(`[...document.querySelectorAll(".live-changes-events li")].some((li) => li.dataset.kind === ${JSON.stringify(kind)})`, { timeout: 10_000 });
+      }
+      const text = await panelText();
+      expect(text).toMatch(/UPDATED\s*490 Origin Asleep v2/);
+      expect(text).toMatch(/CREATED\s*490 Origin Asleep v1/);
+      expect(await page.evaluate('document.querySelector(".live-changes-count")?.textContent')).toBe("2");
+
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: join(PROJECT_ROOT, "test-artifacts", "walkthrough.png") });
+      if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: DOCS_SCREENSHOT });
+      expect(refused).toEqual([]);
+    } catch (error) {
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: join(PROJECT_ROOT, "test-artifacts", "walkthrough-failed.png") });
+      throw error;
+    } finally {
+      await page.close();
+      await playground.stop();
+    }
+  }, 90_000);
+});
+
 describe("When a page on another origin calls the API with fetch", () => {
   let other: Server;
   let otherOrigin: string;

@@ -78,11 +78,11 @@ describe("When a client filters the catalogue", () => {
 describe("When a client sends a bad filter", () => {
   test.each([
     ["an inverted range", "{ codeRange: { from: 500, to: 400 } }", undefined],
-    ["a range end outside 100-599", "{ codeRange: { to: 600 } }", [{ field: "filter.codeRange.to", constraints: ["max"] }]],
-    ["an over-long search", `{ search: "${"x".repeat(101)}" }`, [{ field: "filter.search", constraints: ["maxLength"] }]],
+    ["a range end outside 100-599", "{ codeRange: { to: 600 } }", [{ field: "filter.codeRange.to", constraints: ["max"], limits: { min: 100, max: 599 }, received: 600 }]],
+    ["an over-long search", `{ search: "${"x".repeat(101)}" }`, [{ field: "filter.search", constraints: ["maxLength"], limits: { maxLength: 100 }, receivedLength: 101 }]],
     // FerretDB would search for it; MongoDB's $regex would fail with a server error (a 500).
     ["a search with a NUL character", '{ search: "a\\u0000b" }', [{ field: "filter.search", constraints: ["matches"] }]],
-  ])("then %s gives BAD_USER_INPUT naming the field, not the value", async (_n, filter, invalidArgs) => {
+  ])("then %s gives BAD_USER_INPUT naming the field and its bounds, not a text's value", async (_n, filter, invalidArgs) => {
     const res = await t.gql(`{ statusCodes(filter: ${filter}) { totalCount } }`);
     expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
     if (invalidArgs) expect(res.errors?.[0].extensions.invalidArgs).toEqual(invalidArgs);

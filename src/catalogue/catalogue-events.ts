@@ -1,5 +1,6 @@
 import { EventEmitter, on } from "node:events";
 import type { PubSub } from "type-graphql";
+import { RevisionAction } from "./status-code.enums";
 import type { StatusCodeRecord } from "./status-code.model";
 
 export enum ChangeKind {
@@ -27,13 +28,16 @@ export const STATUS_CODE_CHANGED = "STATUS_CODE_CHANGED";
 export class CatalogueEvents implements PubSub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  /** Called by the read model with an entry's state before and after a change. */
+  /**
+   * Called by the read model with an entry's state before and after a change. A rollback is
+   * RESTORED, as its history says RESTORE (a rollback that retires the entry is a RETIRE in both).
+   */
   changed(before: StatusCodeRecord | undefined, after: StatusCodeRecord): void {
     const kind = !before
       ? ChangeKind.CREATED
       : after.retired && !before.retired
         ? ChangeKind.RETIRED
-        : !after.retired && before.retired
+        : (!after.retired && before.retired) || after.lastAction === RevisionAction.RESTORE
           ? ChangeKind.RESTORED
           : ChangeKind.UPDATED;
     this.publish(STATUS_CODE_CHANGED, { code: after.code, kind, version: after.version, entry: after } satisfies EntryChange);

@@ -9,7 +9,7 @@ registerEnumType(ChangeKind, {
     CREATED: { description: "A new entry." },
     UPDATED: { description: "Fields changed." },
     RETIRED: { description: "Retired: statusCode(code) now answers GONE." },
-    RESTORED: { description: "Back from retirement." },
+    RESTORED: { description: "Back from retirement, or rolled back to an earlier version's content: its history's RESTORE." },
   },
 });
 

@@ -103,7 +103,7 @@ registerEnumType(RevisionAction, {
     SEED: { description: "Written by the seed at start (first insert, or a newer seed revision)." },
     CREATE: { description: "Created by a curator." },
     UPDATE: { description: "Fields changed by a curator." },
-    RETIRE: { description: "Retired (soft-deleted): statusCode(code) answers GONE." },
-    RESTORE: { description: "Un-retired, or rolled back to the content of an earlier version." },
+    RETIRE: { description: "Retired (soft-deleted), or rolled back to a retired version: statusCode(code) answers GONE." },
+    RESTORE: { description: "Un-retired, or rolled back to the content of an earlier version (a rollback to a retired version is a RETIRE): its event's RESTORED." },
   },
 });

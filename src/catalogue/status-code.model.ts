@@ -81,6 +81,8 @@ export interface StatusCodeRecord extends EntryContent {
   /** Starts at 1; every write adds one. */
   version: number;
   updatedBy: string;
+  /** What the write of this version did (its revision's action); absent on entries not written since it was recorded. */
+  lastAction?: RevisionAction;
   /** Which seed revision wrote this entry, and the version that write produced. */
   seed: { revision: number; version: number } | null;
   createdAt: Date;
@@ -124,6 +126,7 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     retired: { type: retirementSchema, default: null },
     version: { type: Number, required: true, min: 1 },
     updatedBy: { type: String, required: true },
+    lastAction: { type: String, enum: Object.values(RevisionAction) },
     seed: { type: new Schema({ revision: Number, version: Number }, { _id: false }), default: null },
   },
   { collection: "status_codes", timestamps: true, versionKey: false, minimize: false },

@@ -161,7 +161,9 @@ export class CurationService {
     }
     const target = await this.revisions.findOne({ code, version: toVersion }).lean<RevisionRecord>(); // any _id scheme
     if (!target) throw new DomainError("NOT_FOUND", `Status code ${code} has no version ${toVersion}`, { statusCode: code });
-    return this.writer.write(current, restorable(current, target.snapshot), RevisionAction.RESTORE, by.name);
+    // A rollback to a retired version retires the entry: a RETIRE, in its history and its event alike.
+    const action = target.snapshot.retired && !current.retired ? RevisionAction.RETIRE : RevisionAction.RESTORE;
+    return this.writer.write(current, restorable(current, target.snapshot), action, by.name);
   }
 
   /** Revisions of one entry, newest first, keyset-paged by version. */

@@ -169,7 +169,7 @@ export class EntryWriter {
     const { code, version, snapshot, entryFields, by, at } = revision;
     const result = await this.entries.updateOne(
       { code, version: version - 1 },
-      { $set: { ...snapshot, ...entryFields, version, updatedBy: by, updatedAt: at } },
+      { $set: { ...snapshot, ...entryFields, version, updatedBy: by, updatedAt: at, lastAction: revision.action } },
       { timestamps: false },
     );
     return result.matchedCount === 1;
@@ -178,7 +178,7 @@ export class EntryWriter {
 
 /** The entry as a revision leaves it: over `base` (the version before), or whole for version 1. */
 function entryAt(revision: RevisionRecord, base: StatusCodeRecord | null): StatusCodeRecord {
-  const written = { ...revision.snapshot, ...revision.entryFields, version: revision.version, updatedBy: revision.by, updatedAt: revision.at };
+  const written = { ...revision.snapshot, ...revision.entryFields, version: revision.version, updatedBy: revision.by, updatedAt: revision.at, lastAction: revision.action };
   if (base) return { ...base, ...written };
   return { code: revision.code, seed: null, ...written, createdAt: revision.at } as StatusCodeRecord;
 }

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
-import type { ValidationError } from "class-validator";
+import { getMetadataStorage, type ValidationError } from "class-validator";
 import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "./domain-error";
 import { codeForStatus, type ErrorCode, isErrorCode } from "./error-codes";
@@ -62,8 +62,7 @@ export function classifyError(error: unknown): ClassifiedError {
   }
   if (cause instanceof ArgumentValidationError) {
     const invalidArgs = flattenValidation(cause.extensions.validationErrors as ValidationError[]);
-    const fields = invalidArgs.map((a) => a.field).join(", ");
-    return { code: "BAD_USER_INPUT", message: `Invalid argument: ${fields}`, details: { invalidArgs } };
+    return { code: "BAD_USER_INPUT", message: `Invalid argument: ${invalidArgs.map(describeInvalid).join("; ")}`, details: { invalidArgs } };
   }
   if (cause instanceof Error) {
     const { name } = cause;
@@ -109,11 +108,55 @@ function known(code: ErrorCode): ClassifiedError {
   return { code, message: messages[code] ?? code, details: {} };
 }
 
-/** Field paths and constraint names only: the rejected value is never echoed back. */
-function flattenValidation(errors: ValidationError[], prefix = ""): { field: string; constraints: string[] }[] {
+/** An argument that broke a rule: its path, the rules, their bounds, and what was received. */
+interface InvalidArg {
+  field: string;
+  constraints: string[];
+  /** With a bound broken: the bounds of the argument's rules (min, max, minLength, maxLength...), broken or not. */
+  limits?: Record<string, number>;
+  /** A number as received (a number reveals nothing the caller did not choose to send)... */
+  received?: number;
+  /** ...a text or list by its length only: the rejected value itself is never echoed back. */
+  receivedLength?: number;
+}
+
+/** Rules whose one constraint is a numeric bound, by their class-validator names. */
+const BOUNDS = new Set(["min", "max", "minLength", "maxLength", "arrayMinSize", "arrayMaxSize"]);
+
+function flattenValidation(errors: ValidationError[], prefix = ""): InvalidArg[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, constraints: Object.keys(e.constraints) }] : [];
+    const own = e.constraints ? [{ field, constraints: Object.keys(e.constraints), ...boundsOf(e) }] : [];
     return [...own, ...flattenValidation(e.children ?? [], field)];
   });
+}
+
+/** When a bound is broken: the argument's bounds, read from its class's decorators, and the received number or length. */
+function boundsOf(error: ValidationError): Pick<InvalidArg, "limits" | "received" | "receivedLength"> {
+  const target = error.target;
+  if (!target || !Object.keys(error.constraints ?? {}).some((name) => BOUNDS.has(name))) return {};
+  const limits: Record<string, number> = {};
+  for (const rule of getMetadataStorage().getTargetValidationMetadatas(target.constructor, "", true, false)) {
+    const bound = rule.constraints?.[0];
+    if (rule.propertyName === error.property && rule.name && BOUNDS.has(rule.name) && typeof bound === "number") limits[rule.name] = bound;
+  }
+  if (!Object.keys(limits).length) return {};
+  const { value } = error;
+  if (typeof value === "number") return { limits, received: value };
+  if (typeof value === "string" || Array.isArray(value)) return { limits, receivedLength: value.length };
+  return { limits };
+}
+
+/** "code is 999, outside 100–599", "filter.search is 101 long, over the maximum of 100", or the field alone. */
+function describeInvalid({ field, limits, received, receivedLength }: InvalidArg): string {
+  if (received !== undefined && limits) return `${field} is ${received}, ${outside(limits.min, limits.max)}`;
+  if (receivedLength !== undefined && limits) {
+    return `${field} is ${receivedLength} long, ${outside(limits.minLength ?? limits.arrayMinSize, limits.maxLength ?? limits.arrayMaxSize)}`;
+  }
+  return field;
+}
+
+function outside(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return `outside ${min}–${max}`;
+  return max !== undefined ? `over the maximum of ${max}` : `under the minimum of ${min}`;
 }

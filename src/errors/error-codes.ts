@@ -115,7 +115,7 @@ export const ERROR_TABLE = {
   },
   NOT_FOUND: {
     httpStatus: 404,
-    refusedRequest: "A path other than `/graphql`, `/healthz`, `/readyz`",
+    refusedRequest: "A path other than `/`, `/graphql`, `/schema.graphql`, `/healthz`, `/readyz` (and `/metrics` with `METRICS_TOKEN`)",
     forStatus: true,
     description: "No entry exists for the requested code or id.",
   },

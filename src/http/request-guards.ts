@@ -37,6 +37,8 @@ export const headAsGet = {
 
 /** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
+  "/": "GET, HEAD",
+  "/schema.graphql": "GET, HEAD",
   "/graphql": "GET, HEAD, POST",
   "/healthz": "GET, HEAD",
   "/readyz": "GET, HEAD",

@@ -23,7 +23,9 @@ import type { SharedState } from "../replicas/shared-state";
 import { boundConnections } from "./connection-bounds";
 import { DatabaseHealth } from "./database-health";
 import { errorReportingPlugin } from "./error-reporting.plugin";
+import { registerFrontDoor } from "./front-door";
 import { registerHealth } from "./health";
+import { BODY_TYPES, bodyRefusal } from "./limit-refusals";
 import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
@@ -163,7 +165,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // a bad sequence), then parsed by Fastify's own parser (with its prototype-poisoning checks).
   const json = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+  app.addContentTypeParser(BODY_TYPES, { parseAs: "buffer" }, (request, body, done) => {
     const text = utf8Body(body as Buffer);
     if (text instanceof Error) return done(text, undefined);
     return json(request, text, done);
@@ -252,6 +254,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     allow: ALLOWED_METHODS["/graphql"],
   });
   app.route({ method: ["GET", "POST"], url: "/graphql", handler: execute });
+  registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
 
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -261,7 +264,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     const classified = classifyError(error);
     const code = fastifyStatus ? codeForStatus(fastifyStatus) : classified.code;
     if (!fastifyStatus && classified.code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error, code }, "request failed");
-    return refuse(reply, request.state, { code, message: fastifyStatus ? error.message : classified.message, details: fastifyStatus ? {} : classified.details });
+    // A body over a limit is refused naming the limit and what was received.
+    const named = fastifyStatus ? bodyRefusal(error, request, config.bodyLimitBytes) : undefined;
+    return refuse(reply, request.state, named ?? { code, message: fastifyStatus ? error.message : classified.message, details: fastifyStatus ? {} : classified.details });
   });
 
   const subscriptions = attachSubscriptions(app, {

@@ -64,7 +64,7 @@ export type ErrorCode =
   | 'TOO_MANY_DIRECTIVES'
   /** HTTP 400. The operation selects more root fields (fragments expanded) than the limit: split it. */
   | 'TOO_MANY_ROOT_FIELDS'
-  /** HTTP 400. The operation selects more fields, fragments expanded, than the limit. */
+  /** HTTP 400. The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not). */
   | 'TOO_MANY_SELECTIONS'
   /** HTTP 429. The WebSocket connection already has the most subscriptions allowed, or the client address the most subscription connections (WebSockets and HTTP streams): complete or close one first. */
   | 'TOO_MANY_SUBSCRIPTIONS'
@@ -92,9 +92,9 @@ export type Popularity =
 export type RevisionAction =
   /** Created by a curator. */
   | 'CREATE'
-  /** Un-retired, or rolled back to the content of an earlier version. */
+  /** Un-retired, or rolled back to the content of an earlier version (a rollback to a retired version is a RETIRE): its event's RESTORED. */
   | 'RESTORE'
-  /** Retired (soft-deleted): statusCode(code) answers GONE. */
+  /** Retired (soft-deleted), or rolled back to a retired version: statusCode(code) answers GONE. */
   | 'RETIRE'
   /** Written by the seed at start (first insert, or a newer seed revision). */
   | 'SEED'

@@ -27,6 +27,10 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
           // For the response cache (it keeps queries only) and the metrics (by operation name).
           contextValue.request.operation.type = operation?.operation;
           contextValue.request.operation.name = operationName ?? undefined;
+          // No operation will run (several and no operationName, or a name that is not there):
+          // Apollo refuses it next with OPERATION_RESOLUTION_FAILURE. It costs its arrival unit
+          // only, and reports no cost (graphql-query-complexity would have summed every operation).
+          if (!operation) return;
           const key = createHash("sha256").update(`${queryHash}\n${operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}`).digest("base64url");
           let cost = costs.get(key);
           try {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { urlTooLong } from "../limit-refusals";
 import { REQUEST_ID_HEADER } from "../request-id";
 import { refuse } from "./refusal";
 import { newState } from "./state";
@@ -25,12 +26,8 @@ export function arrival(options: ArrivalOptions) {
       reply.header("connection", "close");
       return refuse(reply, request.state, { code: "SERVICE_UNAVAILABLE", message: "The server is shutting down; retry" });
     }
-    if (Buffer.byteLength(request.raw.url ?? "") > options.maxUrlBytes) {
-      return refuse(reply, request.state, {
-        code: "URI_TOO_LONG",
-        message: `The URL is longer than ${options.maxUrlBytes} bytes: send the query in a POST body`,
-      });
-    }
+    const urlBytes = Buffer.byteLength(request.raw.url ?? "");
+    if (urlBytes > options.maxUrlBytes) return refuse(reply, request.state, urlTooLong(urlBytes, options.maxUrlBytes));
     const stale = isGraphql(request.url) ? options.staleSeconds() : undefined;
     if (stale !== undefined) reply.header(STALE_HEADER, String(stale));
     return undefined;
