@@ -150,7 +150,7 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
         pattern.test(e.reasonPhrase) ||
         e.formerNames.some((n) => pattern.test(n)) ||
         pattern.test(e.description) ||
-        e.unofficialUses.some((u) => pattern.test(u.origin) || pattern.test(u.reasonPhrase)),
+        e.unofficialUses.some((u) => pattern.test(u.origin) || pattern.test(u.label) || (u.reasonPhrase !== null && pattern.test(u.reasonPhrase))),
     );
   }
   return (e) => tests.every((t) => t(e));

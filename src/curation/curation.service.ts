@@ -3,7 +3,17 @@ import { DomainError } from "../errors/domain-error";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { CatalogueService } from "../catalogue/catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
-import { checkContent, type EntryInput, type FieldError, isCode, LIMITS, type NewEntry, type SpecificationInput, validationFailed } from "./entry-validation";
+import {
+  checkContent,
+  type EntryInput,
+  type FieldError,
+  isCode,
+  LIMITS,
+  type NewEntry,
+  type SpecificationInput,
+  type UnofficialUseInput,
+  validationFailed,
+} from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
 import { RevisionReader } from "./revision-reader";
 import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction, SEEDED_SOURCES } from "../catalogue/status-code.enums";
@@ -16,12 +26,26 @@ import type {
   StatusCodeRecord,
   UnofficialUseRecord,
 } from "../catalogue/status-code.model";
-import { agreeingExample, historyEndingWith, historyEndsWith } from "../catalogue/entry-defaults";
+import { agreeingExample, historyEndingWith, historyEndsWith, NO_EXCERPT } from "../catalogue/entry-defaults";
 import { exampleDisagreements, exampleOf, type ExampleSubject } from "../catalogue/example";
 
 const specificationOf = (s: SpecificationInput): SpecificationRecord => ({ document: s.document, section: s.section ?? null, url: s.url });
-const trimmedUses = (uses: UnofficialUseRecord[]): UnofficialUseRecord[] =>
-  uses.map((u) => ({ origin: u.origin.trim(), reasonPhrase: u.reasonPhrase.trim(), description: u.description.trim(), reference: u.reference }));
+/**
+ * The uses as stored: trimmed, each with a label (the vendor's name by default) and an excerpt.
+ * A use sent without an excerpt keeps the one it had (same origin and reference), so that a
+ * client that does not know excerpts does not erase them.
+ */
+function usesOf(uses: UnofficialUseInput[], before: readonly UnofficialUseRecord[] = []): UnofficialUseRecord[] {
+  return uses.map((u) => {
+    const origin = u.origin.trim();
+    const reasonPhrase = u.reasonPhrase?.trim() || null;
+    const kept = before.find((b) => b.origin === origin && b.reference === u.reference)?.excerpt;
+    const excerpt = u.excerpt
+      ? { text: u.excerpt.text.trim(), readOn: u.excerpt.readOn, provenance: u.excerpt.provenance?.trim() || `Read at ${u.reference}` }
+      : { ...(kept ?? NO_EXCERPT) };
+    return { origin, reasonPhrase, label: u.label?.trim() || reasonPhrase!, description: u.description.trim(), reference: u.reference, excerpt };
+  });
+}
 
 /**
  * The specification and its history as a write leaves them, always agreeing (the history ends
@@ -94,7 +118,8 @@ export class CurationService {
       registryStatus: RegistryStatus.UNREGISTERED,
       specification: specs.specification!,
       specificationHistory: specs.specificationHistory!,
-      unofficialUses: trimmedUses(input.unofficialUses ?? []),
+      unofficialUses: usesOf(input.unofficialUses ?? []),
+      temporaryRegistration: null,
       cacheableByDefault: input.cacheableByDefault ?? false,
       bodyAllowed: input.bodyAllowed ?? (input.code >= 200 && !NO_BODY.has(input.code)),
       typicalHeaders: input.typicalHeaders ?? [],
@@ -113,10 +138,10 @@ export class CurationService {
     const current = await this.editable(code, by, expectedVersion);
     const errors = [...checkContent(patch, false), ...(await this.unknownRelated(code, patch.relatedCodes))];
     if (errors.length) throw validationFailed(errors);
-    const next: Partial<EntryContent> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null));
+    const next = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null)) as Partial<EntryContent>;
     if (patch.reasonPhrase) next.reasonPhrase = patch.reasonPhrase.trim();
     if (patch.description) next.description = patch.description.trim();
-    if (patch.unofficialUses) next.unofficialUses = trimmedUses(patch.unofficialUses);
+    if (patch.unofficialUses) next.unofficialUses = usesOf(patch.unofficialUses, current.unofficialUses);
     const specs = specificationsOf(patch, current.specificationHistory);
     if (specs.errors.length) throw validationFailed(specs.errors);
     delete next.specification;

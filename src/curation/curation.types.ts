@@ -66,19 +66,44 @@ export class SpecificationInput {
   url!: string;
 }
 
+@InputType({ description: "The words of a source that state a vendor's meaning, quoted exactly." })
+export class SourceExcerptInput {
+  @Field({ description: `The sentence or constant that states the code and its meaning, quoted exactly (at most ${LIMITS.excerpt} characters).` })
+  text!: string;
+
+  @Field({ description: "The ISO date (YYYY-MM-DD) it was read." })
+  readOn!: string;
+
+  @Field({ nullable: true, description: `What was read, e.g. a commit of the vendor's source or a stored copy (at most ${LIMITS.provenance} characters). Default: the reference itself.` })
+  provenance?: string;
+}
+
 @InputType({ description: "One meaning a vendor gives a code." })
 export class UnofficialUseInput {
   @Field({ description: `Who sends it (trimmed; at most ${LIMITS.origin} characters).` })
   origin!: string;
 
-  @Field({ description: `The vendor's reason phrase (trimmed; at most ${LIMITS.reasonPhrase} characters).` })
-  reasonPhrase!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: `The vendor's own name for the code (trimmed; at most ${LIMITS.reasonPhrase} characters); omit it, or send null, where the vendor gives none.`,
+  })
+  reasonPhrase?: string | null;
+
+  @Field(() => String, { nullable: true, description: `A name to show (trimmed; at most ${LIMITS.reasonPhrase} characters). Default: reasonPhrase; required without it.` })
+  label?: string | null;
 
   @Field({ description: `When it is sent and what to do about it (trimmed; at most ${LIMITS.description} characters).` })
   description!: string;
 
   @Field({ description: "An https link to the vendor's documentation that states this meaning." })
   reference!: string;
+
+  @Field(() => SourceExcerptInput, {
+    nullable: true,
+    description:
+      "What the reference says. Omitted: the excerpt of the entry's current use with the same origin and reference is kept; a use with none gets an empty excerpt.",
+  })
+  excerpt?: SourceExcerptInput | null;
 }
 
 @InputType({ description: "A new entry: a vendor or custom code. It is stored as UNREGISTERED, source CUSTOM." })

@@ -1,13 +1,20 @@
 import { DomainError } from "../errors/domain-error";
 import { MAX_CODE, MIN_CODE } from "../catalogue/status-code.inputs";
-import type { EntryContent } from "../catalogue/status-code.model";
+import type { EntryContent, UnofficialUseRecord } from "../catalogue/status-code.model";
 
 export type SpecificationInput = { document: string; section?: string | null; url: string };
+/** A vendor use as a client sends it: the name, label and excerpt may be left out. */
+export type UnofficialUseInput = Omit<UnofficialUseRecord, "reasonPhrase" | "label" | "excerpt"> & {
+  reasonPhrase?: string | null;
+  label?: string | null;
+  excerpt?: { text: string; readOn: string; provenance?: string | null } | null;
+};
 
 /** What a client may send for a new entry; missing fields get defaults. */
-export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory">> & {
+export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory" | "unofficialUses" | "temporaryRegistration">> & {
   specification?: SpecificationInput | null;
   specificationHistory?: SpecificationInput[] | null;
+  unofficialUses?: UnofficialUseInput[] | null;
 };
 export type NewEntry = EntryInput & { code: number };
 
@@ -32,7 +39,11 @@ export const LIMITS = {
   unofficialUses: 10,
   specificationHistory: 10,
   example: 2000,
+  excerpt: 1000,
+  provenance: 500,
 } as const;
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/; // an RFC 9110 token
 
@@ -79,7 +90,14 @@ export function checkContent(input: EntryInput, complete: boolean): FieldError[]
     if (input.unofficialUses.length > LIMITS.unofficialUses) fail("unofficialUses", "arrayMaxSize");
     input.unofficialUses.forEach((u, i) => {
       text(`unofficialUses.${i}.origin`, u.origin, LIMITS.origin, true);
-      text(`unofficialUses.${i}.reasonPhrase`, u.reasonPhrase, LIMITS.reasonPhrase, true);
+      text(`unofficialUses.${i}.reasonPhrase`, u.reasonPhrase, LIMITS.reasonPhrase, false);
+      // A use always has a label: its own, or the vendor's name.
+      text(`unofficialUses.${i}.label`, u.label, LIMITS.reasonPhrase, u.reasonPhrase == null);
+      if (u.excerpt) {
+        text(`unofficialUses.${i}.excerpt.text`, u.excerpt.text, LIMITS.excerpt, true);
+        if (!ISO_DATE.test(u.excerpt.readOn)) fail(`unofficialUses.${i}.excerpt.readOn`, "isoDate");
+        text(`unofficialUses.${i}.excerpt.provenance`, u.excerpt.provenance, LIMITS.provenance, false);
+      }
       text(`unofficialUses.${i}.description`, u.description, LIMITS.description, true);
       if (!isHttpUrl(u.reference, ["https:"])) fail(`unofficialUses.${i}.reference`, "httpsUrl");
     });

@@ -64,7 +64,7 @@ export type ErrorCode =
   | 'TOO_MANY_DIRECTIVES'
   /** HTTP 400. The operation selects more root fields (fragments expanded) than the limit: split it. */
   | 'TOO_MANY_ROOT_FIELDS'
-  /** HTTP 400. The operation selects more fields, fragments expanded, than the limit. */
+  /** HTTP 400. The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not). */
   | 'TOO_MANY_SELECTIONS'
   /** HTTP 429. The WebSocket connection already has the most subscriptions allowed, or the client address the most subscription connections (WebSockets and HTTP streams): complete or close one first. */
   | 'TOO_MANY_SUBSCRIPTIONS'
