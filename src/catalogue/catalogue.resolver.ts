@@ -4,6 +4,8 @@ import { ErrorCodeInfo } from "../errors/error-code.type";
 import { toGlobalId } from "../relay/global-id";
 import type { CatalogueContext } from "./catalogue.service";
 import { isRedirect, isRetryable, REDIRECT_RULE, RETRYABLE_RULE } from "./example";
+import { LanguageConstant } from "./language-constant.type";
+import { constantsOf } from "./language-constants";
 import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
 import { Retirement, StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
@@ -48,6 +50,14 @@ export class CatalogueResolver {
   @FieldResolver(() => Boolean, { description: RETRYABLE_RULE })
   retryable(@Root() entry: StatusCodeRecord): boolean {
     return isRetryable(entry.code);
+  }
+
+  @FieldResolver(() => [LanguageConstant], {
+    description:
+      "How Node, Python, Go, Java (the JDK) and Rust's http crate name this code, read from each by scripts/language-constants.ts with the version read. A language that does not know the code has no item: Java's HttpURLConnection has none for 425.",
+  })
+  constants(@Root() entry: StatusCodeRecord): readonly LanguageConstant[] {
+    return constantsOf(entry.code);
   }
 
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })

@@ -1,5 +1,6 @@
 import { DomainError } from "../errors/domain-error";
 import { isRedirect, isRetryable } from "./example";
+import { isKnownTo } from "./language-constants";
 import { comparePosition, decodeCursor, encodeCursor, positionOf } from "./keyset";
 import type { CatalogueReadModel } from "./read-model";
 import { CLASS_BY_DIGIT, type StatusClass } from "./status-code.enums";
@@ -135,6 +136,10 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
   if (filter?.cacheableByDefault != null) tests.push((e) => e.cacheableByDefault === filter.cacheableByDefault);
   if (filter?.redirect != null) tests.push((e) => isRedirect(e.code) === filter.redirect);
   if (filter?.retryable != null) tests.push((e) => isRetryable(e.code) === filter.retryable);
+  const knownTo = filter?.knownTo;
+  if (knownTo?.length) tests.push((e) => knownTo.every((r) => isKnownTo(r, e.code)));
+  const unknownTo = filter?.unknownTo;
+  if (unknownTo?.length) tests.push((e) => unknownTo.every((r) => !isKnownTo(r, e.code)));
   const { from, to } = filter?.codeRange ?? {};
   if (from != null && to != null && from > to) {
     throw new DomainError("BAD_USER_INPUT", "codeRange.from must not be greater than codeRange.to");
