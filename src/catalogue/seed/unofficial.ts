@@ -96,7 +96,7 @@ export const UNOFFICIAL: Record<number, UnofficialSeed> = {
       named(
         "GraphQL over HTTP specification (GraphQL Foundation)",
         "Partial Success",
-        "A GraphQL response with both the data entry (even if null) and the errors entry SHOULD be answered 294 when it is sent as application/graphql-response+json; with application/json the status stays 200. A client should read data and errors from the body whatever the status.",
+        "A GraphQL response with both the data entry (even if null) and the errors entry SHOULD be answered 294 (a 2xx: the request itself did not fail). A legacy client that accepts only application/json gets the same status with Content-Type: application/json. A client should read data and errors from the body whatever the status.",
         "https://graphql.github.io/graphql-over-http/draft/#sec-Status-Codes",
         excerpt(
           "If the _GraphQL response_ contains both the {data} entry (even if it is {null}) and the {errors} entry, then the server SHOULD reply with a `294` status code. … None of those quite fit GraphQL's needs, so we recommend using custom code \"294 Partial Success\".",
