@@ -11,13 +11,22 @@ import {
   type StatusCodeFilter,
   type StatusCodesArgs,
 } from "./status-code.inputs";
-import type { StatusCodeRecord } from "./status-code.model";
+import type { SpecificationRecord, StatusCodeRecord } from "./status-code.model";
 
 export interface Page {
   edges: { cursor: string; node: StatusCodeRecord }[];
   nodes: StatusCodeRecord[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
+}
+
+/** A comparison from one code's side (see Comparison). */
+export interface ComparisonView {
+  code: number;
+  other: StatusCodeRecord;
+  chooseThisWhen: string;
+  chooseOtherWhen: string;
+  references: SpecificationRecord[];
 }
 
 export interface ClassCount {
@@ -66,6 +75,36 @@ export class CatalogueService {
   active(code: number): StatusCodeRecord | null {
     const entry = this.model.get(code);
     return entry && !entry.retired ? entry : null;
+  }
+
+  /**
+   * The code's comparisons, lowest other code first: those stored on it (with higher codes),
+   * and those stored on lower codes that name it, seen from its side (the texts swapped).
+   * Pairs with a retired entry are left out.
+   */
+  comparisons(code: number): ComparisonView[] {
+    const entry = this.active(code);
+    if (!entry) return [];
+    const mine = (entry.comparisons ?? []).map((c) => ({ code, otherCode: c.other, chooseThisWhen: c.chooseThisWhen, chooseOtherWhen: c.chooseOtherWhen, references: c.references }));
+    const theirs = this.model
+      .ordered(StatusCodeOrderField.CODE)
+      .filter((e) => e.code < code && !e.retired)
+      .flatMap((e) =>
+        (e.comparisons ?? [])
+          .filter((c) => c.other === code)
+          .map((c) => ({ code, otherCode: e.code, chooseThisWhen: c.chooseOtherWhen, chooseOtherWhen: c.chooseThisWhen, references: c.references })),
+      );
+    return [...theirs, ...mine]
+      .flatMap((c) => {
+        const other = this.active(c.otherCode);
+        return other ? [{ code: c.code, other, chooseThisWhen: c.chooseThisWhen, chooseOtherWhen: c.chooseOtherWhen, references: c.references }] : [];
+      })
+      .sort((a, b) => a.other.code - b.other.code);
+  }
+
+  /** The comparison of a with b from a's side, if the catalogue has one. */
+  compare(a: number, b: number): ComparisonView | null {
+    return this.comparisons(a).find((c) => c.other.code === b) ?? null;
   }
 
   goneError(entry: StatusCodeRecord): DomainError {

@@ -55,10 +55,17 @@ export const lacksUseFields = (entry: { unofficialUses?: readonly AnyUse[] }) =>
  * The fields added after entries were first written, filled in where an entry lacks them (one
  * written before they existed, or by an older process during a rolling upgrade): the history is
  * the current specification, no vendor uses, the example built from the entry, each use's name
- * as its label and NO_EXCERPT, no temporary registration.
+ * as its label and NO_EXCERPT, no temporary registration, no comparisons.
  */
 export function withNewFields<T extends EntryContent & { code: number }>(entry: T): T {
-  if (entry.specificationHistory && entry.unofficialUses && typeof entry.example === "string" && entry.temporaryRegistration !== undefined && !lacksUseFields(entry)) {
+  if (
+    entry.specificationHistory &&
+    entry.unofficialUses &&
+    entry.comparisons &&
+    typeof entry.example === "string" &&
+    entry.temporaryRegistration !== undefined &&
+    !lacksUseFields(entry)
+  ) {
     return entry;
   }
   // Total, whatever the stored document holds: an entry that cannot be completed (a corrupt
@@ -76,6 +83,7 @@ export function withNewFields<T extends EntryContent & { code: number }>(entry: 
     specificationHistory: entry.specificationHistory ?? (entry.specification ? historyEndingWith([], entry.specification) : []),
     unofficialUses: (entry.unofficialUses ?? []).map((u) => completeUse(u)),
     temporaryRegistration: entry.temporaryRegistration ?? null,
+    comparisons: entry.comparisons ?? [],
     example,
   };
 }

@@ -40,6 +40,20 @@ export interface TemporaryRegistrationRecord {
   excerpt: SourceExcerptRecord;
 }
 
+/**
+ * "Which one should I use?" between this code and a higher one (other): stored once, on the
+ * lower code of the pair, so that it reads the same from either side (the higher code's view is
+ * this one with the two texts swapped).
+ */
+export interface ComparisonRecord {
+  other: number;
+  /** When this (the lower) code is right, citing the specification section that decides it. */
+  chooseThisWhen: string;
+  /** When other is right, likewise. */
+  chooseOtherWhen: string;
+  references: SpecificationRecord[];
+}
+
 /** The fields curators edit; a revision's snapshot holds exactly these. */
 export interface EntryContent {
   reasonPhrase: string;
@@ -51,6 +65,8 @@ export interface EntryContent {
   /** Oldest first; the last item is `specification`. */
   specificationHistory: SpecificationRecord[];
   unofficialUses: UnofficialUseRecord[];
+  /** This code's comparisons with higher codes (a lower code's with this one are stored on it). */
+  comparisons: ComparisonRecord[];
   /** Only for a code IANA registered temporarily (104); null otherwise. */
   temporaryRegistration: TemporaryRegistrationRecord | null;
   cacheableByDefault: boolean;
@@ -70,6 +86,7 @@ export const CONTENT_FIELDS = [
   "specificationHistory",
   "unofficialUses",
   "temporaryRegistration",
+  "comparisons",
   "cacheableByDefault",
   "bodyAllowed",
   "typicalHeaders",
@@ -133,6 +150,15 @@ const unofficialUseSchema = new Schema(
   },
   { _id: false },
 );
+const comparisonSchema = new Schema(
+  {
+    other: { type: Number, required: true },
+    chooseThisWhen: { type: String, required: true },
+    chooseOtherWhen: { type: String, required: true },
+    references: { type: [specificationSchema], default: undefined },
+  },
+  { _id: false },
+);
 const temporaryRegistrationSchema = new Schema(
   { registeredOn: String, extendedOn: { type: [String], default: undefined }, expiresOn: String, excerpt: excerptSchema },
   { _id: false },
@@ -153,6 +179,7 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     specificationHistory: { type: [specificationSchema], default: undefined },
     unofficialUses: { type: [unofficialUseSchema], default: undefined },
     temporaryRegistration: { type: temporaryRegistrationSchema, default: undefined },
+    comparisons: { type: [comparisonSchema], default: undefined },
     cacheableByDefault: { type: Boolean, required: true },
     bodyAllowed: { type: Boolean, required: true },
     typicalHeaders: { type: [String], default: [] },

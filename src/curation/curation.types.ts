@@ -106,6 +106,21 @@ export class UnofficialUseInput {
   excerpt?: SourceExcerptInput | null;
 }
 
+@InputType({ description: "Which of two codes to use: stored on the lower code of the pair, so that it reads the same from either side." })
+export class ComparisonInput {
+  @Field(() => Int, { description: "The other code: higher than this entry's, an existing, unretired entry." })
+  other!: number;
+
+  @Field({ description: `When to choose this entry's code, citing the specification section that decides it (trimmed; at most ${LIMITS.description} characters).` })
+  chooseThisWhen!: string;
+
+  @Field({ description: `When to choose the other code, likewise (trimmed; at most ${LIMITS.description} characters).` })
+  chooseOtherWhen!: string;
+
+  @Field(() => [SpecificationInput], { description: `The sections cited (1 to ${LIMITS.comparisonReferences}).` })
+  references!: SpecificationInput[];
+}
+
 @InputType({ description: "A new entry: a vendor or custom code. It is stored as UNREGISTERED, source CUSTOM." })
 export class StatusCodeInput {
   @Field(() => Int, { description: "The code, 100–599, not yet in the catalogue." })
@@ -131,6 +146,9 @@ export class StatusCodeInput {
 
   @Field(() => [UnofficialUseInput], { nullable: true, description: `The vendors' meanings of the code (at most ${LIMITS.unofficialUses}). Default none.` })
   unofficialUses?: UnofficialUseInput[];
+
+  @Field(() => [ComparisonInput], { nullable: true, description: `Its comparisons with higher codes (at most ${LIMITS.comparisons}). Default none.` })
+  comparisons?: ComparisonInput[];
 
   @Field({
     nullable: true,
@@ -180,6 +198,12 @@ export class StatusCodePatch {
 
   @Field(() => [UnofficialUseInput], { nullable: true, description: "The new list of vendor meanings (replaces the list)." })
   unofficialUses?: UnofficialUseInput[];
+
+  @Field(() => [ComparisonInput], {
+    nullable: true,
+    description: "The new list of comparisons with higher codes (replaces the list). A comparison with a lower code is edited on that code's entry.",
+  })
+  comparisons?: ComparisonInput[];
 
   @Field({
     nullable: true,

@@ -10,11 +10,15 @@ export type UnofficialUseInput = Omit<UnofficialUseRecord, "reasonPhrase" | "lab
   excerpt?: { text: string; readOn: string; provenance?: string | null } | null;
 };
 
+/** A comparison as a client sends it: a reference's section may be left out. */
+export type ComparisonInput = { other: number; chooseThisWhen: string; chooseOtherWhen: string; references: SpecificationInput[] };
+
 /** What a client may send for a new entry; missing fields get defaults. */
-export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory" | "unofficialUses" | "temporaryRegistration">> & {
+export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory" | "unofficialUses" | "temporaryRegistration" | "comparisons">> & {
   specification?: SpecificationInput | null;
   specificationHistory?: SpecificationInput[] | null;
   unofficialUses?: UnofficialUseInput[] | null;
+  comparisons?: ComparisonInput[] | null;
 };
 export type NewEntry = EntryInput & { code: number };
 
@@ -41,6 +45,8 @@ export const LIMITS = {
   example: 2000,
   excerpt: 1000,
   provenance: 500,
+  comparisons: 20,
+  comparisonReferences: 4,
 } as const;
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -100,6 +106,17 @@ export function checkContent(input: EntryInput, complete: boolean): FieldError[]
       }
       text(`unofficialUses.${i}.description`, u.description, LIMITS.description, true);
       if (!isHttpUrl(u.reference, ["https:"])) fail(`unofficialUses.${i}.reference`, "httpsUrl");
+    });
+  }
+  if (input.comparisons) {
+    if (input.comparisons.length > LIMITS.comparisons) fail("comparisons", "arrayMaxSize");
+    input.comparisons.forEach((c, i) => {
+      text(`comparisons.${i}.chooseThisWhen`, c.chooseThisWhen, LIMITS.description, true);
+      text(`comparisons.${i}.chooseOtherWhen`, c.chooseOtherWhen, LIMITS.description, true);
+      const size = c.references.length;
+      // Each side cites what decides it: at least one reference.
+      if (size < 1 || size > LIMITS.comparisonReferences) fail(`comparisons.${i}.references`, "arraySize");
+      c.references.forEach((r, j) => specification(`comparisons.${i}.references.${j}`, r));
     });
   }
   if (input.example != null) text("example", input.example, LIMITS.example, true);

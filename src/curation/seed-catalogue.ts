@@ -27,7 +27,7 @@ export interface SeedReport {
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
  * - an entry edited after seeding is never overwritten; if it lacks fields added since (a
- *   specification history, vendor uses, an example, a use's label and excerpt), it gains them:
+ *   specification history, vendor uses, an example, a use's label and excerpt, comparisons), it gains them:
  *   the seed's, reconciled with what the curators left (their specification ends the history,
  *   their flags shape the example, their uses keep their words and take the label and excerpt
  *   of the seed's use from the same vendor), or defaults for a curator's own entry.
@@ -73,7 +73,8 @@ export async function seedCatalogue(
 }
 
 /** Lacks a field added since it was written; a use's label and excerpt are array elements, so checked here, not in a query. */
-const lacksNewFields = (e: StatusCodeRecord) => !e.specificationHistory || !e.unofficialUses || e.example === undefined || lacksUseFields(e);
+const lacksNewFields = (e: StatusCodeRecord) =>
+  !e.specificationHistory || !e.unofficialUses || e.example === undefined || !e.comparisons || lacksUseFields(e);
 
 async function completeOlderEntries(entries: StatusCodeModel, writer: EntryWriter, seed: Map<number, SeedEntry>): Promise<number> {
   // The whole catalogue (at most 500 entries), once per start.
@@ -86,7 +87,13 @@ async function completeOlderEntries(entries: StatusCodeModel, writer: EntryWrite
       specificationHistory: current.specificationHistory ?? historyEndingWith(fromSeed?.specificationHistory, current.specification),
       unofficialUses: (current.unofficialUses ?? fromSeed?.unofficialUses ?? []).map((u) => completeUse(u, fromSeed?.unofficialUses)),
     };
-    const next = { specificationHistory: filled.specificationHistory, unofficialUses: filled.unofficialUses, example: agreeingExample({ ...filled, example: current.example ?? fromSeed?.example ?? "" }) };
+    const next = {
+      specificationHistory: filled.specificationHistory,
+      unofficialUses: filled.unofficialUses,
+      // The seed's comparisons of this code with others: a curator's entry keeps its own.
+      comparisons: current.comparisons ?? fromSeed?.comparisons ?? [],
+      example: agreeingExample({ ...filled, example: current.example ?? fromSeed?.example ?? "" }),
+    };
     try {
       await writer.write(current, next, RevisionAction.SEED, SEED_AUTHOR);
       completed += 1;

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from "../../project-root";
 import { exampleOf } from "../example";
 import { classOf, EntrySource, Popularity, RegistryStatus } from "../status-code.enums";
 import type { StatusCodeRecord } from "../status-code.model";
+import { comparisonsOf } from "./comparisons";
 import { DETAILS } from "./details";
 import { SPECIFICATION_HISTORY } from "./specifications";
 import { TEMPORARY_REGISTRATIONS } from "./temporary";
@@ -16,8 +17,9 @@ import { REGISTERED_USES, specificationOfUse, UNOFFICIAL } from "./unofficial";
  * 3: every vendor use pinned to an excerpt of its source (issue 24), with a label and no
  *    reasonPhrase where the vendor gives none; 104 (temporary) and 294, 430, 529, 540 added,
  *    508's CloudLinux use, 510's status change; the facts the sources contradicted corrected.
+ * 4: comparisons ("which one should I use?"), stored on the lower code of each pair.
  */
-export const SEED_REVISION = 3;
+export const SEED_REVISION = 4;
 
 export type SeedEntry = Omit<StatusCodeRecord, "version" | "seed" | "createdAt" | "updatedAt" | "retired" | "updatedBy">;
 
@@ -65,6 +67,7 @@ function toEntry(row: Record<string, string>): SeedEntry {
     specificationHistory: history.map((s) => ({ ...s })),
     unofficialUses: (REGISTERED_USES[code] ?? []).map((u) => ({ ...u, excerpt: { ...u.excerpt } })),
     temporaryRegistration: temporary && { ...temporary, extendedOn: [...temporary.extendedOn], excerpt: { ...temporary.excerpt } },
+    comparisons: comparisonsOf(code),
     cacheableByDefault: row.heuristically_cacheable === "yes",
     bodyAllowed: code >= 200 && !NO_BODY.has(code),
     typicalHeaders: [...typicalHeaders],
@@ -91,6 +94,7 @@ export function unofficialEntries(): SeedEntry[] {
       specificationHistory: [{ ...specification }],
       unofficialUses: seed.uses.map((u) => ({ ...u, excerpt: { ...u.excerpt } })),
       temporaryRegistration: null,
+      comparisons: comparisonsOf(code),
       cacheableByDefault: false,
       bodyAllowed: seed.bodyAllowed ?? true,
       typicalHeaders: [...seed.typicalHeaders],
