@@ -270,6 +270,7 @@ export class CurationService {
   private async badComparisons(code: number, comparisons: ComparisonInput[] | null | undefined): Promise<FieldError[]> {
     if (!comparisons?.length) return [];
     const others = comparisons.map((c) => c.other);
+    // The same existence check as related codes, which names its findings "relatedCodes.<i>".
     const missing = new Set((await this.unknownRelated(code, others)).filter((e) => e.constraint === "exists").map((e) => e.field));
     return others.flatMap((other, i): FieldError[] => {
       const field = `comparisons.${i}.other`;
