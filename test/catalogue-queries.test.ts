@@ -9,6 +9,23 @@ const ENTRY = `code reasonPhrase formerNames class description popularity regist
 
 let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
+
+/** Lower case, with runs of spaces, "_" and "-" as one space: NGX_HTTP_CLIENT_CLOSED_REQUEST names "Client Closed Request". */
+const words = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, " ");
+
+/** A vendor use quotes its source: the code, and the vendor's name where it gives one, read on a date from a copy it names. */
+function expectPinned(code: number, use: any) {
+  const where = `${code} ${use.origin}`;
+  expect([where, use.origin.trim(), use.label.trim()]).toEqual([where, expect.any(String), expect.stringMatching(/\S/)]);
+  expect([where, use.description.length > 40, new URL(use.reference).protocol]).toEqual([where, true, "https:"]);
+  expect([where, use.excerpt.text]).toEqual([where, expect.stringContaining(String(code))]);
+  if (use.reasonPhrase !== null) {
+    expect([where, use.label]).toEqual([where, use.reasonPhrase]);
+    expect([where, words(use.excerpt.text)]).toEqual([where, expect.stringContaining(words(use.reasonPhrase))]);
+  }
+  expect([where, use.excerpt.readOn]).toEqual([where, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]);
+  expect([where, use.excerpt.provenance.length > 20]).toEqual([where, true]);
+}
 afterAll(() => t.stop());
 
 const csvRows = readFileSync(SEED_CSV, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
@@ -48,15 +65,22 @@ describe("When a client reads one entry", () => {
 
 describe("When the whole catalogue is listed", () => {
   test("then it holds every row of the IANA reference table with its name, status and reference", async () => {
-    const res = await t.gql<any>(`{ statusCodes(first: 100, filter: { registryStatus: [REGISTERED, DEPRECATED, UNUSED, OBSOLETED] }) {
+    const res = await t.gql<any>(`{ statusCodes(first: 100, filter: { registryStatus: [REGISTERED, DEPRECATED, UNUSED, OBSOLETED, TEMPORARY] }) {
       totalCount nodes { code reasonPhrase registryStatus cacheableByDefault specification { document section url } } } }`);
     expect(res.data.statusCodes.totalCount).toBe(csvRows.length);
     const got = res.data.statusCodes.nodes.map((n: any) => [n.code, n.reasonPhrase, n.registryStatus, n.cacheableByDefault]);
     const want = csvRows.map((r) => [Number(r[0]), r[1], r[5].toUpperCase(), r[6] === "yes"]);
     expect(got).toEqual(want);
-    // The registry's document, and its section where it names one; every entry has a section.
+    // The registry's latest document (its references, ";"-separated, oldest first), with the
+    // section where it names one; every entry defined by an RFC has a section.
     for (const [i, node] of res.data.statusCodes.nodes.entries()) {
-      const [, doc, section] = /^RFC(\d+)(?: Section ([\d.]+))?$/.exec(csvRows[i][2])!;
+      const latest = csvRows[i][2].split(";").at(-1)!;
+      const rfc = /^RFC(\d+)(?: Section ([\d.]+))?$/.exec(latest);
+      if (!rfc) {
+        expect([node.code, node.specification.document]).toEqual([node.code, latest]); // a draft or an IESG status change
+        continue;
+      }
+      const [, doc, section] = rfc;
       expect([node.code, node.specification.document]).toEqual([node.code, `RFC ${doc}`]);
       if (section) expect([node.code, node.specification.section]).toEqual([node.code, section]);
       expect([node.code, node.specification.section]).toEqual([node.code, expect.stringMatching(/^\d+(\.\d+)*$/)]);
@@ -64,28 +88,71 @@ describe("When the whole catalogue is listed", () => {
     }
   });
 
-  test("then every other entry is an unofficial code with referenced vendor uses", async () => {
+  test("then 104 is a temporary registration with IANA's dates, and 510 ends with the status change that obsoleted it", async () => {
+    const res = await t.gql<any>(`{
+      a: statusCode(code: 104) { reasonPhrase registryStatus bodyAllowed specification { document section url }
+        temporaryRegistration { registeredOn extendedOn expiresOn excerpt { text readOn provenance } } example }
+      b: statusCode(code: 510) { registryStatus specificationHistory { document section } temporaryRegistration { expiresOn } }
+      c: statusCode(code: 404) { temporaryRegistration { expiresOn } }
+    }`);
+    expect(res.errors).toBeUndefined();
+    const { a, b, c } = res.data;
+    expect(a).toMatchObject({ reasonPhrase: "Upload Resumption Supported", registryStatus: "TEMPORARY", bodyAllowed: false });
+    expect(a.specification).toEqual({ document: "draft-ietf-httpbis-resumable-upload-05", section: null, url: "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-resumable-upload-05" });
+    const reg = a.temporaryRegistration;
+    expect(reg).toMatchObject({ registeredOn: "2024-11-13", extendedOn: ["2025-09-15"], expiresOn: "2026-11-13" });
+    // Every date is the registry's own words.
+    for (const date of [reg.registeredOn, ...reg.extendedOn, reg.expiresOn]) expect(reg.excerpt.text).toContain(date);
+    expect(reg.excerpt.text).toContain("104 Upload Resumption Supported (TEMPORARY");
+    expect(a.example).toBe("HTTP/1.1 104 Upload Resumption Supported\nLocation: https://api.example.com/uploads/7");
+    expect(b).toEqual({
+      registryStatus: "OBSOLETED",
+      specificationHistory: [
+        { document: "RFC 2774", section: "7" },
+        { document: "status-change-http-experiments-to-historic", section: null },
+      ],
+      temporaryRegistration: null,
+    });
+    expect(c.temporaryRegistration).toBeNull();
+  });
+
+  test("then every other entry is an unofficial code whose every use quotes its source", async () => {
     const res = await t.gql<any>(`{ statusCodes(first: 40, filter: { registryStatus: [UNREGISTERED] }) {
-      totalCount nodes { code popularity source unofficialUses { origin reasonPhrase description reference } } } }`);
+      totalCount nodes { code reasonPhrase popularity source unofficialUses { origin reasonPhrase label description reference excerpt { text readOn provenance } } } } }`);
     const all = (await t.gql<any>(`{ statusCodes(first: 100) { totalCount } }`)).data.statusCodes.totalCount;
-    expect(res.data.statusCodes.totalCount).toBeGreaterThanOrEqual(20);
+    expect(res.data.statusCodes.totalCount).toBeGreaterThanOrEqual(28);
     expect(res.data.statusCodes.totalCount).toBe(all - csvRows.length);
     for (const node of res.data.statusCodes.nodes) {
       expect([node.code, node.popularity, node.source]).toEqual([node.code, "OTHER", "VENDOR"]);
       expect(node.unofficialUses.length).toBeGreaterThan(0);
-      for (const use of node.unofficialUses) {
-        expect(use.origin.trim()).not.toBe("");
-        expect(use.reasonPhrase.trim()).not.toBe("");
-        expect(use.description.length).toBeGreaterThan(40);
-        expect(new URL(use.reference).protocol).toBe("https:");
-      }
+      // The entry's name is its first use's: the vendor's, or our label where the vendor gives none.
+      const first = node.unofficialUses[0];
+      expect([node.code, node.reasonPhrase.toLowerCase()]).toEqual([node.code, (first.reasonPhrase ?? first.label).toLowerCase()]);
     }
+    // The registered codes vendors reuse (451, 508), each read whole (the whole list would cost too much).
+    const listed = await t.gql<any>(`{ statusCodes(first: 100, filter: { registryStatus: [REGISTERED, DEPRECATED, UNUSED, OBSOLETED, TEMPORARY] }) {
+      nodes { code unofficialUses { origin } } } }`);
+    const reused = listed.data.statusCodes.nodes.filter((n: any) => n.unofficialUses.length > 0).map((n: any) => n.code);
+    expect(reused).toEqual([451, 508]);
+    const registered = await Promise.all(
+      reused.map(async (code: number) => (await t.gql<any>(`{ statusCode(code: ${code}) { code unofficialUses { origin reasonPhrase label description reference excerpt { text readOn provenance } } } }`)).data.statusCode),
+    );
+    const uses = [...res.data.statusCodes.nodes, ...registered].flatMap((n: any) => n.unofficialUses.map((u: any) => [n.code, u]));
+    expect(uses.length).toBeGreaterThanOrEqual(33);
+    for (const [code, use] of uses) expectPinned(code, use);
   });
 
-  test("then the repository's copy of the IANA table is the shared reference, unchanged", () => {
+  test("then the repository's IANA table is the shared reference plus what the registry has gained since", () => {
     const shared = join(PROJECT_ROOT, "..", "shared", "reference", "iana-http-status-codes.csv");
     if (!existsSync(shared)) return; // a clone without the shared folder beside it
-    expect(readFileSync(SEED_CSV, "utf8")).toBe(readFileSync(shared, "utf8"));
+    const ours = readFileSync(SEED_CSV, "utf8").trim().split(/\r?\n/);
+    const theirs = new Set(readFileSync(shared, "utf8").trim().split(/\r?\n/));
+    // The shared copy leaves out the temporary 104, and names only RFC 2774 for 510.
+    expect(ours.filter((row) => !theirs.has(row)).map((row) => row.split(",").slice(0, 3).join(","))).toEqual([
+      "104,Upload Resumption Supported,draft-ietf-httpbis-resumable-upload-05",
+      "510,Not Extended,RFC2774;status-change-http-experiments-to-historic",
+    ]);
+    expect([...theirs].filter((row) => !ours.includes(row)).map((row) => row.split(",")[0])).toEqual(["510"]);
   });
 
   test("then the statusClasses counts add up to the catalogue", async () => {
@@ -168,11 +235,11 @@ describe("When a client reads the error model", () => {
 describe("When a client looks up an unofficial code", () => {
   test("then 499 answers with its nginx use and its second meaning, and 420 with both of its", async () => {
     const res = await t.gql<any>(`{
-      a: statusCode(code: 499) { reasonPhrase registryStatus specification { url } unofficialUses { origin reasonPhrase reference } }
+      a: statusCode(code: 499) { reasonPhrase registryStatus bodyAllowed specification { url } unofficialUses { origin reasonPhrase reference } }
       b: statusCode(code: 420) { unofficialUses { origin reasonPhrase } }
       c: statusCode(code: 451) { registryStatus specification { document section } unofficialUses { origin reasonPhrase } }
     }`);
-    expect(res.data.a).toMatchObject({ reasonPhrase: "Client Closed Request", registryStatus: "UNREGISTERED" });
+    expect(res.data.a).toMatchObject({ reasonPhrase: "Client Closed Request", registryStatus: "UNREGISTERED", bodyAllowed: true });
     expect(res.data.a.unofficialUses.map((u: any) => [u.origin, u.reasonPhrase])).toEqual([
       ["nginx", "Client Closed Request"],
       ["Esri ArcGIS", "Token Required"],
@@ -185,6 +252,34 @@ describe("When a client looks up an unofficial code", () => {
       specification: { document: "RFC 7725", section: "3" },
       unofficialUses: [{ origin: "Microsoft Exchange ActiveSync", reasonPhrase: "Redirect" }],
     });
+  });
+
+  test("then a vendor that gives no name has a null reasonPhrase and our label, and the facts follow the sources", async () => {
+    const res = await t.gql<any>(`{
+      alb: statusCode(code: 460) { reasonPhrase unofficialUses { reasonPhrase label excerpt { text } } }
+      tornado: statusCode(code: 599) { reasonPhrase formerNames description unofficialUses { reasonPhrase label excerpt { text } } }
+      cloudflare: statusCode(code: 524) { description unofficialUses { description excerpt { text } } }
+      nginx: statusCode(code: 494) { description }
+      spring: statusCode(code: 420) { unofficialUses { description } }
+      graphql: statusCode(code: 294) { reasonPhrase popularity example unofficialUses { origin reasonPhrase reference } }
+      reuse: statusCode(code: 508) { reasonPhrase unofficialUses { origin reasonPhrase } }
+    }`);
+    expect(res.errors).toBeUndefined();
+    const { alb, tornado, cloudflare, nginx, spring, graphql, reuse } = res.data;
+    expect(alb.unofficialUses).toEqual([{ reasonPhrase: null, label: alb.reasonPhrase, excerpt: { text: expect.stringMatching(/^HTTP 460\n/) } }]);
+    expect(tornado.unofficialUses[0]).toMatchObject({ reasonPhrase: null, excerpt: { text: "Error code 599 is used when no HTTP response was received, e.g. for a timeout." } });
+    expect(tornado.formerNames).toEqual(["Network Connect Timeout Error"]);
+    expect(tornado.description).not.toMatch(/not sent by servers/i);
+    expect(cloudflare.description).toContain("120 seconds");
+    expect(cloudflare.unofficialUses[0].excerpt.text).toContain("120 seconds");
+    expect(nginx.description).toMatch(/414/);
+    expect(spring.unofficialUses[1].description).toContain("RFC 2518 Section 10.5");
+    expect(graphql).toMatchObject({ reasonPhrase: "Partial Success", popularity: "OTHER" });
+    expect(graphql.unofficialUses[0].reference).toBe("https://graphql.github.io/graphql-over-http/draft/#sec-Status-Codes");
+    expect(graphql.example).toMatch(/^HTTP\/1\.1 294 Partial Success\nContent-Type: application\/graphql-response\+json\n/);
+    const body = JSON.parse(graphql.example.split("\n\n")[1]);
+    expect(Object.keys(body)).toEqual(["data", "errors"]);
+    expect(reuse).toEqual({ reasonPhrase: "Loop Detected", unofficialUses: [{ origin: "CloudLinux (mod_hostinglimits)", reasonPhrase: "Resource Limit Is Reached" }] });
   });
 });
 

@@ -262,6 +262,32 @@ describe("When curators write vendor uses, a specification history and an exampl
     expect((await t.gql<any>("{ statusCode(code: 590) { bodyAllowed } }")).data.statusCode.bodyAllowed).toBe(false);
   });
 
+  test("then a use may have no vendor name but a label, its excerpt is kept by a patch that does not send it, and a bad one is refused", async () => {
+    const quoted = `{ origin: "Acme CDN", label: "Origin asleep (our name)", description: "The origin did not wake up in time.", reference: "https://acme.example/docs/592",
+      excerpt: { text: "592: the origin did not wake up in time.", readOn: "2026-12-05" } }`;
+    const created = await editor(`mutation { createStatusCode(input: { code: 592, reasonPhrase: "Origin Asleep", description: "Acme's origin timeout.", ${spec},
+      unofficialUses: [${quoted}] }) { unofficialUses { reasonPhrase label excerpt { text readOn provenance } } } }`);
+    expect(created.errors).toBeUndefined();
+    expect(created.data.createStatusCode.unofficialUses).toEqual([
+      { reasonPhrase: null, label: "Origin asleep (our name)", excerpt: { text: "592: the origin did not wake up in time.", readOn: "2026-12-05", provenance: "Read at https://acme.example/docs/592" } },
+    ]);
+    // A client that does not know excerpts sends the use back without one: the excerpt stays.
+    const patched = await editor(`mutation { updateStatusCode(code: 592, expectedVersion: 1, patch: {
+      unofficialUses: [{ origin: "Acme CDN", reasonPhrase: "Origin Asleep", description: "The origin slept through the request.", reference: "https://acme.example/docs/592" }] }) {
+      unofficialUses { reasonPhrase label excerpt { text } } } }`);
+    expect(patched.data.updateStatusCode.unofficialUses).toEqual([{ reasonPhrase: "Origin Asleep", label: "Origin Asleep", excerpt: { text: "592: the origin did not wake up in time." } }]);
+    const bad = await editor(`mutation { createStatusCode(input: { code: 593, reasonPhrase: "X", description: "Y.", ${spec},
+      unofficialUses: [{ origin: "Acme CDN", description: "The origin did not wake up in time.", reference: "https://acme.example/", excerpt: { text: " ", readOn: "5 Dec 2026" } }] }) { code } }`);
+    expect(bad.errors?.[0].extensions).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fieldErrors: [
+        { field: "unofficialUses.0.label", constraint: "required" },
+        { field: "unofficialUses.0.excerpt.text", constraint: "notEmpty" },
+        { field: "unofficialUses.0.excerpt.readOn", constraint: "isoDate" },
+      ],
+    });
+  });
+
   test("then a seeded vendor entry is locked for editors, like the registry's", async () => {
     const res = await editor(`mutation { updateStatusCode(code: 499, expectedVersion: 1, patch: { description: "Mine." }) { version } }`);
     expect(res.errors?.[0].extensions).toMatchObject({ code: "LOCKED" });

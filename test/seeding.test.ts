@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GraphQLClient } from "graphql-request";
 import { startApp } from "../src/app";
-import { loadRegisteredEntries, loadSeedEntries, type SeedEntry } from "../src/catalogue/seed/catalogue-seed";
+import { loadRegisteredEntries, loadSeedEntries, SEED_REVISION, type SeedEntry } from "../src/catalogue/seed/catalogue-seed";
 import { EntryWriter } from "../src/curation/entry-writer";
 import { seedCatalogue } from "../src/curation/seed-catalogue";
 import { type RevisionModel, revisionModel, type StatusCodeModel, statusCodeModel, type StatusCodeRecord } from "../src/catalogue/status-code.model";
@@ -98,6 +98,54 @@ describe("When the catalogue is seeded again", () => {
       expect(await revisions.find({ code: 429 }, { _id: 0, version: 1, action: 1 }).lean()).toEqual([{ version: 3, action: "SEED" }]);
       // And a second start does nothing more.
       expect(await seedCatalogue(model, writer, loadSeedEntries(), 2)).toEqual({ inserted: 0, updated: 0, keptEdited: 2, completed: 0 });
+    }));
+});
+
+describe("When a database seeded before excerpts and comparisons (seed revision 2) starts with today's seed", () => {
+  test("then untouched entries get the sourced seed, edited ones keep their words and gain labels and excerpts, and the new codes arrive", () =>
+    withFreshDatabase(async (model, revisions, writer) => {
+      const added = [104, 294, 430, 529, 540];
+      // Revision 2 as it was: uses with a name each, no label, no excerpt; no temporary registrations.
+      const old = loadSeedEntries()
+        .filter((e) => !added.includes(e.code))
+        .map(({ temporaryRegistration, comparisons, ...e }) => ({
+          ...e,
+          unofficialUses: e.unofficialUses.map(({ label, excerpt, ...u }) => ({ ...u, reasonPhrase: u.reasonPhrase ?? label })),
+        }));
+      const at = new Date();
+      await model.insertMany(old.map((e) => ({ ...e, retired: null, version: 1, updatedBy: "seed", seed: { revision: 2, version: 1 }, createdAt: at, updatedAt: at })));
+      // A curator edited 460 and 524, and wrote a code of their own with a use of their own.
+      await model.updateOne({ code: 460 }, { $set: { description: "Curated 460" }, $inc: { version: 1 } });
+      await model.updateOne({ code: 524 }, { $set: { "unofficialUses.0.description": "Curated use" }, $inc: { version: 1 } });
+      await model.updateOne({ code: 401 }, { $set: { description: "Curated 401" }, $inc: { version: 1 } });
+      const ownUse = { origin: "Acme CDN", reasonPhrase: "Origin Asleep", description: "The origin did not wake up in time.", reference: "https://acme.example/590" };
+      await writer.create({ ...old.find((e) => e.code === 561)!, code: 590, reasonPhrase: "Origin Asleep", unofficialUses: [ownUse], source: "CUSTOM", retired: null, updatedBy: "Eve" } as never);
+
+      const report = await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION);
+      expect(report).toEqual({ inserted: added.length, updated: old.length - 3, keptEdited: 3, completed: 4 });
+
+      const byCode = async (code: number) => (await model.findOne({ code }).lean<StatusCodeRecord>())!;
+      // Untouched: the new seed whole, with the corrected facts.
+      expect((await byCode(599)).unofficialUses[0]).toMatchObject({ reasonPhrase: null, label: "No HTTP Response Received" });
+      // Edited: the curator's words stay; the label and the excerpt come from the seed's use of the same vendor.
+      const edited460 = await byCode(460);
+      expect(edited460.description).toBe("Curated 460");
+      expect(edited460.unofficialUses[0]).toMatchObject({ reasonPhrase: "Client Closed Connection", label: "Client Closed Connection", excerpt: { text: expect.stringMatching(/^HTTP 460\n/) } });
+      const edited524 = await byCode(524);
+      expect(edited524.unofficialUses[0]).toMatchObject({ description: "Curated use", excerpt: { text: expect.stringContaining("120 seconds") } });
+      // A curator's own use: its name as the label, and an empty excerpt that says why.
+      expect((await byCode(590)).unofficialUses[0]).toMatchObject({ label: "Origin Asleep", excerpt: { text: "", readOn: "" } });
+      // The new codes, with their sources; 104 with its registration.
+      expect((await byCode(104)).temporaryRegistration).toMatchObject({ registeredOn: "2024-11-13", expiresOn: "2026-11-13" });
+      expect((await byCode(294)).unofficialUses[0].excerpt.text).toContain("294 Partial Success");
+      // An edited entry gains the seed's comparisons (stored on the lower code of each pair), and keeps its words.
+      const edited401 = await byCode(401);
+      expect(edited401.description).toBe("Curated 401");
+      expect(edited401.comparisons.map((c) => c.other)).toEqual([403, 407]);
+      expect((await byCode(590)).comparisons).toEqual([]);
+      // Every completion is a revision; a second start does nothing more.
+      expect(await revisions.find({ code: 460 }, { _id: 0, action: 1 }).lean()).toEqual([{ action: "SEED" }]);
+      expect(await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION)).toEqual({ inserted: 0, updated: 0, keptEdited: 3, completed: 0 });
     }));
 });
 

@@ -1,9 +1,12 @@
-import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
 import { ErrorCodeInfo } from "../errors/error-code.type";
 import { toGlobalId } from "../relay/global-id";
-import type { CatalogueContext } from "./catalogue.service";
+import type { CatalogueContext, ComparisonView } from "./catalogue.service";
+import { Comparison } from "./comparison.type";
 import { isRedirect, isRetryable, REDIRECT_RULE, RETRYABLE_RULE } from "./example";
+import { LanguageConstant } from "./language-constant.type";
+import { constantsOf } from "./language-constants";
 import { CodeArgs, StatusCodesArgs } from "./status-code.inputs";
 import type { StatusCodeRecord } from "./status-code.model";
 import { Retirement, StatusClassInfo, StatusCode, StatusCodeConnection } from "./status-code.type";
@@ -23,6 +26,27 @@ export class CatalogueResolver {
   @Query(() => [StatusClassInfo], { description: "The five classes with their ranges and entry counts." })
   statusClasses(@Ctx() ctx: CatalogueContext) {
     return ctx.catalogue.classes();
+  }
+
+  @Query(() => Comparison, {
+    nullable: true,
+    description:
+      "Which of a and b to use, from a's side (chooseThisWhen is about a); null when the catalogue compares them nowhere. (b, a) is the same pair from b's side.",
+  })
+  compareStatusCodes(
+    @Arg("a", () => Int, { description: "The code whose side to read." }) a: number,
+    @Arg("b", () => Int, { description: "The other code." }) b: number,
+    @Ctx() ctx: CatalogueContext,
+  ): ComparisonView | null {
+    return ctx.catalogue.compare(a, b);
+  }
+
+  @FieldResolver(() => [Comparison], {
+    description:
+      "Which to use, this code or another, for each code the catalogue compares it with (401 and 403; 302, 303 and 307…), lowest other code first. A pair reads the same from either side, with the two texts swapped.",
+  })
+  comparisons(@Root() entry: StatusCodeRecord, @Ctx() ctx: CatalogueContext): ComparisonView[] {
+    return ctx.catalogue.comparisons(entry.code);
   }
 
   @FieldResolver(() => ID)
@@ -48,6 +72,14 @@ export class CatalogueResolver {
   @FieldResolver(() => Boolean, { description: RETRYABLE_RULE })
   retryable(@Root() entry: StatusCodeRecord): boolean {
     return isRetryable(entry.code);
+  }
+
+  @FieldResolver(() => [LanguageConstant], {
+    description:
+      "How Node, Python, Go, Java (the JDK) and Rust's http crate name this code, read from each by scripts/language-constants.ts with the version read. A language that does not know the code has no item: Java's HttpURLConnection has none for 425.",
+  })
+  constants(@Root() entry: StatusCodeRecord): readonly LanguageConstant[] {
+    return constantsOf(entry.code);
   }
 
   @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })

@@ -1,5 +1,6 @@
 import { DomainError } from "../errors/domain-error";
 import { isRedirect, isRetryable } from "./example";
+import { isKnownTo } from "./language-constants";
 import { comparePosition, decodeCursor, encodeCursor, positionOf } from "./keyset";
 import type { CatalogueReadModel } from "./read-model";
 import { CLASS_BY_DIGIT, type StatusClass } from "./status-code.enums";
@@ -10,13 +11,22 @@ import {
   type StatusCodeFilter,
   type StatusCodesArgs,
 } from "./status-code.inputs";
-import type { StatusCodeRecord } from "./status-code.model";
+import type { SpecificationRecord, StatusCodeRecord } from "./status-code.model";
 
 export interface Page {
   edges: { cursor: string; node: StatusCodeRecord }[];
   nodes: StatusCodeRecord[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
+}
+
+/** A comparison from one code's side (see Comparison). */
+export interface ComparisonView {
+  code: number;
+  other: StatusCodeRecord;
+  chooseThisWhen: string;
+  chooseOtherWhen: string;
+  references: SpecificationRecord[];
 }
 
 export interface ClassCount {
@@ -65,6 +75,36 @@ export class CatalogueService {
   active(code: number): StatusCodeRecord | null {
     const entry = this.model.get(code);
     return entry && !entry.retired ? entry : null;
+  }
+
+  /**
+   * The code's comparisons, lowest other code first: those stored on it (with higher codes),
+   * and those stored on lower codes that name it, seen from its side (the texts swapped).
+   * Pairs with a retired entry are left out.
+   */
+  comparisons(code: number): ComparisonView[] {
+    const entry = this.active(code);
+    if (!entry) return [];
+    const mine = (entry.comparisons ?? []).map((c) => ({ code, otherCode: c.other, chooseThisWhen: c.chooseThisWhen, chooseOtherWhen: c.chooseOtherWhen, references: c.references }));
+    const theirs = this.model
+      .ordered(StatusCodeOrderField.CODE)
+      .filter((e) => e.code < code && !e.retired)
+      .flatMap((e) =>
+        (e.comparisons ?? [])
+          .filter((c) => c.other === code)
+          .map((c) => ({ code, otherCode: e.code, chooseThisWhen: c.chooseOtherWhen, chooseOtherWhen: c.chooseThisWhen, references: c.references })),
+      );
+    return [...theirs, ...mine]
+      .flatMap((c) => {
+        const other = this.active(c.otherCode);
+        return other ? [{ code: c.code, other, chooseThisWhen: c.chooseThisWhen, chooseOtherWhen: c.chooseOtherWhen, references: c.references }] : [];
+      })
+      .sort((a, b) => a.other.code - b.other.code);
+  }
+
+  /** The comparison of a with b from a's side, if the catalogue has one. */
+  compare(a: number, b: number): ComparisonView | null {
+    return this.comparisons(a).find((c) => c.other.code === b) ?? null;
   }
 
   goneError(entry: StatusCodeRecord): DomainError {
@@ -135,6 +175,10 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
   if (filter?.cacheableByDefault != null) tests.push((e) => e.cacheableByDefault === filter.cacheableByDefault);
   if (filter?.redirect != null) tests.push((e) => isRedirect(e.code) === filter.redirect);
   if (filter?.retryable != null) tests.push((e) => isRetryable(e.code) === filter.retryable);
+  const knownTo = filter?.knownTo;
+  if (knownTo?.length) tests.push((e) => knownTo.every((r) => isKnownTo(r, e.code)));
+  const unknownTo = filter?.unknownTo;
+  if (unknownTo?.length) tests.push((e) => unknownTo.every((r) => !isKnownTo(r, e.code)));
   const { from, to } = filter?.codeRange ?? {};
   if (from != null && to != null && from > to) {
     throw new DomainError("BAD_USER_INPUT", "codeRange.from must not be greater than codeRange.to");
@@ -150,7 +194,7 @@ function matcherOf(filter: StatusCodeFilter | undefined): (e: StatusCodeRecord) 
         pattern.test(e.reasonPhrase) ||
         e.formerNames.some((n) => pattern.test(n)) ||
         pattern.test(e.description) ||
-        e.unofficialUses.some((u) => pattern.test(u.origin) || pattern.test(u.reasonPhrase)),
+        e.unofficialUses.some((u) => pattern.test(u.origin) || pattern.test(u.label) || (u.reasonPhrase !== null && pattern.test(u.reasonPhrase))),
     );
   }
   return (e) => tests.every((t) => t(e));

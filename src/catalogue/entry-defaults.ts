@@ -1,5 +1,5 @@
 import { exampleOf, exampleDisagreements } from "./example";
-import type { EntryContent, SpecificationRecord } from "./status-code.model";
+import type { EntryContent, SourceExcerptRecord, SpecificationRecord, UnofficialUseRecord } from "./status-code.model";
 
 const sameSpecification = (a: SpecificationRecord, b: SpecificationRecord) =>
   a.document === b.document && (a.section ?? null) === (b.section ?? null) && a.url === b.url;
@@ -22,13 +22,52 @@ export function historyEndsWith(history: readonly SpecificationRecord[], current
   return last !== undefined && sameSpecification(last, current);
 }
 
+/** The excerpt of a use written before excerpts existed: empty, and saying so. */
+export const NO_EXCERPT: SourceExcerptRecord = Object.freeze({
+  text: "",
+  readOn: "",
+  provenance: "None recorded: this use was written before excerpts existed. Quote its reference to add one.",
+});
+
+/** A use as stored before labels and excerpts existed, or as one is now. */
+type AnyUse = Omit<UnofficialUseRecord, "label" | "excerpt" | "reasonPhrase"> & Partial<Pick<UnofficialUseRecord, "label" | "excerpt" | "reasonPhrase">>;
+
+/**
+ * A use with a label and an excerpt: its own, else those of the seed's use of the same origin
+ * and reference (or, failing that, origin), else its name and NO_EXCERPT. Its own name,
+ * description and reference are kept: a curator's words win over the seed's.
+ */
+export function completeUse(use: AnyUse, seedUses: readonly UnofficialUseRecord[] = []): UnofficialUseRecord {
+  if (use.label && use.excerpt) return { ...use, reasonPhrase: use.reasonPhrase ?? null } as UnofficialUseRecord;
+  const seed = seedUses.find((s) => s.origin === use.origin && s.reference === use.reference) ?? seedUses.find((s) => s.origin === use.origin);
+  const reasonPhrase = use.reasonPhrase ?? null;
+  return {
+    ...use,
+    reasonPhrase,
+    label: use.label ?? seed?.label ?? reasonPhrase ?? use.origin,
+    excerpt: use.excerpt ?? (seed ? { ...seed.excerpt } : { ...NO_EXCERPT }),
+  };
+}
+
+export const lacksUseFields = (entry: { unofficialUses?: readonly AnyUse[] }) => (entry.unofficialUses ?? []).some((u) => !u.label || !u.excerpt);
+
 /**
  * The fields added after entries were first written, filled in where an entry lacks them (one
  * written before they existed, or by an older process during a rolling upgrade): the history is
- * the current specification, no vendor uses, the example built from the entry.
+ * the current specification, no vendor uses, the example built from the entry, each use's name
+ * as its label and NO_EXCERPT, no temporary registration, no comparisons.
  */
 export function withNewFields<T extends EntryContent & { code: number }>(entry: T): T {
-  if (entry.specificationHistory && entry.unofficialUses && typeof entry.example === "string") return entry;
+  if (
+    entry.specificationHistory &&
+    entry.unofficialUses &&
+    entry.comparisons &&
+    typeof entry.example === "string" &&
+    entry.temporaryRegistration !== undefined &&
+    !lacksUseFields(entry)
+  ) {
+    return entry;
+  }
   // Total, whatever the stored document holds: an entry that cannot be completed (a corrupt
   // one lacking its specification, say) is loaded as it is, never made to fail the whole reload.
   let example = entry.example;
@@ -42,7 +81,9 @@ export function withNewFields<T extends EntryContent & { code: number }>(entry: 
   return {
     ...entry,
     specificationHistory: entry.specificationHistory ?? (entry.specification ? historyEndingWith([], entry.specification) : []),
-    unofficialUses: entry.unofficialUses ?? [],
+    unofficialUses: (entry.unofficialUses ?? []).map((u) => completeUse(u)),
+    temporaryRegistration: entry.temporaryRegistration ?? null,
+    comparisons: entry.comparisons ?? [],
     example,
   };
 }

@@ -13,10 +13,10 @@ export const REDIRECT_RULE =
  * Codes that report a transient condition: the same request, repeated later (after Retry-After
  * where given), can succeed. Everything else needs a changed request, or a fixed server, first.
  */
-export const RETRYABLE_CODES: ReadonlySet<number> = new Set([408, 425, 429, 502, 503, 504, 521, 522, 524, 599]);
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([408, 425, 429, 502, 503, 504, 521, 522, 524, 529, 540, 599]);
 export const RETRYABLE_RULE =
   "True when the code reports a transient condition, so that the same request, repeated later (after Retry-After where given), can succeed: " +
-  "408, 425, 429, 502, 503 and 504, and the vendor timeouts and down origins 521, 522, 524 and 599. " +
+  "408, 425, 429, 502, 503 and 504, the vendor timeouts and down origins 521, 522, 524 and 599, and the vendor's own \"come back later\" 529 (SSL Labs overloaded) and 540 (Shopify temporarily disabled). " +
   "False for every other code: it needs a changed request or a fixed server first.";
 
 export const isRedirect = (code: number) => REDIRECT_CODES.has(code);
@@ -58,6 +58,7 @@ const SAMPLE_VALUES: Record<string, string> = {
 };
 /** Values that depend on the code. */
 const CODE_VALUES: Record<number, Record<string, string>> = {
+  104: { location: "https://api.example.com/uploads/7" },
   408: { connection: "close" },
   416: { "content-range": "bytes */1234" },
   426: { upgrade: "HTTP/2.0", connection: "Upgrade" },
@@ -77,6 +78,10 @@ function bodyOf(subject: ExampleSubject): { type: string; text: string } {
   if (code === 300) return { type: "application/json", text: '{"choices":["/orders/42.json","/orders/42.xml"]}' };
   if (code >= 300 && code < 400) return { type: "text/plain", text: "See https://api.example.com/orders/42" };
   if (code === 202) return { type: "application/json", text: '{"job":"https://api.example.com/jobs/7"}' };
+  // GraphQL over HTTP: data and errors together, in the media type that gives 294 its meaning.
+  if (code === 294) {
+    return { type: "application/graphql-response+json", text: '{"data":{"order":{"id":"42","invoice":null}},"errors":[{"message":"Invoice service unavailable","path":["order","invoice"]}]}' };
+  }
   if (code < 300) return { type: "application/json", text: '{"id":42,"status":"shipped"}' };
   return { type: "application/problem+json", text: JSON.stringify({ title: reasonPhrase, status: code }) };
 }

@@ -19,6 +19,8 @@ export enum RegistryStatus {
   DEPRECATED = "DEPRECATED",
   UNUSED = "UNUSED",
   OBSOLETED = "OBSOLETED",
+  /** Registered temporarily, for a draft (104): see StatusCode.temporaryRegistration for its dates. */
+  TEMPORARY = "TEMPORARY",
   /** Not in the IANA registry: vendor codes (nginx 499, Cloudflare 520), seeded or added by curators. */
   UNREGISTERED = "UNREGISTERED",
 }
@@ -84,6 +86,7 @@ registerEnumType(RegistryStatus, {
     DEPRECATED: { description: "Registered, but its specification deprecates it (e.g. 305 Use Proxy)." },
     UNUSED: { description: "Reserved: registered as unused (e.g. 306)." },
     OBSOLETED: { description: "Registered once, made obsolete by a later specification." },
+    TEMPORARY: { description: "Registered temporarily for an Internet-Draft (104): temporaryRegistration gives its registration, extension and expiry dates." },
     UNREGISTERED: { description: "Not in the IANA registry: vendor codes (nginx 499, Cloudflare 520), seeded or added by curators." },
   },
 });

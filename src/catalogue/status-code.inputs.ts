@@ -1,5 +1,6 @@
 import { IsOptional, Matches, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
+import { Runtime } from "./language-constant.type";
 import { Popularity, RegistryStatus, StatusClass } from "./status-code.enums";
 
 export const MIN_CODE = 100;
@@ -53,7 +54,7 @@ export class CodeRangeInput {
   to?: number;
 }
 
-@InputType({ description: "All given conditions must hold; a list matches any of its values." })
+@InputType({ description: "All given conditions must hold; a list matches any of its values, except knownTo and unknownTo, which hold for every runtime listed." })
 export class StatusCodeFilter {
   @Field(() => [StatusClass], { nullable: true, description: "Entries of any of these classes." })
   class?: StatusClass[];
@@ -87,6 +88,15 @@ export class StatusCodeFilter {
   // MongoDB's $regex refuses NUL (FerretDB does not): refuse it here, the same on both.
   @Matches(/^[^\u0000]*$/, { message: "no NUL characters" })
   search?: string;
+
+  @Field(() => [Runtime], { nullable: true, description: "Only codes every one of these languages names (see StatusCode.constants)." })
+  knownTo?: Runtime[];
+
+  @Field(() => [Runtime], {
+    nullable: true,
+    description: "Only codes none of these languages names: [PYTHON] answers \"which codes will my Python client not name?\" (see StatusCode.constants).",
+  })
+  unknownTo?: Runtime[];
 
   @Field({ nullable: true, description: "Include retired entries (left out by default)." })
   includeRetired?: boolean;

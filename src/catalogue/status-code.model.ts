@@ -7,12 +7,51 @@ export interface SpecificationRecord {
   url: string;
 }
 
+/** The words of a source that state a fact, and when and from what copy they were read. */
+export interface SourceExcerptRecord {
+  /** Quoted exactly (elisions marked " … "); empty only for a use written before excerpts existed. */
+  text: string;
+  /** The ISO date (YYYY-MM-DD) it was read; empty when text is. */
+  readOn: string;
+  /** What was read: the page itself, a commit of its source, or a stored copy when the page could not be reached. */
+  provenance: string;
+}
+
 /** One meaning a vendor gives a code, with the documentation that states it. */
 export interface UnofficialUseRecord {
   origin: string;
-  reasonPhrase: string;
+  /** The vendor's own name for the code; null where the vendor gives none. */
+  reasonPhrase: string | null;
+  /** Always present: the vendor's name, or our descriptive one where it gives none. */
+  label: string;
   description: string;
   reference: string;
+  /** The sentence or constant of the reference that states the code and this meaning. */
+  excerpt: SourceExcerptRecord;
+}
+
+/** A temporary IANA registration (RFC 9110 Section 16.2.1): when it was made, extended and expires. */
+export interface TemporaryRegistrationRecord {
+  /** ISO dates. */
+  registeredOn: string;
+  extendedOn: string[];
+  expiresOn: string;
+  /** The registry's entry that states them. */
+  excerpt: SourceExcerptRecord;
+}
+
+/**
+ * "Which one should I use?" between this code and a higher one (other): stored once, on the
+ * lower code of the pair, so that it reads the same from either side (the higher code's view is
+ * this one with the two texts swapped).
+ */
+export interface ComparisonRecord {
+  other: number;
+  /** When this (the lower) code is right, citing the specification section that decides it. */
+  chooseThisWhen: string;
+  /** When other is right, likewise. */
+  chooseOtherWhen: string;
+  references: SpecificationRecord[];
 }
 
 /** The fields curators edit; a revision's snapshot holds exactly these. */
@@ -26,6 +65,10 @@ export interface EntryContent {
   /** Oldest first; the last item is `specification`. */
   specificationHistory: SpecificationRecord[];
   unofficialUses: UnofficialUseRecord[];
+  /** This code's comparisons with higher codes (a lower code's with this one are stored on it). */
+  comparisons: ComparisonRecord[];
+  /** Only for a code IANA registered temporarily (104); null otherwise. */
+  temporaryRegistration: TemporaryRegistrationRecord | null;
   cacheableByDefault: boolean;
   bodyAllowed: boolean;
   typicalHeaders: string[];
@@ -42,6 +85,8 @@ export const CONTENT_FIELDS = [
   "specification",
   "specificationHistory",
   "unofficialUses",
+  "temporaryRegistration",
+  "comparisons",
   "cacheableByDefault",
   "bodyAllowed",
   "typicalHeaders",
@@ -93,13 +138,31 @@ const specificationSchema = new Schema(
   { document: { type: String, required: true }, section: { type: String, default: null }, url: { type: String, required: true } },
   { _id: false },
 );
+const excerptSchema = new Schema({ text: String, readOn: String, provenance: String }, { _id: false });
 const unofficialUseSchema = new Schema(
   {
     origin: { type: String, required: true },
-    reasonPhrase: { type: String, required: true },
+    // Null where the vendor gives no name; label then holds ours.
+    reasonPhrase: { type: String, default: null },
+    // No default: a use written before labels and excerpts existed is completed by the seeding.
+    label: { type: String },
     description: { type: String, required: true },
     reference: { type: String, required: true },
+    excerpt: { type: excerptSchema },
   },
+  { _id: false },
+);
+const comparisonSchema = new Schema(
+  {
+    other: { type: Number, required: true },
+    chooseThisWhen: { type: String, required: true },
+    chooseOtherWhen: { type: String, required: true },
+    references: { type: [specificationSchema], default: undefined },
+  },
+  { _id: false },
+);
+const temporaryRegistrationSchema = new Schema(
+  { registeredOn: String, extendedOn: { type: [String], default: undefined }, expiresOn: String, excerpt: excerptSchema },
   { _id: false },
 );
 const retirementSchema = new Schema({ at: Date, reason: String, by: String }, { _id: false });
@@ -117,6 +180,8 @@ const StatusCodeSchema = new Schema<StatusCodeRecord>(
     // No defaults: an entry written before these fields existed is filled in by the seeding.
     specificationHistory: { type: [specificationSchema], default: undefined },
     unofficialUses: { type: [unofficialUseSchema], default: undefined },
+    temporaryRegistration: { type: temporaryRegistrationSchema, default: undefined },
+    comparisons: { type: [comparisonSchema], default: undefined },
     cacheableByDefault: { type: Boolean, required: true },
     bodyAllowed: { type: Boolean, required: true },
     typicalHeaders: { type: [String], default: [] },

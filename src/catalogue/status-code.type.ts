@@ -15,19 +15,61 @@ export class Specification {
   url!: string;
 }
 
+@ObjectType({ description: "The words of a source that state a fact, quoted exactly, and when and from what they were read." })
+export class SourceExcerpt {
+  @Field({
+    description:
+      'The sentence, table row or constant of the source that states the code and its meaning, quoted exactly (elisions marked " … ", table cells joined by " | "). Empty only for a use a curator wrote before excerpts existed.',
+  })
+  text!: string;
+
+  @Field({ description: "The ISO date (YYYY-MM-DD) the source was read; empty when text is." })
+  readOn!: string;
+
+  @Field({
+    description:
+      "What was read: the page, a commit of the vendor's source, or, where the page could not be reached, which stored copy of it (the reading is then only as good as that copy).",
+  })
+  provenance!: string;
+}
+
 @ObjectType({ description: "One meaning a vendor gives a code that no registry lists (or that it reuses), with where it is documented." })
 export class UnofficialUse {
   @Field({ description: 'Who sends it, e.g. "nginx", "Cloudflare".' })
   origin!: string;
 
-  @Field({ description: "The vendor's reason phrase for the code." })
-  reasonPhrase!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "The vendor's own name for the code; null where the vendor gives none (AWS's 460, nginx's 444): label then holds ours.",
+  })
+  reasonPhrase!: string | null;
+
+  @Field({ description: "A name to show: the vendor's reasonPhrase where it has one, else our descriptive name. Always present." })
+  label!: string;
 
   @Field({ description: "When it is sent and what to do about it." })
   description!: string;
 
   @Field({ description: "An https link to the vendor's documentation (or source) that states this meaning." })
   reference!: string;
+
+  @Field(() => SourceExcerpt, { description: "What the reference says: the words that state the code and this meaning (and the vendor's name, where it gives one)." })
+  excerpt!: SourceExcerpt;
+}
+
+@ObjectType({ description: "A temporary IANA registration (RFC 9110 Section 16.2.1), made for an Internet-Draft and valid until it expires or is extended." })
+export class TemporaryRegistration {
+  @Field({ description: "When IANA registered it (ISO date)." })
+  registeredOn!: string;
+
+  @Field(() => [String], { description: "When IANA extended it (ISO dates), oldest first." })
+  extendedOn!: string[];
+
+  @Field({ description: "When it expires (ISO date) unless extended again; it may have passed." })
+  expiresOn!: string;
+
+  @Field(() => SourceExcerpt, { description: "The registry's entry that states the dates." })
+  excerpt!: SourceExcerpt;
 }
 
 @ObjectType({ implements: Node, description: "An HTTP status code and what an API designer needs to know about it." })
@@ -38,7 +80,10 @@ export class StatusCode implements Node {
   @Field(() => Int, { description: "The three-digit status code." })
   code!: number;
 
-  @Field({ description: "The registered reason phrase; for an unofficial code, its most common one." })
+  @Field({
+    description:
+      "The registered reason phrase; for an unofficial code, the name its first vendor use gives it, or that use's label where the vendor gives none. Other names in common use are in formerNames.",
+  })
   reasonPhrase!: string;
 
   @Field(() => [String], { description: "Names used by earlier specifications or common usage." })
@@ -69,6 +114,12 @@ export class StatusCode implements Node {
     description: "Each meaning a vendor gives this code, with its documentation: two for a code with two meanings (420, 499); empty for most registered codes.",
   })
   unofficialUses!: UnofficialUse[];
+
+  @Field(() => TemporaryRegistration, {
+    nullable: true,
+    description: "For a temporary registration (registryStatus TEMPORARY, 104): its registration, extension and expiry dates. Null for every other code.",
+  })
+  temporaryRegistration!: TemporaryRegistration | null;
 
   @Field({ description: "Whether a response with this code is heuristically cacheable (RFC 9110 Section 15.1)." })
   cacheableByDefault!: boolean;

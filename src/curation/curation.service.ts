@@ -3,7 +3,18 @@ import { DomainError } from "../errors/domain-error";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { CatalogueService } from "../catalogue/catalogue.service";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../catalogue/status-code.inputs";
-import { checkContent, type EntryInput, type FieldError, isCode, LIMITS, type NewEntry, type SpecificationInput, validationFailed } from "./entry-validation";
+import {
+  checkContent,
+  type EntryInput,
+  type FieldError,
+  isCode,
+  LIMITS,
+  type NewEntry,
+  type SpecificationInput,
+  type ComparisonInput,
+  type UnofficialUseInput,
+  validationFailed,
+} from "./entry-validation";
 import { type EntryWriter, revisionId } from "./entry-writer";
 import { RevisionReader } from "./revision-reader";
 import { classOf, EntrySource, Popularity, RegistryStatus, RevisionAction, SEEDED_SOURCES } from "../catalogue/status-code.enums";
@@ -15,13 +26,31 @@ import type {
   StatusCodeModel,
   StatusCodeRecord,
   UnofficialUseRecord,
+  ComparisonRecord,
 } from "../catalogue/status-code.model";
-import { agreeingExample, historyEndingWith, historyEndsWith } from "../catalogue/entry-defaults";
+import { agreeingExample, historyEndingWith, historyEndsWith, NO_EXCERPT } from "../catalogue/entry-defaults";
 import { exampleDisagreements, exampleOf, type ExampleSubject } from "../catalogue/example";
 
 const specificationOf = (s: SpecificationInput): SpecificationRecord => ({ document: s.document, section: s.section ?? null, url: s.url });
-const trimmedUses = (uses: UnofficialUseRecord[]): UnofficialUseRecord[] =>
-  uses.map((u) => ({ origin: u.origin.trim(), reasonPhrase: u.reasonPhrase.trim(), description: u.description.trim(), reference: u.reference }));
+/**
+ * The uses as stored: trimmed, each with a label (the vendor's name by default) and an excerpt.
+ * A use sent without an excerpt keeps the one it had (same origin and reference), so that a
+ * client that does not know excerpts does not erase them.
+ */
+function usesOf(uses: UnofficialUseInput[], before: readonly UnofficialUseRecord[] = []): UnofficialUseRecord[] {
+  return uses.map((u) => {
+    const origin = u.origin.trim();
+    const reasonPhrase = u.reasonPhrase?.trim() || null;
+    const kept = before.find((b) => b.origin === origin && b.reference === u.reference)?.excerpt;
+    const excerpt = u.excerpt
+      ? { text: u.excerpt.text.trim(), readOn: u.excerpt.readOn, provenance: u.excerpt.provenance?.trim() || `Read at ${u.reference}` }
+      : { ...(kept ?? NO_EXCERPT) };
+    return { origin, reasonPhrase, label: u.label?.trim() || reasonPhrase!, description: u.description.trim(), reference: u.reference, excerpt };
+  });
+}
+
+const comparisonsOf = (comparisons: ComparisonInput[]): ComparisonRecord[] =>
+  comparisons.map((c) => ({ other: c.other, chooseThisWhen: c.chooseThisWhen.trim(), chooseOtherWhen: c.chooseOtherWhen.trim(), references: c.references.map(specificationOf) }));
 
 /**
  * The specification and its history as a write leaves them, always agreeing (the history ends
@@ -81,7 +110,7 @@ export class CurationService {
 
   private async validNew(input: NewEntry): Promise<EntryContent> {
     const errors = isCode(input.code) ? [] : [{ field: "code", constraint: "range" }];
-    errors.push(...checkContent(input, true), ...(await this.unknownRelated(input.code, input.relatedCodes)));
+    errors.push(...checkContent(input, true), ...(await this.unknownRelated(input.code, input.relatedCodes)), ...(await this.badComparisons(input.code, input.comparisons)));
     if (errors.length) throw validationFailed(errors);
     const specs = specificationsOf(input, []);
     if (specs.errors.length) throw validationFailed(specs.errors);
@@ -94,7 +123,9 @@ export class CurationService {
       registryStatus: RegistryStatus.UNREGISTERED,
       specification: specs.specification!,
       specificationHistory: specs.specificationHistory!,
-      unofficialUses: trimmedUses(input.unofficialUses ?? []),
+      unofficialUses: usesOf(input.unofficialUses ?? []),
+      temporaryRegistration: null,
+      comparisons: comparisonsOf(input.comparisons ?? []),
       cacheableByDefault: input.cacheableByDefault ?? false,
       bodyAllowed: input.bodyAllowed ?? (input.code >= 200 && !NO_BODY.has(input.code)),
       typicalHeaders: input.typicalHeaders ?? [],
@@ -111,12 +142,13 @@ export class CurationService {
   async update(code: number, expectedVersion: number | null | undefined, patch: EntryInput, principal: Principal | null) {
     const by = requirePermission(principal, "catalogue:write");
     const current = await this.editable(code, by, expectedVersion);
-    const errors = [...checkContent(patch, false), ...(await this.unknownRelated(code, patch.relatedCodes))];
+    const errors = [...checkContent(patch, false), ...(await this.unknownRelated(code, patch.relatedCodes)), ...(await this.badComparisons(code, patch.comparisons))];
     if (errors.length) throw validationFailed(errors);
-    const next: Partial<EntryContent> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null));
+    const next = Object.fromEntries(Object.entries(patch).filter(([, v]) => v != null)) as Partial<EntryContent>;
     if (patch.reasonPhrase) next.reasonPhrase = patch.reasonPhrase.trim();
     if (patch.description) next.description = patch.description.trim();
-    if (patch.unofficialUses) next.unofficialUses = trimmedUses(patch.unofficialUses);
+    if (patch.unofficialUses) next.unofficialUses = usesOf(patch.unofficialUses, current.unofficialUses);
+    if (patch.comparisons) next.comparisons = comparisonsOf(patch.comparisons);
     const specs = specificationsOf(patch, current.specificationHistory);
     if (specs.errors.length) throw validationFailed(specs.errors);
     delete next.specification;
@@ -231,6 +263,24 @@ export class CurationService {
         statusCode: entry.code,
       });
     }
+  }
+
+  /**
+   * A comparison is stored on the lower code of its pair (so it reads the same from both sides):
+   * other must be higher than code, an existing entry, and named once.
+   */
+  private async badComparisons(code: number, comparisons: ComparisonInput[] | null | undefined): Promise<FieldError[]> {
+    if (!comparisons?.length) return [];
+    const others = comparisons.map((c) => c.other);
+    // The same existence check as related codes, which names its findings "relatedCodes.<i>".
+    const missing = new Set((await this.unknownRelated(code, others)).filter((e) => e.constraint === "exists").map((e) => e.field));
+    return others.flatMap((other, i): FieldError[] => {
+      const field = `comparisons.${i}.other`;
+      if (!isCode(other)) return [{ field, constraint: "range" }];
+      if (other <= code) return [{ field, constraint: "higherThanCode" }];
+      if (missing.has(`relatedCodes.${i}`)) return [{ field, constraint: "exists" }];
+      return others.indexOf(other) < i ? [{ field, constraint: "unique" }] : [];
+    });
   }
 
   private async unknownRelated(code: number, related: number[] | null | undefined): Promise<FieldError[]> {

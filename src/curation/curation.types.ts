@@ -66,19 +66,59 @@ export class SpecificationInput {
   url!: string;
 }
 
+@InputType({ description: "The words of a source that state a vendor's meaning, quoted exactly." })
+export class SourceExcerptInput {
+  @Field({ description: `The sentence or constant that states the code and its meaning, quoted exactly (at most ${LIMITS.excerpt} characters).` })
+  text!: string;
+
+  @Field({ description: "The ISO date (YYYY-MM-DD) it was read." })
+  readOn!: string;
+
+  @Field({ nullable: true, description: `What was read, e.g. a commit of the vendor's source or a stored copy (at most ${LIMITS.provenance} characters). Default: the reference itself.` })
+  provenance?: string;
+}
+
 @InputType({ description: "One meaning a vendor gives a code." })
 export class UnofficialUseInput {
   @Field({ description: `Who sends it (trimmed; at most ${LIMITS.origin} characters).` })
   origin!: string;
 
-  @Field({ description: `The vendor's reason phrase (trimmed; at most ${LIMITS.reasonPhrase} characters).` })
-  reasonPhrase!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: `The vendor's own name for the code (trimmed; at most ${LIMITS.reasonPhrase} characters); omit it, or send null, where the vendor gives none.`,
+  })
+  reasonPhrase?: string | null;
+
+  @Field(() => String, { nullable: true, description: `A name to show (trimmed; at most ${LIMITS.reasonPhrase} characters). Default: reasonPhrase; required without it.` })
+  label?: string | null;
 
   @Field({ description: `When it is sent and what to do about it (trimmed; at most ${LIMITS.description} characters).` })
   description!: string;
 
   @Field({ description: "An https link to the vendor's documentation that states this meaning." })
   reference!: string;
+
+  @Field(() => SourceExcerptInput, {
+    nullable: true,
+    description:
+      "What the reference says. Omitted: the excerpt of the entry's current use with the same origin and reference is kept; a use with none gets an empty excerpt.",
+  })
+  excerpt?: SourceExcerptInput | null;
+}
+
+@InputType({ description: "Which of two codes to use: stored on the lower code of the pair, so that it reads the same from either side." })
+export class ComparisonInput {
+  @Field(() => Int, { description: "The other code: higher than this entry's, an existing, unretired entry." })
+  other!: number;
+
+  @Field({ description: `When to choose this entry's code, citing the specification section that decides it (trimmed; at most ${LIMITS.description} characters).` })
+  chooseThisWhen!: string;
+
+  @Field({ description: `When to choose the other code, likewise (trimmed; at most ${LIMITS.description} characters).` })
+  chooseOtherWhen!: string;
+
+  @Field(() => [SpecificationInput], { description: `The sections cited (1 to ${LIMITS.comparisonReferences}).` })
+  references!: SpecificationInput[];
 }
 
 @InputType({ description: "A new entry: a vendor or custom code. It is stored as UNREGISTERED, source CUSTOM." })
@@ -106,6 +146,9 @@ export class StatusCodeInput {
 
   @Field(() => [UnofficialUseInput], { nullable: true, description: `The vendors' meanings of the code (at most ${LIMITS.unofficialUses}). Default none.` })
   unofficialUses?: UnofficialUseInput[];
+
+  @Field(() => [ComparisonInput], { nullable: true, description: `Its comparisons with higher codes (at most ${LIMITS.comparisons}). Default none.` })
+  comparisons?: ComparisonInput[];
 
   @Field({
     nullable: true,
@@ -155,6 +198,12 @@ export class StatusCodePatch {
 
   @Field(() => [UnofficialUseInput], { nullable: true, description: "The new list of vendor meanings (replaces the list)." })
   unofficialUses?: UnofficialUseInput[];
+
+  @Field(() => [ComparisonInput], {
+    nullable: true,
+    description: "The new list of comparisons with higher codes (replaces the list). A comparison with a lower code is edited on that code's entry.",
+  })
+  comparisons?: ComparisonInput[];
 
   @Field({
     nullable: true,

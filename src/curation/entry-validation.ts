@@ -1,13 +1,24 @@
 import { DomainError } from "../errors/domain-error";
 import { MAX_CODE, MIN_CODE } from "../catalogue/status-code.inputs";
-import type { EntryContent } from "../catalogue/status-code.model";
+import type { EntryContent, UnofficialUseRecord } from "../catalogue/status-code.model";
 
 export type SpecificationInput = { document: string; section?: string | null; url: string };
+/** A vendor use as a client sends it: the name, label and excerpt may be left out. */
+export type UnofficialUseInput = Omit<UnofficialUseRecord, "reasonPhrase" | "label" | "excerpt"> & {
+  reasonPhrase?: string | null;
+  label?: string | null;
+  excerpt?: { text: string; readOn: string; provenance?: string | null } | null;
+};
+
+/** A comparison as a client sends it: a reference's section may be left out. */
+export type ComparisonInput = { other: number; chooseThisWhen: string; chooseOtherWhen: string; references: SpecificationInput[] };
 
 /** What a client may send for a new entry; missing fields get defaults. */
-export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory">> & {
+export type EntryInput = Partial<Omit<EntryContent, "specification" | "specificationHistory" | "unofficialUses" | "temporaryRegistration" | "comparisons">> & {
   specification?: SpecificationInput | null;
   specificationHistory?: SpecificationInput[] | null;
+  unofficialUses?: UnofficialUseInput[] | null;
+  comparisons?: ComparisonInput[] | null;
 };
 export type NewEntry = EntryInput & { code: number };
 
@@ -32,7 +43,13 @@ export const LIMITS = {
   unofficialUses: 10,
   specificationHistory: 10,
   example: 2000,
+  excerpt: 1000,
+  provenance: 500,
+  comparisons: 20,
+  comparisonReferences: 4,
 } as const;
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/; // an RFC 9110 token
 
@@ -79,9 +96,27 @@ export function checkContent(input: EntryInput, complete: boolean): FieldError[]
     if (input.unofficialUses.length > LIMITS.unofficialUses) fail("unofficialUses", "arrayMaxSize");
     input.unofficialUses.forEach((u, i) => {
       text(`unofficialUses.${i}.origin`, u.origin, LIMITS.origin, true);
-      text(`unofficialUses.${i}.reasonPhrase`, u.reasonPhrase, LIMITS.reasonPhrase, true);
+      text(`unofficialUses.${i}.reasonPhrase`, u.reasonPhrase, LIMITS.reasonPhrase, false);
+      // A use always has a label: its own, or the vendor's name.
+      text(`unofficialUses.${i}.label`, u.label, LIMITS.reasonPhrase, u.reasonPhrase == null);
+      if (u.excerpt) {
+        text(`unofficialUses.${i}.excerpt.text`, u.excerpt.text, LIMITS.excerpt, true);
+        if (!ISO_DATE.test(u.excerpt.readOn)) fail(`unofficialUses.${i}.excerpt.readOn`, "isoDate");
+        text(`unofficialUses.${i}.excerpt.provenance`, u.excerpt.provenance, LIMITS.provenance, false);
+      }
       text(`unofficialUses.${i}.description`, u.description, LIMITS.description, true);
       if (!isHttpUrl(u.reference, ["https:"])) fail(`unofficialUses.${i}.reference`, "httpsUrl");
+    });
+  }
+  if (input.comparisons) {
+    if (input.comparisons.length > LIMITS.comparisons) fail("comparisons", "arrayMaxSize");
+    input.comparisons.forEach((c, i) => {
+      text(`comparisons.${i}.chooseThisWhen`, c.chooseThisWhen, LIMITS.description, true);
+      text(`comparisons.${i}.chooseOtherWhen`, c.chooseOtherWhen, LIMITS.description, true);
+      const size = c.references.length;
+      // Each side cites what decides it: at least one reference.
+      if (size < 1 || size > LIMITS.comparisonReferences) fail(`comparisons.${i}.references`, "arraySize");
+      c.references.forEach((r, j) => specification(`comparisons.${i}.references.${j}`, r));
     });
   }
   if (input.example != null) text("example", input.example, LIMITS.example, true);

@@ -1,6 +1,6 @@
 import { DomainError } from "../errors/domain-error";
 import { type EntryWriter, revisionOf } from "./entry-writer";
-import { agreeingExample, historyEndingWith } from "../catalogue/entry-defaults";
+import { agreeingExample, completeUse, historyEndingWith, lacksUseFields } from "../catalogue/entry-defaults";
 import { RevisionAction } from "../catalogue/status-code.enums";
 import { contentOf, type StatusCodeModel, type StatusCodeRecord } from "../catalogue/status-code.model";
 import { SEED_REVISION, type SeedEntry } from "../catalogue/seed/catalogue-seed";
@@ -27,9 +27,10 @@ export interface SeedReport {
  *   one the seed produced) gets the new content as a new version, guarded by that version so a
  *   concurrent edit wins;
  * - an entry edited after seeding is never overwritten; if it lacks fields added since (a
- *   specification history, vendor uses, an example), it gains them: the seed's, reconciled
- *   with what the curators left (their specification ends the history, their flags shape the
- *   example), or defaults for a curator's own entry.
+ *   specification history, vendor uses, an example, a use's label and excerpt, comparisons), it gains them:
+ *   the seed's, reconciled with what the curators left (their specification ends the history,
+ *   their flags shape the example, their uses keep their words and take the label and excerpt
+ *   of the seed's use from the same vendor), or defaults for a curator's own entry.
  * Every seeded version gets a revision, like any other write.
  */
 export async function seedCatalogue(
@@ -71,19 +72,28 @@ export async function seedCatalogue(
   return { inserted, updated, keptEdited, completed };
 }
 
-const LACKS_NEW_FIELDS = { $or: [{ specificationHistory: { $exists: false } }, { unofficialUses: { $exists: false } }, { example: { $exists: false } }] };
+/** Lacks a field added since it was written; a use's label and excerpt are array elements, so checked here, not in a query. */
+const lacksNewFields = (e: StatusCodeRecord) =>
+  !e.specificationHistory || !e.unofficialUses || e.example === undefined || !e.comparisons || lacksUseFields(e);
 
 async function completeOlderEntries(entries: StatusCodeModel, writer: EntryWriter, seed: Map<number, SeedEntry>): Promise<number> {
-  const older = await entries.find(LACKS_NEW_FIELDS).lean<StatusCodeRecord[]>();
+  // The whole catalogue (at most 500 entries), once per start.
+  const older = (await entries.find({}).lean<StatusCodeRecord[]>()).filter(lacksNewFields);
   let completed = 0;
   for (const current of older) {
     const fromSeed = seed.get(current.code);
     const filled = {
       ...current,
       specificationHistory: current.specificationHistory ?? historyEndingWith(fromSeed?.specificationHistory, current.specification),
-      unofficialUses: current.unofficialUses ?? fromSeed?.unofficialUses ?? [],
+      unofficialUses: (current.unofficialUses ?? fromSeed?.unofficialUses ?? []).map((u) => completeUse(u, fromSeed?.unofficialUses)),
     };
-    const next = { specificationHistory: filled.specificationHistory, unofficialUses: filled.unofficialUses, example: agreeingExample({ ...filled, example: current.example ?? fromSeed?.example ?? "" }) };
+    const next = {
+      specificationHistory: filled.specificationHistory,
+      unofficialUses: filled.unofficialUses,
+      // The seed's comparisons of this code with others: a curator's entry keeps its own.
+      comparisons: current.comparisons ?? fromSeed?.comparisons ?? [],
+      example: agreeingExample({ ...filled, example: current.example ?? fromSeed?.example ?? "" }),
+    };
     try {
       await writer.write(current, next, RevisionAction.SEED, SEED_AUTHOR);
       completed += 1;

@@ -4,16 +4,22 @@ import { PROJECT_ROOT } from "../../project-root";
 import { exampleOf } from "../example";
 import { classOf, EntrySource, Popularity, RegistryStatus } from "../status-code.enums";
 import type { StatusCodeRecord } from "../status-code.model";
+import { comparisonsOf } from "./comparisons";
 import { DETAILS } from "./details";
 import { SPECIFICATION_HISTORY } from "./specifications";
+import { TEMPORARY_REGISTRATIONS } from "./temporary";
 import { REGISTERED_USES, specificationOfUse, UNOFFICIAL } from "./unofficial";
 
 /**
  * Bump when the seed content changes: entries nobody edited since the last seed are then
  * brought up to date on the next start; edited ones are left alone (but gain fields they lack).
  * 2: specification histories and sections, vendor uses, examples, and the unofficial codes.
+ * 3: every vendor use pinned to an excerpt of its source (issue 24), with a label and no
+ *    reasonPhrase where the vendor gives none; 104 (temporary) and 294, 430, 529, 540 added,
+ *    508's CloudLinux use, 510's status change; the facts the sources contradicted corrected.
+ * 4: comparisons ("which one should I use?"), stored on the lower code of each pair.
  */
-export const SEED_REVISION = 2;
+export const SEED_REVISION = 4;
 
 export type SeedEntry = Omit<StatusCodeRecord, "version" | "seed" | "createdAt" | "updatedAt" | "retired" | "updatedBy">;
 
@@ -46,6 +52,8 @@ function toEntry(row: Record<string, string>): SeedEntry {
   const [description, typicalHeaders, related] = details;
   const history = SPECIFICATION_HISTORY[code];
   if (!history) throw new Error(`No specification history written for status ${code}`);
+  const temporary = row.registry_status === "temporary" ? TEMPORARY_REGISTRATIONS[code] : null;
+  if (temporary === undefined) throw new Error(`No registration dates written for temporary status ${code}`);
   const entry = {
     code,
     reasonPhrase: row.name,
@@ -57,7 +65,9 @@ function toEntry(row: Record<string, string>): SeedEntry {
     // The registry names the document (a test checks it); the history adds the section IANA omits.
     specification: { ...history.at(-1)! },
     specificationHistory: history.map((s) => ({ ...s })),
-    unofficialUses: (REGISTERED_USES[code] ?? []).map((u) => ({ ...u })),
+    unofficialUses: (REGISTERED_USES[code] ?? []).map((u) => ({ ...u, excerpt: { ...u.excerpt } })),
+    temporaryRegistration: temporary && { ...temporary, extendedOn: [...temporary.extendedOn], excerpt: { ...temporary.excerpt } },
+    comparisons: comparisonsOf(code),
     cacheableByDefault: row.heuristically_cacheable === "yes",
     bodyAllowed: code >= 200 && !NO_BODY.has(code),
     typicalHeaders: [...typicalHeaders],
@@ -75,14 +85,16 @@ export function unofficialEntries(): SeedEntry[] {
     const entry = {
       code,
       reasonPhrase: seed.reasonPhrase,
-      formerNames: [],
+      formerNames: [...(seed.formerNames ?? [])],
       class: classOf(code),
       description: seed.description,
       popularity: Popularity.OTHER,
       registryStatus: RegistryStatus.UNREGISTERED,
       specification,
       specificationHistory: [{ ...specification }],
-      unofficialUses: seed.uses.map((u) => ({ ...u })),
+      unofficialUses: seed.uses.map((u) => ({ ...u, excerpt: { ...u.excerpt } })),
+      temporaryRegistration: null,
+      comparisons: comparisonsOf(code),
       cacheableByDefault: false,
       bodyAllowed: seed.bodyAllowed ?? true,
       typicalHeaders: [...seed.typicalHeaders],

@@ -10,6 +10,7 @@ export const DETAILS: Record<number, Details> = {
   101: ["The server switches to the protocol the client asked for in Upgrade, for example to WebSocket.", ["Upgrade", "Connection"], [426]],
   102: ["Obsolete WebDAV interim response meaning the server is still working on a long request. Prefer 202 with a status resource.", [], [202, 103]],
   103: ["Interim response carrying Link headers so the client can preload resources while the final response is prepared.", ["Link"], [100]],
+  104: ["Interim response announcing that the server supports resumable uploads (the IETF draft Resumable Uploads for HTTP): its Location header names the upload resource, from which an interrupted upload can be resumed. A temporary registration.", ["Location"], [100, 103]],
   200: ["Success: the response carries the result of the request. The default for reads and for writes that return a representation.", ["Content-Type", "ETag", "Cache-Control"], [201, 204, 206]],
   201: ["A resource was created. Point at it with Location and usually return its representation.", ["Location", "ETag"], [200, 202]],
   202: ["Accepted for processing that has not finished. Return a way to follow the job, such as a status resource in Location.", ["Location", "Retry-After"], [201, 303]],
@@ -67,6 +68,6 @@ export const DETAILS: Record<number, Details> = {
   506: ["Content negotiation is misconfigured: the chosen variant itself negotiates. Rare.", [], [300]],
   507: ["WebDAV: the server cannot store what is needed to complete the request.", [], [413]],
   508: ["WebDAV: the server found an infinite loop while processing a request with Depth: infinity.", [], [506]],
-  510: ["Obsoleted: the request needed extensions the server does not support (HTTP Extension Framework).", [], [501]],
+  510: ["Obsoleted: the request needed extensions the server does not support (HTTP Extension Framework). IANA marks it OBSOLETED, citing RFC 2774 and the IESG status change that moved RFC 2774 to Historic.", [], [501]],
   511: ["The client must authenticate to gain network access, as with a captive portal. Not for origin servers.", [], [401, 407]],
 };

@@ -39,6 +39,8 @@ export const SPECIFICATION_HISTORY: Record<number, SpecificationRecord[]> = {
   // RFC 4918 dropped 102 from WebDAV; the registry still points at RFC 2518.
   102: [rfc(2518, "10.1")],
   103: [rfc(8297, "2")],
+  // A temporary registration for an Internet-Draft: no section is given (a draft's sections move).
+  104: [{ document: "draft-ietf-httpbis-resumable-upload-05", section: null, url: "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-resumable-upload-05" }],
   200: since1945("9.2", "10.2.1", r7231("6.3.1"), "15.3.1"),
   201: since1945("9.2", "10.2.2", r7231("6.3.2"), "15.3.2"),
   202: since1945("9.2", "10.2.3", r7231("6.3.3"), "15.3.3"),
@@ -102,6 +104,7 @@ export const SPECIFICATION_HISTORY: Record<number, SpecificationRecord[]> = {
   506: [rfc(2295, "8.1")],
   507: [rfc(2518, "10.6"), rfc(4918, "11.5")],
   508: [rfc(5842, "7.2")],
-  510: [rfc(2774, "7")],
+  // IANA's entry cites both: the status change that moved RFC 2774 to Historic is the latest.
+  510: [rfc(2774, "7"), { document: "status-change-http-experiments-to-historic", section: null, url: "https://datatracker.ietf.org/doc/status-change-http-experiments-to-historic/" }],
   511: [rfc(6585, "6")],
 };
