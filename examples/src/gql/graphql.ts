@@ -6,9 +6,9 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Every value of errors[].extensions.code this API returns. Each has a fixed httpStatus (see errorCodes). */
 export type ErrorCode =
-  /** HTTP 400. The HTTP request is not a valid GraphQL request (for example no query in the body). */
+  /** HTTP 400. The HTTP request cannot be read as a GraphQL request: the body is not JSON, or the query string could be read two ways. */
   | 'BAD_REQUEST'
-  /** HTTP 400. An argument or variable is invalid: out of range, malformed, or a bad cursor or id. */
+  /** HTTP 422. An argument or variable is invalid: out of range, malformed, or a bad cursor or id. */
   | 'BAD_USER_INPUT'
   /** HTTP 409. The write conflicts with the current state, for example the code already exists. */
   | 'CONFLICT'
@@ -20,10 +20,12 @@ export type ErrorCode =
   | 'GONE'
   /** HTTP 400. The query document is not valid GraphQL syntax. */
   | 'GRAPHQL_PARSE_FAILED'
-  /** HTTP 400. The query does not validate against the schema (unknown field, wrong argument type). */
+  /** HTTP 422. The query does not validate against the schema (unknown field, wrong argument type). */
   | 'GRAPHQL_VALIDATION_FAILED'
   /** HTTP 500. An unexpected failure. Details are logged under the request id, never sent. */
   | 'INTERNAL_SERVER_ERROR'
+  /** HTTP 422. The request is readable but is not a well-formed GraphQL-over-HTTP request: no query, or variables, extensions or operationName of the wrong type. */
+  | 'INVALID_GRAPHQL_REQUEST'
   /** HTTP 423. The entry is locked against this kind of change for the caller's role. */
   | 'LOCKED'
   /** HTTP 405. The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header. */
@@ -32,7 +34,7 @@ export type ErrorCode =
   | 'NOT_ACCEPTABLE'
   /** HTTP 404. No entry exists for the requested code or id. */
   | 'NOT_FOUND'
-  /** HTTP 400. The operation to run could not be chosen (operationName missing or unknown). */
+  /** HTTP 422. The operation to run could not be chosen (operationName missing or unknown). */
   | 'OPERATION_RESOLUTION_FAILURE'
   /** HTTP 413. The request body is larger than the configured limit. */
   | 'PAYLOAD_TOO_LARGE'
@@ -46,9 +48,9 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   /** HTTP 428. The write must say which version it expects to replace. */
   | 'PRECONDITION_REQUIRED'
-  /** HTTP 400. The operation's computed cost is over the limit; extensions give cost and maxCost. Ask for fewer or smaller pages. */
+  /** HTTP 422. The operation's computed cost is over the limit; extensions give cost and maxCost. Ask for fewer or smaller pages. */
   | 'QUERY_TOO_COMPLEX'
-  /** HTTP 400. The operation nests fields deeper than the limit; extensions give depth and maxDepth. */
+  /** HTTP 422. The operation nests fields deeper than the limit; extensions give depth and maxDepth. */
   | 'QUERY_TOO_DEEP'
   /** HTTP 429. The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given. */
   | 'RATE_LIMITED'
@@ -58,17 +60,17 @@ export type ErrorCode =
   | 'REQUEST_TIMEOUT'
   /** HTTP 503. The database cannot be reached or is busy right now: retry later. */
   | 'SERVICE_UNAVAILABLE'
-  /** HTTP 400. The operation uses more field aliases (fragments expanded) than the limit. */
+  /** HTTP 422. The operation uses more field aliases (fragments expanded) than the limit. */
   | 'TOO_MANY_ALIASES'
-  /** HTTP 400. A field or fragment carries more directives than the limit. */
+  /** HTTP 422. A field or fragment carries more directives than the limit. */
   | 'TOO_MANY_DIRECTIVES'
-  /** HTTP 400. The operation selects more root fields (fragments expanded) than the limit: split it. */
+  /** HTTP 422. The operation selects more root fields (fragments expanded) than the limit: split it. */
   | 'TOO_MANY_ROOT_FIELDS'
-  /** HTTP 400. The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not). */
+  /** HTTP 422. The document selects more fields and fragment spreads, every spread expanded, than the limit (a fragment used or not). */
   | 'TOO_MANY_SELECTIONS'
   /** HTTP 429. The WebSocket connection already has the most subscriptions allowed, or the client address the most subscription connections (WebSockets and HTTP streams): complete or close one first. */
   | 'TOO_MANY_SUBSCRIPTIONS'
-  /** HTTP 400. The query document has more lexical tokens than the limit; nothing was parsed past it. */
+  /** HTTP 422. The query document has more lexical tokens than the limit; nothing was parsed past it. */
   | 'TOO_MANY_TOKENS'
   /** HTTP 401. The operation needs credentials and none (or no valid ones) were sent. */
   | 'UNAUTHENTICATED'

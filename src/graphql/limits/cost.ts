@@ -4,6 +4,7 @@ import { LIMITS } from "../../curation/entry-validation";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../catalogue/status-code.inputs";
 import { CLASS_BY_DIGIT } from "../../catalogue/status-code.enums";
 import { CONTENT_FIELDS } from "../../catalogue/status-code.model";
+import { Runtime } from "../../catalogue/language-constant.type";
 import { DomainError } from "../../errors/domain-error";
 import { ERROR_CODES } from "../../errors/error-codes";
 
@@ -23,6 +24,10 @@ const LIST_SIZE: Record<string, (args: Args) => number> = {
   "StatusCode.related": () => LIMITS.relatedCodes,
   "StatusCode.unofficialUses": () => LIMITS.unofficialUses,
   "StatusCode.specificationHistory": () => LIMITS.specificationHistory,
+  // One per runtime that knows the code; comparisons as many as a curator may store on one entry.
+  "StatusCode.constants": () => Object.keys(Runtime).length,
+  "StatusCode.comparisons": () => LIMITS.comparisons,
+  "Comparison.references": () => LIMITS.comparisonReferences,
   "Query.errorCodes": () => ERROR_CODES.length,
   "Query.statusClasses": () => Object.keys(CLASS_BY_DIGIT).length,
   // One change per content field, plus the retirement state.
@@ -41,6 +46,8 @@ const LARGE_FIELD_COST: Record<string, number> = {
   "StatusCode.formerNames": 5,
   "StatusCode.example": 10,
   "UnofficialUse.description": 10,
+  "Comparison.chooseThisWhen": 10,
+  "Comparison.chooseOtherWhen": 10,
 };
 
 /** Parts of a connection that exist once per page: their cost is in the connection's own. */
