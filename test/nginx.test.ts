@@ -67,6 +67,17 @@ describe("When a GET's query string can be read two ways", () => {
   });
 });
 
+describe("When a client sends a query with the QUERY method through nginx", () => {
+  test("then nginx passes it on, and the answer is cacheable and revalidates to 304", async () => {
+    const send = (headers: Record<string, string> = {}) =>
+      fetch(nginx.url, { method: "QUERY", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ statusCode(code: 418) { code } }" }) });
+    const first = await send();
+    expect({ status: first.status, body: await first.json() }).toMatchObject({ status: 200, body: { data: { statusCode: { code: 418 } } } });
+    const again = await send({ "if-none-match": first.headers.get("etag")! });
+    expect(again.status).toBe(304);
+  });
+});
+
 /** Updates entry 508 through nginx with the key in `auth`; its version before, and when the write was sent. */
 async function write508(auth: Record<string, string>, description: string): Promise<{ version: number; wrote: number }> {
   const post = async (query: string) =>

@@ -46,6 +46,7 @@ export function remedyOf(code: ErrorCode): Remedy {
     case "INTERNAL_SERVER_ERROR":
       return "report";
     case "BAD_REQUEST":
+    case "INVALID_GRAPHQL_REQUEST":
     case "BAD_USER_INPUT":
     case "GRAPHQL_PARSE_FAILED":
     case "GRAPHQL_VALIDATION_FAILED":

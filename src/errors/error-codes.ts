@@ -131,7 +131,7 @@ export const ERROR_TABLE = {
   },
   METHOD_NOT_ALLOWED: {
     httpStatus: 405,
-    refusedRequest: "A method other than GET, HEAD and POST on `/graphql`, or a mutation sent with GET; every 405 of a path carries the same `Allow` (`GET, HEAD, POST` on `/graphql`)",
+    refusedRequest: "A method other than GET, HEAD, POST and QUERY on `/graphql`, or a mutation sent with GET or QUERY; every 405 of a path carries the same `Allow` (`GET, HEAD, POST, QUERY` on `/graphql`)",
     forStatus: true,
     description: "The HTTP method or transport is not allowed here (a mutation over GET or over a WebSocket, or PUT): see the Allow header.",
   },
@@ -174,7 +174,7 @@ export const ERROR_TABLE = {
   },
   UNSUPPORTED_MEDIA_TYPE: {
     httpStatus: 415,
-    refusedRequest: "A POST body whose `Content-Type` is not JSON (`text/plain`, form data)",
+    refusedRequest: "A POST or QUERY body whose `Content-Type` is not JSON (`text/plain`, form data)",
     forStatus: true,
     description: "The request body is not JSON (Content-Type must be application/json).",
   },

@@ -19,8 +19,10 @@ export interface Services {
  */
 export interface RequestRecord {
   readonly id: string;
-  /** The media type the result is sent as: request-level errors are 200 under application/json. */
+  /** The media type the result is sent as. */
   mediaType?: string;
+  /** The HTTP method that carried it, where one did: QUERY runs queries only. */
+  method?: string;
   operation: {
     type?: OperationTypeNode;
     name?: string;

@@ -39,7 +39,7 @@ export const headAsGet = {
 export const ALLOWED_METHODS: Record<string, string> = {
   "/": "GET, HEAD",
   "/schema.graphql": "GET, HEAD",
-  "/graphql": "GET, HEAD, POST",
+  "/graphql": "GET, HEAD, POST, QUERY",
   "/healthz": "GET, HEAD",
   "/readyz": "GET, HEAD",
 };

@@ -30,7 +30,7 @@ import { requestSerializer } from "./logging";
 import { arrival, isGraphql } from "./pipeline/arrival";
 import { authenticate, authentication } from "./pipeline/authentication";
 import { corsHeaders, corsOptions, variesOnOrigin, varyOnOrigin } from "./pipeline/cors";
-import { decodeQueryString, decodingStage, utf8Body } from "./pipeline/decoding";
+import { decodeQueryString, utf8Body } from "./pipeline/decoding";
 import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
 import { fastPath } from "./pipeline/fast-path";
@@ -40,7 +40,7 @@ import { refuse } from "./pipeline/refusal";
 import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
 import { newState } from "./pipeline/state";
 import { trustedDocumentsStage } from "./pipeline/trusted-documents";
-import { wellFormedStage } from "./pipeline/well-formed";
+import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
 import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
@@ -253,7 +253,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
     allow: ALLOWED_METHODS["/graphql"],
   });
-  app.route({ method: ["GET", "POST"], url: "/graphql", handler: execute });
+  app.route({ method: ["GET", "POST", "QUERY"], url: "/graphql", handler: execute });
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
 
   app.setNotFoundHandler(notFound);

@@ -27,6 +27,10 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
           // For the response cache (it keeps queries only) and the metrics (by operation name).
           contextValue.request.operation.type = operation?.operation;
           contextValue.request.operation.name = operationName ?? undefined;
+          // QUERY is safe and idempotent (draft-ietf-httpbis-safe-method-w-body), as GET is.
+          if (contextValue.request.method === "QUERY" && operation?.operation !== "query") {
+            throw limitError("METHOD_NOT_ALLOWED", `QUERY runs queries only: send a ${operation?.operation ?? "non-query"} as POST`);
+          }
           // No operation will run (several and no operationName, or a name that is not there):
           // Apollo refuses it next with OPERATION_RESOLUTION_FAILURE. It costs its arrival unit
           // only, and reports no cost (graphql-query-complexity would have summed every operation).

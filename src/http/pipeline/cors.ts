@@ -7,7 +7,7 @@ export function corsOptions(corsOrigin: string) {
   return {
     // A list naming "*" is "*" to @fastify/cors: said here, so that the fast path agrees.
     origin: origins.includes("*") ? "*" : origins,
-    methods: ["GET", "POST"],
+    methods: ["GET", "POST", "QUERY"],
     allowedHeaders: [
       "content-type",
       "authorization",

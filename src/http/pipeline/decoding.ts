@@ -1,6 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { refuse } from "./refusal";
+import type { FastifyRequest } from "fastify";
 
 /**
  * The one decoding of a request's query string. Every stage, the fast path and Apollo read the
@@ -63,17 +62,22 @@ export function searchOf(params: DecodedQuery): string {
   return new URLSearchParams(params).toString();
 }
 
-/** The first stage of /graphql: a query string that could be read two ways is refused before any work. */
-export function decodingStage() {
-  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const reason = malformedReason(request.query);
-    if (reason === undefined) return undefined;
-    return refuse(reply, request.state, { code: "BAD_REQUEST", message: reason });
-  };
-}
-
 /** A JSON body that is not UTF-8 would be read with replacement characters: refused, as a GET's would be. */
 export function utf8Body(body: Buffer): string | Error {
   if (isUtf8(body)) return body.toString("utf8");
   return Object.assign(new Error("The request body is not valid UTF-8"), { statusCode: 400 });
+}
+
+/** Methods whose GraphQL parameters travel in the body: POST, and QUERY (a safe, cacheable POST). */
+const BODY_METHODS = new Set(["POST", "QUERY"]);
+
+/**
+ * Where a /graphql request's parameters are, for every stage alike: the decoded query string of
+ * a GET (`inUrl`: variables and extensions are JSON text), the parsed body of a POST or QUERY.
+ * Undefined for any other method.
+ */
+export function paramsOf(request: FastifyRequest): { params: unknown; inUrl: boolean } | undefined {
+  if (request.method === "GET") return { params: request.query, inUrl: true };
+  if (BODY_METHODS.has(request.method)) return { params: request.body, inUrl: false };
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
 import { streamFraming } from "../streams/framing";
+import { paramsOf } from "./decoding";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "./refusal";
 
 /**
@@ -31,7 +32,7 @@ export function variablesLimit(variables: unknown): Refusal | undefined {
 /** A stage that refuses what `check` finds in the request's parameters, in the representation the client asked for. */
 function paramsStage(check: (params: { query?: unknown; variables?: unknown }) => Refusal | undefined) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const params = (request.method === "POST" ? request.body : request.query) as { query?: unknown; variables?: unknown } | undefined;
+    const params = paramsOf(request)?.params as { query?: unknown; variables?: unknown } | undefined;
     const refused = check(params ?? {});
     if (!refused) return undefined;
     // A GraphQL request error is a GraphQL response, under either media type (the 2026 draft: a

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import { negotiatedMediaType } from "../representation";
+import { paramsOf } from "./decoding";
 
 export interface CacheSlot {
   key: string;
@@ -106,6 +107,8 @@ export interface GraphqlParams {
 export function slotOf(method: string, params: GraphqlParams | undefined, headers: IncomingHttpHeaders, role: string, digest: string): CacheSlot | undefined {
   if (!params || typeof params !== "object" || Array.isArray(params)) return undefined;
   const get = method === "GET";
+  // GET and QUERY are safe: their answers may be kept by browsers and shared caches.
+  const safe = get || method === "QUERY";
   const extensions = get ? parseJson(params.extensions) : params.extensions;
   // A request that is no well-formed GraphQL request is Apollo's to refuse, never another's hit.
   if (params.extensions !== undefined && (typeof extensions !== "object" || extensions === null || Array.isArray(extensions))) return undefined;
@@ -128,7 +131,7 @@ export function slotOf(method: string, params: GraphqlParams | undefined, header
     .update(JSON.stringify([digest, role, String(params.operationName ?? ""), variables, negotiatedMediaType(headers.accept), document]))
     .digest("base64url");
   // A plain POSTed document waits for its second sight; a persisted one was registered on purpose.
-  return { key, etag: `"${key}"`, digest, public: get && headers.authorization === undefined, secondSight: !get && persisted === undefined };
+  return { key, etag: `"${key}"`, digest, public: safe && headers.authorization === undefined, secondSight: !safe && persisted === undefined };
 }
 
 /**
@@ -160,7 +163,7 @@ export function cacheHeaders(slot: CacheSlot | undefined, maxAgeSeconds: number)
  */
 export function responseCacheStage(cache: ResponseCache, digest: () => string, maxAgeSeconds: number) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const params = (request.method === "POST" ? request.body : request.query) as GraphqlParams | undefined;
+    const params = paramsOf(request)?.params as GraphqlParams | undefined;
     const slot = slotOf(request.method, params, request.headers, request.state.principal?.role ?? "anonymous", digest());
     if (!slot) return undefined;
     request.state.cache = slot;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { admitDocument, type DocumentParams, type TrustedDocuments } from "../../graphql/trusted-documents";
+import { paramsOf } from "./decoding";
 import { refuse } from "./refusal";
 
 /**
@@ -13,9 +14,10 @@ import { refuse } from "./refusal";
  */
 export function trustedDocumentsStage(trusted: TrustedDocuments) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const get = request.method === "GET";
-    if (!get && request.method !== "POST") return undefined;
-    const params = (get ? request.query : request.body) as Record<string, unknown> | undefined;
+    const found = paramsOf(request);
+    if (!found) return undefined;
+    const get = found.inUrl;
+    const params = found.params as Record<string, unknown> | undefined;
     if (!params || typeof params !== "object" || Array.isArray(params)) return undefined; // Apollo refuses it
     const admission = admitDocument(trusted, get ? getParams(params) : (params as DocumentParams));
     if (admission.kind === "pass") return undefined;

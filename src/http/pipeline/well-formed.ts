@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
+import { malformedReason, paramsOf } from "./decoding";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "./refusal";
 
 /**
@@ -40,13 +41,22 @@ const NOT_JSON = Symbol("not JSON");
 /** The stage of /graphql GETs and POSTs: a request that is not well-formed is refused before any other reads it. */
 export function wellFormedStage() {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const get = request.method === "GET";
-    if (!get && request.method !== "POST") return undefined;
-    const reason = malformedRequest(get ? request.query : request.body, get);
+    const found = paramsOf(request);
+    if (!found) return undefined;
+    const reason = malformedRequest(found.params, found.inUrl);
     if (reason === undefined) return undefined;
     const refusal: Refusal = { code: "INVALID_GRAPHQL_REQUEST", message: reason };
     // A GraphQL request error: sent as a GraphQL response, unless the client accepts no JSON at all.
     const type = negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE;
     return refuse(reply, request.state, refusal, type);
+  };
+}
+
+/** The first stage of /graphql: a query string that could be read two ways is refused before any work. */
+export function decodingStage() {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const reason = malformedReason(request.query);
+    if (reason === undefined) return undefined;
+    return refuse(reply, request.state, { code: "BAD_REQUEST", message: reason });
   };
 }
