@@ -173,3 +173,14 @@ describe("When a client sends a query with the QUERY method (a safe request with
     expect(res.headers.get("access-control-allow-methods")).toContain("QUERY");
   });
 });
+
+describe("When a client looks up 294 in the catalogue", () => {
+  test("then it is Partial Success from the GraphQL over HTTP specification, and lists the field errors this API sends within it", async () => {
+    const res = await query(t, GQLR, { query: "{ statusCode(code: 294) { reasonPhrase registryStatus popularity apiErrorCodes unofficialUses { origin } } }" });
+    const { statusCode } = ((await res.json()) as any).data;
+    expect(statusCode).toMatchObject({ reasonPhrase: "Partial Success", registryStatus: "UNREGISTERED", popularity: "OTHER" });
+    expect(statusCode.unofficialUses.map((u: { origin: string }) => u.origin).join(" ")).toMatch(/GraphQL/);
+    expect(statusCode.apiErrorCodes).toEqual(expect.arrayContaining(["NOT_FOUND", "FORBIDDEN", "CONFLICT", "PRECONDITION_FAILED", "SERVICE_UNAVAILABLE"]));
+    expect(statusCode.apiErrorCodes).not.toContain("GRAPHQL_VALIDATION_FAILED");
+  });
+});

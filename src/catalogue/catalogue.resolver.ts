@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { ERROR_CODES, ERROR_TABLE, ErrorCode } from "../errors/error-codes";
+import { ERROR_CODES, ERROR_TABLE, ErrorCode, factsOf, PARTIAL_SUCCESS } from "../errors/error-codes";
 import { ErrorCodeInfo } from "../errors/error-code.type";
 import { toGlobalId } from "../relay/global-id";
 import type { CatalogueContext, ComparisonView } from "./catalogue.service";
@@ -82,8 +82,11 @@ export class CatalogueResolver {
     return constantsOf(entry.code);
   }
 
-  @FieldResolver(() => [ErrorCode], { description: "The error codes of this API whose httpStatus is this code." })
+  @FieldResolver(() => [ErrorCode], {
+    description: "The error codes of this API whose httpStatus is this code; for 294 Partial Success, the codes of field errors, which this API sends within a 294.",
+  })
   apiErrorCodes(@Root() entry: StatusCodeRecord): ErrorCode[] {
+    if (entry.code === PARTIAL_SUCCESS) return ERROR_CODES.filter((c) => factsOf(c).fieldError);
     return ERROR_CODES.filter((c) => ERROR_TABLE[c].httpStatus === entry.code);
   }
 }

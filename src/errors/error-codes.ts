@@ -20,6 +20,11 @@ export interface ErrorFacts {
    * automatic persisted queries answer an unknown hash with 200, and APQ links retry on it.
    */
   responseStatus?: number;
+  /**
+   * Raised by a resolver: a field error, sent beside whatever data resolved in a 294 Partial
+   * Success (`StatusCode.apiErrorCodes` of 294 lists these).
+   */
+  fieldError?: true;
   /** Retry-After (seconds) of a response with this status, when the error itself gives none. */
   retryAfterSeconds?: number;
 }
@@ -33,6 +38,7 @@ export interface ErrorFacts {
 export const ERROR_TABLE = {
   BAD_USER_INPUT: {
     httpStatus: 422,
+    fieldError: true,
     requestLevel: true,
     description: "An argument or variable is invalid: out of range, malformed, or a bad cursor or id.",
   },
@@ -105,16 +111,19 @@ export const ERROR_TABLE = {
   },
   UNAUTHENTICATED: {
     httpStatus: 401,
+    fieldError: true,
     refusedRequest: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)",
     forStatus: true,
     description: "The operation needs credentials and none (or no valid ones) were sent.",
   },
   FORBIDDEN: {
     httpStatus: 403,
+    fieldError: true,
     description: "The credentials are valid but their role does not allow this operation.",
   },
   NOT_FOUND: {
     httpStatus: 404,
+    fieldError: true,
     refusedRequest: "A path other than `/`, `/graphql`, `/schema.graphql`, `/healthz`, `/readyz` (and `/metrics` with `METRICS_TOKEN`)",
     forStatus: true,
     description: "No entry exists for the requested code or id.",
@@ -150,14 +159,17 @@ export const ERROR_TABLE = {
   },
   CONFLICT: {
     httpStatus: 409,
+    fieldError: true,
     description: "The write conflicts with the current state, for example the code already exists.",
   },
   GONE: {
     httpStatus: 410,
+    fieldError: true,
     description: "The entry existed but has been retired.",
   },
   PRECONDITION_FAILED: {
     httpStatus: 412,
+    fieldError: true,
     description: "The expected version does not match the current version of the entry.",
   },
   PAYLOAD_TOO_LARGE: {
@@ -180,14 +192,17 @@ export const ERROR_TABLE = {
   },
   VALIDATION_FAILED: {
     httpStatus: 422,
+    fieldError: true,
     description: "The input is well-formed but breaks a rule; the extensions list each field and constraint.",
   },
   LOCKED: {
     httpStatus: 423,
+    fieldError: true,
     description: "The entry is locked against this kind of change for the caller's role.",
   },
   PRECONDITION_REQUIRED: {
     httpStatus: 428,
+    fieldError: true,
     description: "The write must say which version it expects to replace.",
   },
   RATE_LIMITED: {
@@ -209,10 +224,12 @@ export const ERROR_TABLE = {
   },
   INTERNAL_SERVER_ERROR: {
     httpStatus: 500,
+    fieldError: true,
     description: "An unexpected failure. Details are logged under the request id, never sent.",
   },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
+    fieldError: true,
     refusedRequest: "The database is unreachable, or locked by another writer, and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; `/healthz` once the database has been unreachable for `HEALTH_DATABASE_DOWN_AFTER_MS`; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS` (then closed)",
     forStatus: true,
     retryAfterSeconds: 5,
@@ -220,6 +237,7 @@ export const ERROR_TABLE = {
   },
   GATEWAY_TIMEOUT: {
     httpStatus: 504,
+    fieldError: true,
     description: "The database did not answer within the query time limit.",
   },
 } as const satisfies Record<string, ErrorFacts>;
@@ -240,6 +258,9 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_TABLE[code].httpStatus;
 }
+
+/** Partial Success: the GraphQL over HTTP draft's own code for a result with both data and errors. */
+export const PARTIAL_SUCCESS = 294;
 
 /** The facts of a code, with the optional ones readable. */
 export function factsOf(code: ErrorCode): ErrorFacts {

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { type ErrorCode, factsOf, httpStatusOf, isErrorCode } from "../errors/error-codes";
+import { type ErrorCode, factsOf, httpStatusOf, isErrorCode, PARTIAL_SUCCESS } from "../errors/error-codes";
 import type { AppContext } from "./context";
 
 /**
@@ -37,9 +37,6 @@ export function responseShapingPlugin(): ApolloServerPlugin<AppContext> {
     },
   };
 }
-
-/** Partial Success: the GraphQL over HTTP draft's own code for a result with data and errors. */
-export const PARTIAL_SUCCESS = 294;
 
 /** The status of a result (data undefined: it failed before execution) with these error codes. */
 export function statusOfResult(data: unknown, codes: readonly ErrorCode[]): number {
