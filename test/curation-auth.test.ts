@@ -11,9 +11,9 @@ afterAll(() => t.stop());
 const RETIRE = `mutation { retireStatusCode(code: 418, expectedVersion: 1, reason: "x") { code } }`;
 
 describe("When a caller writes without the right key", () => {
-  test("then no key gives UNAUTHENTICATED (401) as a field error", async () => {
+  test("then no key gives UNAUTHENTICATED (401) as a field error, in a 294 Partial Success", async () => {
     const res = await t.gql(RETIRE);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(294);
     expect(res.errors?.[0].extensions).toMatchObject({ code: "UNAUTHENTICATED", httpStatus: 401 });
   });
 

@@ -9,10 +9,10 @@ let t: TestApp;
 beforeAll(async () => (t = await startTestApp()));
 afterAll(() => t.stop());
 
-describe("When a field fails, the HTTP status stays 200 and the error carries code and httpStatus", () => {
+describe("When a field fails, the HTTP status is 294 (Partial Success) and the error carries code and httpStatus", () => {
   test("then an unknown code gives null, NOT_FOUND and 404, and the rest of the data survives", async () => {
     const res = await t.gql<any>(`{ missing: statusCode(code: 299) { code } ok: statusCode(code: 200) { code } }`);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(294);
     expect(res.data).toEqual({ missing: null, ok: { code: 200 } });
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]).toMatchObject({ path: ["missing"], extensions: { code: "NOT_FOUND", httpStatus: 404 } });
@@ -24,42 +24,49 @@ describe("When a field fails, the HTTP status stays 200 and the error carries co
     ["an id that is not base64", `{ node(id: "%%%") { id } }`],
     ["an id of an unknown type", `{ node(id: "${Buffer.from("User:1").toString("base64")}") { id } }`],
     ["an id with a non-numeric key", `{ node(id: "${Buffer.from("StatusCode:abc").toString("base64")}") { id } }`],
-  ])("then %s gives BAD_USER_INPUT and 400", async (_n, query) => {
+  ])("then %s gives BAD_USER_INPUT and 422", async (_n, query) => {
     const res = await t.gql(query);
-    expect(res.status).toBe(200);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(res.status).toBe(294);
+    expect(res.data).toBeDefined(); // executed: the field is null, the rest of the result stands
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 422 });
   });
 });
 
 describe("When the request itself is bad, the HTTP status is the error's", () => {
   test.each([
-    ["a syntax error", { query: "{ statusCode(" }, "GRAPHQL_PARSE_FAILED"],
-    ["an unknown field", { query: "{ statusCode(code: 200) { nope } }" }, "GRAPHQL_VALIDATION_FAILED"],
-    ["a variable of the wrong type", { query: "query($c: Int!) { statusCode(code: $c) { code } }", variables: { c: "x" } }, "BAD_USER_INPUT"],
-    ["several operations and no operationName", { query: "query A { errorCodes { code } } query B { errorCodes { code } }" }, "OPERATION_RESOLUTION_FAILURE"],
-  ])("then %s gives %s: 400 under graphql-response+json, 200 under application/json", async (_n, body, code) => {
-    const strict = await postJson(t.url, body, { accept: "application/graphql-response+json" });
-    expect(strict.status).toBe(400);
-    expect(strict.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
-    expect(strict.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
-    expect(strict.body.errors[0].extensions.requestId).toBe(strict.headers.get("x-request-id"));
-
-    const legacy = await postJson(t.url, body, { accept: "application/json" });
-    expect(legacy.status).toBe(200);
-    expect(legacy.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
-  });
-
-  test("then a request without a query is not a GraphQL request: BAD_REQUEST with 400 under either media type", async () => {
-    for (const accept of ["application/json", "application/graphql-response+json"]) {
-      const res = await postJson(t.url, { variables: {} }, { accept });
-      expect(res.status).toBe(400);
-      expect(res.body.errors[0].extensions).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
+    ["a syntax error", "GRAPHQL_PARSE_FAILED", 400, { query: "{ statusCode(" }],
+    ["an unknown field", "GRAPHQL_VALIDATION_FAILED", 422, { query: "{ statusCode(code: 200) { nope } }" }],
+    ["a variable of the wrong type", "BAD_USER_INPUT", 422, { query: "query($c: Int!) { statusCode(code: $c) { code } }", variables: { c: "x" } }],
+    ["several operations and no operationName", "OPERATION_RESOLUTION_FAILURE", 422, { query: "query A { errorCodes { code } } query B { errorCodes { code } }" }],
+  ])("then %s gives %s and %i under either media type, as a graphql-response+json body", async (_n, code, status, body) => {
+    // The 2026 draft: a request error's status is the same whatever the client accepts; a legacy
+    // client (application/json, or no Accept) is told by the Content-Type that the 4xx is a GraphQL response.
+    for (const accept of ["application/graphql-response+json", "application/json", undefined]) {
+      const res = await postJson(t.url, body, accept === undefined ? {} : { accept });
+      expect({ accept, status: res.status }).toEqual({ accept, status });
+      expect(res.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors[0].extensions).toMatchObject({ code, httpStatus: status });
+      expect(res.body.errors[0].extensions.requestId).toBe(res.headers.get("x-request-id"));
     }
   });
 
-  test("then malformed JSON gets a GraphQL-shaped BAD_REQUEST body", async () => {
+  test("then a request without a query is not a GraphQL request: INVALID_GRAPHQL_REQUEST with 422 under either media type", async () => {
+    for (const body of [{ variables: {} }, {}, { qeury: "{ errorCodes { code } }" }]) {
+      for (const accept of ["application/json", "application/graphql-response+json"]) {
+        const res = await postJson(t.url, body, { accept });
+        expect({ body, accept, status: res.status }).toEqual({ body, accept, status: 422 });
+        expect(res.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
+        expect(res.body.data).toBeUndefined();
+        expect(res.body.errors[0].extensions).toMatchObject({ code: "INVALID_GRAPHQL_REQUEST", httpStatus: 422 });
+      }
+    }
+  });
+
+  test("then malformed JSON gets a GraphQL-shaped BAD_REQUEST body, as application/json (an HTTP-level refusal)", async () => {
     const res = await postJson(t.url, "{not json");
     expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(res.body.errors[0].extensions).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
   });
 
@@ -104,7 +111,8 @@ describe("When something unexpected fails, even with NODE_ENV=development", () =
 
   test("then the client sees a masked INTERNAL_SERVER_ERROR and the log has the cause under the same request id", async () => {
     const res = await postJson(dev.url, { query: "{ statusCode(code: 299) { code reasonPhrase } }" });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(294);
+    expect(res.body.data).toEqual({ statusCode: null });
     const [error] = res.body.errors;
     expect(error.message).toBe("Internal server error");
     expect(error.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR", httpStatus: 500, requestId: res.headers.get("x-request-id") });
@@ -117,7 +125,7 @@ describe("When something unexpected fails, even with NODE_ENV=development", () =
 });
 
 describe("When the database is unreachable", () => {
-  test("then reads are answered from the read model and say how stale; history fails fast with 503; /readyz says 503", async () => {
+  test("then reads are answered from the read model and say how stale; history fails fast with SERVICE_UNAVAILABLE (503 when nothing resolved); /readyz says 503", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "statusgraph-outage-"));
     const db = await startEmbeddedServer({ dataDir, databaseName: "outage", ferretdbBin: process.env.FERRETDB_BIN });
     const app = await startTestApp({ MONGODB_URI: db.uri, MONGODB_SERVER_SELECTION_TIMEOUT_MS: "500", CATALOGUE_STALE_AFTER_MS: "1000" });
@@ -130,15 +138,23 @@ describe("When the database is unreachable", () => {
       expect(read.status).toBe(200);
       expect(read.body).toEqual({ data: { statusCode: { code: 200, reasonPhrase: "OK" } }, extensions: { cost: { requestedQueryCost: expect.any(Number) } } });
 
-      // Only history needs the database: nothing resolved, so the HTTP status says so too.
+      // Only history needs the database. Under a nullable field the failure leaves data: a
+      // partial result, 294, whose error says 503.
       const history = await postJson(app.url, { query: "{ statusCode(code: 200) { history { edges { node { version } } } } }" });
       expect(Date.now() - started).toBeLessThan(5000); // no silent buffering
-      expect(history.status).toBe(503);
-      expect(history.headers.get("retry-after")).toBe("5");
+      expect(history.status).toBe(294);
+      expect(history.body.data).toEqual({ statusCode: null });
       expect(history.body.errors[0]).toMatchObject({
         message: "The database is unavailable; retry later",
         extensions: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 },
       });
+      // Under non-null fields up to the root, nothing resolved (data null): the HTTP status says so too.
+      const nothing = await postJson(app.url, { query: "{ statusCodes(first: 1) { nodes { history(first: 1) { edges { node { version } } } } } }" });
+      expect(Date.now() - started).toBeLessThan(10000);
+      expect(nothing.status).toBe(503);
+      expect(nothing.headers.get("retry-after")).toBe("5");
+      expect(nothing.body.data).toBeNull();
+      expect(nothing.body.errors.map((e: any) => e.extensions)).toEqual([expect.objectContaining({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 })]);
       expect(await waitForStatus(readyz, 503)).toBe(503);
 
       // Past CATALOGUE_STALE_AFTER_MS the model is unconfirmed: every response and /readyz say since when.

@@ -88,7 +88,7 @@ describe("When a client sends a bad filter", () => {
     ["a search with a NUL character", '{ search: "a\\u0000b" }', [{ field: "filter.search", constraints: ["matches"] }]],
   ])("then %s gives BAD_USER_INPUT naming the field and its bounds, not a text's value", async (_n, filter, invalidArgs) => {
     const res = await t.gql(`{ statusCodes(filter: ${filter}) { totalCount } }`);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 422 });
     if (invalidArgs) expect(res.errors?.[0].extensions.invalidArgs).toEqual(invalidArgs);
     expect(JSON.stringify(res.errors)).not.toContain("xxxxxxxx");
   });

@@ -106,9 +106,9 @@ const refusals: [string, () => string, string][] = [
 describe("When an attacker sends an operation that would exhaust the server", () => {
   test.each(refusals.map(([name, query, code]) => ({ name, query, code })))("then $name is refused with $code in under a second", async ({ query, code }) => {
     const res = await post(query(), "198.51.100.1");
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors[0].extensions).toMatchObject({ code, httpStatus: 400 });
+    expect(res.body.errors[0].extensions).toMatchObject({ code, httpStatus: 422 });
     expect(res.ms).toBeLessThan(1000);
   });
 
@@ -119,8 +119,8 @@ describe("When an attacker sends an operation that would exhaust the server", ()
 
   test("then introspection nested past graphql-js's introspection depth is refused", async () => {
     const res = await post("{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }", "198.51.100.1");
-    expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", httpStatus: 422 });
   });
 });
 

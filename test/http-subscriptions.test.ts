@@ -182,7 +182,8 @@ describe("When a client subscribes over HTTP", () => {
 
   test("then the same limits apply: a deep document, a bad key, and a query asking for a stream is served as usual", async () => {
     const deep = await rawStream(a, "text/event-stream", `subscription { statusCodeChanged { entry { related { related { related { related { related { related { related { related { related { code } } } } } } } } } } } }`);
-    expect(deep.status).toBe(400);
+    expect(deep.status).toBe(422);
+    expect(JSON.parse(await waitForText(deep)).errors[0].extensions).toMatchObject({ code: "QUERY_TOO_DEEP", httpStatus: 422 });
     const badKey = await rawStream(a, MULTIPART, CHANGES, { authorization: "Bearer sg_wrong" });
     expect(badKey.status).toBe(401);
     const sse = overSse(a, CHANGES, "Bearer sg_wrong");

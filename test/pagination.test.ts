@@ -95,7 +95,7 @@ describe("When a client orders by reason phrase", () => {
     const res = await t.gql(`query($a: String) { statusCodes(first: 2, after: $a, orderBy: { field: REASON_PHRASE }) { totalCount } }`, {
       a: p.pageInfo.endCursor,
     });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 422 });
   });
 });
 
@@ -105,11 +105,12 @@ describe("When a client asks for a bad page", () => {
     ["a negative page", "last: -1"],
     ["both first and last", "first: 2, last: 2"],
     ["a forged cursor", 'first: 2, after: "bm90LWEtY3Vyc29y"'],
-  ])("then %s gives BAD_USER_INPUT (400) and no data", async (_name, args) => {
+  ])("then %s gives BAD_USER_INPUT (422) and data null, a 294 Partial Success", async (_name, args) => {
     const res = await t.gql(`{ statusCodes(${args}) { totalCount } }`);
-    expect(res.status).toBe(200);
+    // A field error (the resolver refused the arguments): executed, with data null and errors, so 294.
+    expect(res.status).toBe(294);
     expect(res.data).toBeNull();
-    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 422 });
   });
 
   test("then first: 0 returns no edges but says more exist", async () => {

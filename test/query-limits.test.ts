@@ -15,11 +15,11 @@ const nested = (relatedLevels: number, first = 100) => {
 describe("When an operation nests deeper than MAX_QUERY_DEPTH", () => {
   test("then it is refused before execution with QUERY_TOO_DEEP", async () => {
     const res = await postJson(t.url, { query: nested(4) }, { accept: "application/graphql-response+json" });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors[0]).toMatchObject({
       message: "The operation nests 7 fields deep; the maximum is 6",
-      extensions: { code: "QUERY_TOO_DEEP", httpStatus: 400, depth: 7, maxDepth: 6 },
+      extensions: { code: "QUERY_TOO_DEEP", httpStatus: 422, depth: 7, maxDepth: 6 },
     });
   });
 

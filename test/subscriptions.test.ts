@@ -142,7 +142,7 @@ describe("When a client subscribes to statusCodeChanged", () => {
     const client = connect(a);
     const deep = collect(client, `subscription { statusCodeChanged { entry { related { related { related { related { related { related { related { related { related { code } } } } } } } } } } } }`);
     await deep.done;
-    expect(deep.errors[0][0].extensions).toMatchObject({ code: "QUERY_TOO_DEEP", httpStatus: 400 });
+    expect(deep.errors[0][0].extensions).toMatchObject({ code: "QUERY_TOO_DEEP", httpStatus: 422 });
 
     collect(client, CHANGES);
     collect(client, CHANGES);
@@ -162,7 +162,7 @@ describe("When a client subscribes to statusCodeChanged", () => {
       );
     });
     const refused = await sent;
-    expect(refused[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(refused[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 422 });
     // The same connection still serves: the other subscription on it is alive and well.
     await sleep(100);
     expect(alive.errors).toEqual([]);
