@@ -54,7 +54,11 @@ describe("When an operator scrapes /metrics", () => {
   test("then without the token, or with another, it gets 401 and no figures", async () => {
     for (const res of [await scrape(), await scrape("not-the-token")]) {
       expect(res.status).toBe(401);
-      expect(await res.text()).not.toContain("statusgraph_");
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="statusgraph-metrics"');
+      const text = await res.text();
+      expect(text).not.toContain("statusgraph_");
+      // The API's one error format, with the table's code and status.
+      expect(JSON.parse(text).errors[0].extensions).toMatchObject({ code: "UNAUTHENTICATED", httpStatus: 401 });
     }
   });
 

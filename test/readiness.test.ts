@@ -43,7 +43,10 @@ describe("When the database's disk fills up", () => {
       // dd stops at "No space left on device": that is the point.
     }
     expect(await waitForStatus(readyz, 503, 10_000)).toBe(503);
-    expect(await (await fetch(readyz)).json()).toMatchObject({ status: "database refuses writes", catalogue: { stale: false } });
+    const report = await fetch(readyz);
+    // The status and Retry-After are the error table's SERVICE_UNAVAILABLE.
+    expect(report.headers.get("retry-after")).toBe("5");
+    expect(await report.json()).toMatchObject({ status: "database refuses writes", catalogue: { stale: false } });
     // Reads still work: only writes are refused.
     const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ statusCode(code: 404) { code } }" }) });
     expect(((await res.json()) as any).data.statusCode.code).toBe(404);

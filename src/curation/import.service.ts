@@ -3,6 +3,10 @@ import { type Connection, Schema } from "mongoose";
 import { type Principal, requirePermission } from "../auth/principal";
 import { isDuplicateKey } from "../db/duplicate-key";
 import { DomainError } from "../errors/domain-error";
+import { httpStatusOf } from "../errors/error-codes";
+
+/** An entry the import created: the status a single create would have had (no error code has it). */
+const CREATED = 201;
 import type { CurationService } from "./curation.service";
 import type { NewEntry } from "./entry-validation";
 import { validationFailed } from "./entry-validation";
@@ -52,7 +56,7 @@ export class ImportService {
 
     const results = [];
     for (const [index, input] of entries.entries()) results.push(await this.importOne(index, input, by, id));
-    const result = { idempotencyKey: key, created: results.filter((r) => r.status === 201).length, results };
+    const result = { idempotencyKey: key, created: results.filter((r) => r.status === CREATED).length, results };
     await this.requests.updateOne({ _id: id, state: "pending" }, { $set: { state: "done", result } });
     return { ...result, replayed: false };
   }
@@ -74,14 +78,14 @@ export class ImportService {
     const base = { index, code: input.code, errorCode: null, message: null, fieldErrors: [], entry: null };
     try {
       const entry = await this.curation.createAs(input, by, importId);
-      return { ...base, status: 201, entry };
+      return { ...base, status: CREATED, entry };
     } catch (error) {
       if (!(error instanceof DomainError) || !["CONFLICT", "VALIDATION_FAILED"].includes(error.code)) throw error;
       const mine = error.code === "CONFLICT" ? await this.curation.createdByImport(input.code, importId) : null;
-      if (mine) return { ...base, status: 201, entry: mine };
+      if (mine) return { ...base, status: CREATED, entry: mine };
       return {
         ...base,
-        status: error.code === "CONFLICT" ? 409 : 422,
+        status: httpStatusOf(error.code),
         errorCode: error.code,
         message: error.message,
         fieldErrors: (error.details.fieldErrors as unknown[]) ?? [],

@@ -19,4 +19,7 @@ export class ErrorCodeInfo {
 
   @Field({ description: "What it means and what a client should do." })
   description!: string;
+
+  @Field(() => Int, { nullable: true, description: "The WebSocket close code of a graphql-ws connection ended for this reason (4403 a bad or revoked key, 4429 a flood); null for codes that end no connection." })
+  webSocketCloseCode?: number | null;
 }

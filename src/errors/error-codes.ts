@@ -25,6 +25,11 @@ export interface ErrorFacts {
    * Success (`StatusCode.apiErrorCodes` of 294 lists these).
    */
   fieldError?: true;
+  /**
+   * The WebSocket close code of a connection ended for this reason (graphql-ws's 4403 for a bad
+   * key, 4429 for a flood, RFC 6455's 1013 "try again later" and 1011 "internal error").
+   */
+  closeCode?: number;
   /** Retry-After (seconds) of a response with this status, when the error itself gives none. */
   retryAfterSeconds?: number;
 }
@@ -111,6 +116,7 @@ export const ERROR_TABLE = {
   },
   UNAUTHENTICATED: {
     httpStatus: 401,
+    closeCode: 4403,
     fieldError: true,
     refusedRequest: "An `Authorization` header with an unknown, revoked or malformed key (with `WWW-Authenticate`)",
     forStatus: true,
@@ -207,6 +213,7 @@ export const ERROR_TABLE = {
   },
   RATE_LIMITED: {
     httpStatus: 429,
+    closeCode: 4429,
     refusedRequest: "A client whose cost budget for the window is spent (`RATE_LIMIT_BUDGET` per address, `RATE_LIMIT_KEY_BUDGET` per API key), or an address with more than `AUTH_FAILURE_LIMIT` failed authentications (with `Retry-After`)",
     forStatus: true,
     description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
@@ -224,11 +231,13 @@ export const ERROR_TABLE = {
   },
   INTERNAL_SERVER_ERROR: {
     httpStatus: 500,
+    closeCode: 1011,
     fieldError: true,
     description: "An unexpected failure. Details are logged under the request id, never sent.",
   },
   SERVICE_UNAVAILABLE: {
     httpStatus: 503,
+    closeCode: 1013,
     fieldError: true,
     refusedRequest: "The database is unreachable, or locked by another writer, and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; `/healthz` once the database has been unreachable for `HEALTH_DATABASE_DOWN_AFTER_MS`; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS` (then closed)",
     forStatus: true,
@@ -253,6 +262,13 @@ export const ERROR_CODES = Object.keys(ERROR_TABLE) as ErrorCode[];
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_TABLE, value);
+}
+
+/** The close code of a WebSocket ended for this code's reason (the codes that end connections have one). */
+export function closeCodeOf(code: ErrorCode): number {
+  const close = factsOf(code).closeCode;
+  if (close === undefined) throw new Error(`${code} has no WebSocket close code in the error table`);
+  return close;
 }
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { factsOf, httpStatusOf } from "../errors/error-codes";
 import type { DatabaseHealth } from "./database-health";
 import { refuse } from "./pipeline/refusal";
 
@@ -32,6 +33,11 @@ export function registerHealth(app: FastifyInstance, sources: HealthSources): vo
     const catalogue = sources.catalogue();
     const redis = sources.redis && { redis: sources.redis() };
     if (state === "up") return { status: "ready", catalogue, ...redis };
-    return reply.code(503).send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue, ...redis });
+    // The body a probe reads stays the readiness report; status and Retry-After are the table's.
+    const unavailable = "SERVICE_UNAVAILABLE";
+    return reply
+      .code(httpStatusOf(unavailable))
+      .header("retry-after", String(factsOf(unavailable).retryAfterSeconds))
+      .send({ status: state === "down" ? "database unavailable" : "database refuses writes", catalogue, ...redis });
   });
 }

@@ -1,13 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type ErrorCode, httpStatusOf } from "../errors/error-codes";
+import type { ErrorCode } from "../errors/error-codes";
 import { pathOf } from "./pipeline/arrival";
 import { variesOnOrigin } from "./pipeline/cors";
-import { errorBody, refuse } from "./pipeline/refusal";
+import { rawRefusal, refuse } from "./pipeline/refusal";
 import { newState } from "./pipeline/state";
-import { REQUEST_ID_HEADER } from "./request-id";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -72,13 +69,5 @@ export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const known = CLIENT_ERRORS[error.code ?? ""];
   const code: ErrorCode = known?.code ?? "BAD_REQUEST";
-  const status = httpStatusOf(code);
-  const requestId = randomUUID();
-  const body = errorBody(requestId, code, known?.message ?? "Malformed HTTP request");
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `${variesOnOrigin(corsOrigin) ? "vary: Origin\r\n" : "access-control-allow-origin: *\r\n"}` +
-      `${REQUEST_ID_HEADER}: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  socket.end(rawRefusal(code, known?.message ?? "Malformed HTTP request", [variesOnOrigin(corsOrigin) ? "vary: Origin" : "access-control-allow-origin: *"]));
 };

@@ -9,13 +9,13 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
 import { classifyError } from "../errors/classify-error";
-import type { ErrorCode } from "../errors/error-codes";
+import { closeCodeOf, type ErrorCode } from "../errors/error-codes";
 import { formatError, formatRefusal } from "../errors/format-error";
 import { createContext, newRequestRecord, type Services } from "../graphql/context";
 import type { OperationLimits } from "../graphql/limits/limits";
 import { authenticate, bearerToken, isRefusal } from "./pipeline/authentication";
 import { budgetRefusal } from "./pipeline/rate-budget";
-import type { Refusal } from "./pipeline/refusal";
+import { rawRefusal, type Refusal } from "./pipeline/refusal";
 import type { ChargeFn } from "../graphql/charge";
 import type { RateBudgets } from "./rate-limit";
 import { HASH_MISMATCH_MESSAGE, hashMismatch, operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
@@ -61,7 +61,7 @@ interface Connection {
 
 /** A client that keeps sending once told RATE_LIMITED this many times in a row is disconnected. */
 const MAX_REFUSED_IN_A_ROW = 10;
-export const FLOOD_CLOSE = { code: 4429, reason: "Too many requests: the rate budget is spent" } as const;
+export const FLOOD_CLOSE = { code: closeCodeOf("RATE_LIMITED"), reason: "Too many requests: the rate budget is spent" } as const;
 
 /**
  * Subscriptions over the graphql-ws protocol (what Apollo Client's GraphQLWsLink speaks) on
@@ -86,10 +86,10 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
   const { revocations } = options;
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, 404, "Not Found");
+    if (pathOf(request.url ?? "") !== "/graphql") return refuseUpgrade(socket, "NOT_FOUND", "No WebSocket endpoint here: use /graphql");
     const slot = options.slots.take(options.clientAddress(request));
-    if (slot === "total") return refuseUpgrade(socket, 503, "Service Unavailable");
-    if (slot === "address") return refuseUpgrade(socket, 429, "Too Many Requests");
+    if (slot === "total") return refuseUpgrade(socket, "SERVICE_UNAVAILABLE", "The server holds all the subscriptions it can; retry later");
+    if (slot === "address") return refuseUpgrade(socket, "TOO_MANY_SUBSCRIPTIONS", "This address has the most subscription connections open that it may: close one first");
     socket.once("close", slot); // whether or not the upgrade completes
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
   });
@@ -165,7 +165,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
           // The key could not be checked (database unreachable): not 4403, as HTTP says 503,
           // and never graphql-ws's 4500 with the raw error as its reason.
           const unavailable = classifyError(error).code === "SERVICE_UNAVAILABLE";
-          socket.close(unavailable ? 1013 : 1011, unavailable ? "Service unavailable; retry" : "Internal server error");
+          socket.close(closeCodeOf(unavailable ? "SERVICE_UNAVAILABLE" : "INTERNAL_SERVER_ERROR"), unavailable ? "Service unavailable; retry" : "Internal server error");
           return false; // the close above is the one sent
         }
         if (principal) socket.once("close", revocations.track({ revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason) }, principal));
@@ -249,6 +249,8 @@ function closeFlood(socket: WebSocket): void {
   setTimeout(() => socket.terminate(), 1000).unref();
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+/** An upgrade refused before it is a WebSocket: an HTTP answer with the table's status, Retry-After and body. */
+function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string): void {
+  socket.end(rawRefusal(code, message));
 }
+

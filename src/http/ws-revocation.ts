@@ -1,7 +1,8 @@
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
+import { closeCodeOf } from "../errors/error-codes";
 
-export const REVOKED_CLOSE = { code: 4403, reason: "Forbidden: the API key is invalid or revoked" } as const;
+export const REVOKED_CLOSE = { code: closeCodeOf("UNAUTHENTICATED"), reason: "Forbidden: the API key is invalid or revoked" } as const;
 
 /** Something held open under a key: a WebSocket, or an HTTP stream. */
 export interface Revocable {

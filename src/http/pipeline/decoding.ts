@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { FastifyRequest } from "fastify";
+import { httpStatusOf } from "../../errors/error-codes";
 
 /**
  * The one decoding of a request's query string. Every stage, the fast path and Apollo read the
@@ -65,7 +66,7 @@ export function searchOf(params: DecodedQuery): string {
 /** A JSON body that is not UTF-8 would be read with replacement characters: refused, as a GET's would be. */
 export function utf8Body(body: Buffer): string | Error {
   if (isUtf8(body)) return body.toString("utf8");
-  return Object.assign(new Error("The request body is not valid UTF-8"), { statusCode: 400 });
+  return Object.assign(new Error("The request body is not valid UTF-8"), { statusCode: httpStatusOf("BAD_REQUEST") });
 }
 
 /** Methods whose GraphQL parameters travel in the body: POST, and QUERY (a safe, cacheable POST). */

@@ -4,7 +4,7 @@ import { codeForStatus } from "../../errors/error-codes";
 import type { AppContext } from "../../graphql/context";
 import { negotiatedMediaType } from "../representation";
 import { type DecodedQuery, searchOf } from "./decoding";
-import { GRAPHQL_RESPONSE_TYPE } from "./refusal";
+import { GRAPHQL_RESPONSE_TYPE, refuse } from "./refusal";
 import { cacheHeaders, matchesTag, type ResponseCache } from "./response-cache";
 
 export interface ExecutionOptions {
@@ -49,7 +49,7 @@ export function executionStage(options: ExecutionOptions) {
     if (status === 405) reply.header("allow", options.allow);
     if (result.body.kind !== "complete") {
       // Incremental delivery is not enabled: nothing produces it, but never hang on it.
-      return reply.code(500).send();
+      return refuse(reply, state, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
     }
     let body = result.body.string;
     if (state.errorCodes.length === 0 && status >= 400) {

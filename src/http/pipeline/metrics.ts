@@ -5,6 +5,7 @@ import type { RequestState } from "./state";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { pathOf } from "./arrival";
 import { bearerToken } from "./authentication";
+import { refuse } from "./refusal";
 
 /** What the metrics read from the rest of the process when scraped. */
 export interface MetricSources {
@@ -145,7 +146,8 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, tok
   app.get("/metrics", async (request, reply) => {
     const sent = bearerToken(request.headers.authorization) ?? "";
     if (!timingSafeEqual(createHash("sha256").update(sent).digest(), expected)) {
-      return reply.code(401).header("www-authenticate", 'Bearer realm="statusgraph-metrics"').send({ status: "a metrics token is required" });
+      const refusal = { code: "UNAUTHENTICATED" as const, message: "A metrics token is required: Authorization: Bearer <METRICS_TOKEN>" };
+      return refuse(reply, request.state, { ...refusal, headers: { "www-authenticate": 'Bearer realm="statusgraph-metrics"' } });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

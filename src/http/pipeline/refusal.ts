@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import type { FastifyReply } from "fastify";
 import { type ErrorCode, factsOf, httpStatusOf } from "../../errors/error-codes";
 import { statusOfResult } from "../../graphql/response-shaping.plugin";
+import { REQUEST_ID_HEADER } from "../request-id";
 import type { RequestState } from "./state";
 
 /** A request refused by a stage, whatever the transport: HTTP sends it, a WebSocket an error. */
@@ -28,4 +31,27 @@ export function refuse(reply: FastifyReply, state: RequestState, refusal: Refusa
   if (retryAfter !== undefined) reply.header("retry-after", String(retryAfter));
   if (refusal.headers) reply.headers(refusal.headers);
   return reply.code(status).type(mediaType).send(errorBody(state.id, refusal.code, refusal.message, refusal.details));
+}
+
+/**
+ * A refusal written straight to a socket, where no Fastify reply exists (Node's own parse
+ * errors, a WebSocket upgrade): the same status, Retry-After and body as `refuse` would send,
+ * and the connection closed.
+ */
+export function rawRefusal(code: ErrorCode, message: string, headers: string[] = []): string {
+  const status = httpStatusOf(code);
+  const requestId = randomUUID();
+  const body = errorBody(requestId, code, message);
+  const retryAfter = factsOf(code).retryAfterSeconds;
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    `content-type: ${JSON_TYPE}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...(retryAfter === undefined ? [] : [`retry-after: ${retryAfter}`]),
+    ...headers,
+    `${REQUEST_ID_HEADER}: ${requestId}`,
+    "connection: close",
+    "",
+    body,
+  ].join("\r\n");
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { ExecutionResult } from "graphql";
-import { formatError } from "../../errors/format-error";
+import { formatError, formatRefusal } from "../../errors/format-error";
 import type { Framing } from "./framing";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
@@ -46,7 +46,7 @@ export class LiveStream {
       this.finish("completed");
     } catch {
       // A source that fails ends its stream; the error was the resolver's to log.
-      this.fail([{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 } }], "failed");
+      this.fail([formatRefusal("INTERNAL_SERVER_ERROR", "Internal server error")], "failed");
     }
   }
 
