@@ -1,79 +1,65 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../src/project-root";
 
 /**
- * The layers of src/, lowest first: a module imports only from its own folder or a lower
- * layer (folders of one layer do not import each other), and no chain of imports comes back to where it started. Read from the code's own
- * import lines, so a change that breaks either fails here.
+ * The import rules of src/ (.dependency-cruiser.cjs: the layers in order, folders of one layer
+ * not importing each other, the order inside http/, no cycles), checked by dependency-cruiser,
+ * which reads every import TypeScript sees and resolves it as TypeScript does. The same rules
+ * run on test/fixtures/architecture/, where an upward import is planted in each form a regular
+ * expression used to miss, to show that each one fails.
+ *
+ * dependency-cruiser's API (`cruise`) runs in scripts/lint-imports.mjs, in a Node of its own:
+ * the package is ESM only, which Jest's module registry does not load.
  */
-const LAYERS = [
-  ["project-root.ts"],
-  ["db"],
-  ["errors"],
-  ["auth", "relay"],
-  ["catalogue"],
-  ["curation"],
-  ["graphql"],
-  ["config.ts", "replicas"],
-  ["http"],
-  ["services.ts"],
-  ["app.ts"],
-  ["main.ts"],
-];
-const SRC = join(PROJECT_ROOT, "src");
+const FIXTURE = join(PROJECT_ROOT, "test/fixtures/architecture");
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+/** The violations in the src/ under each root, one readable line each (rule: from -> to [how] (why)). */
+async function violationsIn(...roots: string[]): Promise<Record<string, string[]>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, "scripts/lint-imports.mjs"), "--json", ...roots], {
+    cwd: PROJECT_ROOT,
   });
+  return JSON.parse(stdout) as Record<string, string[]>;
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/^import\s[^;]*?from\s+"(\.[^"]+)"/gms)].map((m) => {
-    const target = join(dirname(file), m[1]);
-    return existsSync(`${target}.ts`) ? `${target}.ts` : join(target, "index.ts");
-  });
-}
-
-const layerOf = (file: string) => {
-  const top = relative(SRC, file).split("/")[0];
-  const index = LAYERS.findIndex((layer) => layer.includes(top));
-  if (index < 0) throw new Error(`${top} is in no layer: add it to LAYERS`);
-  return { top, index };
-};
-
-const files = sourceFiles(SRC);
-const graph = new Map(files.map((f) => [f, importsOf(f)]));
+let found: Record<string, string[]>;
+beforeAll(async () => {
+  found = await violationsIn(PROJECT_ROOT, FIXTURE);
+});
 
 describe("The imports of src/", () => {
-  test("only run downward, or within a folder", () => {
-    const upward = files.flatMap((file) =>
-      graph.get(file)!.flatMap((target) => {
-        const from = layerOf(file);
-        const to = layerOf(target);
-        return from.top !== to.top && to.index >= from.index ? [`${relative(SRC, file)} -> ${relative(SRC, target)}`] : [];
-      }),
-    );
-    expect(upward).toEqual([]);
+  test("run downward only, inside http/ too, and form no cycle", () => {
+    expect(found[PROJECT_ROOT]).toEqual([]);
+  });
+});
+
+describe("The import rules, on planted defects (test/fixtures/architecture/)", () => {
+  test.each([
+    ["single quotes", "single-quotes.ts", "import"],
+    ["export … from", "export-from.ts", "export"],
+    ['a bare import "…"', "bare-import.ts", "import"],
+    ["import()", "dynamic-import.ts", "dynamic-import"],
+    ["require()", "require.ts", "require"],
+    ["an indented import", "indented.ts", "import"],
+  ])("an upward import written with %s fails", (_, file, how) => {
+    expect(found[FIXTURE].filter((line) => line.startsWith(`layer:errors: src/errors/${file} `))).toEqual([
+      expect.stringContaining(`layer:errors: src/errors/${file} -> src/graphql/schema.ts [local, ${how}] (src/errors/ is in layer 3 of 12 of src/`),
+    ]);
   });
 
-  test("form no cycle", () => {
-    const cycles: string[] = [];
-    const done = new Set<string>();
-    const path: string[] = [];
-    const visit = (file: string) => {
-      path.push(file);
-      for (const target of graph.get(file) ?? []) {
-        if (path.includes(target)) cycles.push([...path.slice(path.indexOf(target)), target].map((f) => relative(SRC, f)).join(" -> "));
-        else if (!done.has(target) && graph.has(target)) visit(target);
-      }
-      path.pop();
-      done.add(file);
-    };
-    for (const file of files) if (!done.has(file)) visit(file);
-    expect(cycles).toEqual([]);
+  test("each planted defect fails once, and nothing else does", () => {
+    expect(found[FIXTURE].map((line) => line.replace(/ \[.*$/, ""))).toEqual([
+      "http:pipeline: src/http/pipeline/document-limits.ts -> src/http/streams/framing.ts",
+      "layer:auth: src/auth/same-layer.ts -> src/relay/node.ts",
+      "layer:errors: src/errors/bare-import.ts -> src/graphql/schema.ts",
+      "layer:errors: src/errors/dynamic-import.ts -> src/graphql/schema.ts",
+      "layer:errors: src/errors/export-from.ts -> src/graphql/schema.ts",
+      "layer:errors: src/errors/indented.ts -> src/graphql/schema.ts",
+      "layer:errors: src/errors/require.ts -> src/graphql/schema.ts",
+      "layer:errors: src/errors/single-quotes.ts -> src/graphql/schema.ts",
+      "layer:none: src/misc/unlayered.ts -> src/relay/node.ts",
+      "no-cycle: src/catalogue/cycle-a.ts -> src/catalogue/cycle-b.ts -> src/catalogue/cycle-a.ts",
+    ]);
   });
 });

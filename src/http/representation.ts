@@ -34,3 +34,26 @@ export function negotiatedMediaType(accept: string | undefined): string {
   }
   return type;
 }
+
+/** The HTTP subscription protocols served (streams/framing.ts frames each). */
+export type StreamProtocol = "multipart" | "sse";
+
+/**
+ * The stream protocol an Accept header asks for, or undefined, in the client's order of
+ * preference (q). Here beside the single result's negotiation, since a stage reads it too (the
+ * representation of a refusal); streams/framing.ts frames each protocol. Multipart counts only with `subscriptionSpec=1.0`: Apollo Client sends
+ * `multipart/mixed;deferSpec=…` for @defer, which this server does not serve. (Negotiator, used
+ * for single results, matches a range's parameters exactly, and Apollo Client adds a boundary.)
+ */
+export function streamProtocol(accept: string | undefined): StreamProtocol | undefined {
+  if (!accept || accept.length > 1024) return undefined;
+  let best: { protocol: StreamProtocol; q: number } | undefined;
+  for (const range of accept.split(",")) {
+    const [type, ...params] = range.split(";").map((p) => p.trim().toLowerCase());
+    const param = (name: string) => params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1).replaceAll('"', "");
+    const q = Number(param("q") ?? 1);
+    const protocol = type === "text/event-stream" ? "sse" : type === "multipart/mixed" && param("subscriptionspec") === "1.0" ? "multipart" : undefined;
+    if (protocol && q > 0 && (!best || q > best.q)) best = { protocol, q };
+  }
+  return best?.protocol;
+}

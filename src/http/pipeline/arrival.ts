@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { urlTooLong } from "../limit-refusals";
+import { urlTooLong } from "./limit-refusals";
 import { REQUEST_ID_HEADER } from "../request-id";
 import { refuse } from "./refusal";
 import { newState } from "./state";

@@ -2,8 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { documentGate } from "../../graphql/limits/document-gate";
 import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
-import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
-import { streamFraming } from "../streams/framing";
+import { negotiatedMediaType, NOT_ACCEPTABLE, streamProtocol } from "../representation";
 import { paramsOf } from "./decoding";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "./refusal";
 
@@ -38,7 +37,7 @@ function paramsStage(check: (params: { query?: unknown; variables?: unknown }) =
     // A GraphQL request error is a GraphQL response, under either media type (the 2026 draft: a
     // legacy client gets application/json only for a 2xx); a client that accepts no JSON at all
     // gets plain JSON, unless it asked for a stream (the stream stage answers the same).
-    const fallback = streamFraming(request.headers.accept) ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
+    const fallback = streamProtocol(request.headers.accept) ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
     return refuse(reply, request.state, refused, negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE ? fallback : GRAPHQL_RESPONSE_TYPE);
   };
 }

@@ -1,3 +1,5 @@
+import { streamProtocol } from "../representation";
+
 /**
  * How one HTTP subscription protocol frames a stream of GraphQL results. Two are served:
  * - Apollo's multipart protocol (multipart/mixed;subscriptionSpec="1.0"), what Apollo Client's
@@ -47,23 +49,10 @@ export const SSE: Framing = {
   end: "event: complete\ndata:\n\n",
 };
 
-/**
- * The stream protocol an Accept header asks for, or undefined, in the client's order of
- * preference (q). Multipart counts only with `subscriptionSpec=1.0`: Apollo Client sends
- * `multipart/mixed;deferSpec=…` for @defer, which this server does not serve. (Negotiator, used
- * for single results, matches a range's parameters exactly, and Apollo Client adds a boundary.)
- */
+/** The framing of the stream protocol an Accept header asks for (see `streamProtocol`), or undefined. */
 export function streamFraming(accept: string | undefined): Framing | undefined {
-  if (!accept || accept.length > 1024) return undefined;
-  let best: { framing: Framing; q: number } | undefined;
-  for (const range of accept.split(",")) {
-    const [type, ...params] = range.split(";").map((p) => p.trim().toLowerCase());
-    const param = (name: string) => params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1).replaceAll('"', "");
-    const q = Number(param("q") ?? 1);
-    const framing = type === "text/event-stream" ? SSE : type === "multipart/mixed" && param("subscriptionspec") === "1.0" ? MULTIPART : undefined;
-    if (framing && q > 0 && (!best || q > best.q)) best = { framing, q };
-  }
-  return best?.framing;
+  const protocol = streamProtocol(accept);
+  return protocol === "sse" ? SSE : protocol === "multipart" ? MULTIPART : undefined;
 }
 
 /** What a client is told when it asks for a subscription in a form that cannot carry one. */
