@@ -10,6 +10,7 @@ import { HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type TrustedDocuments }
 import type { Metrics } from "../pipeline/metrics";
 import { budgetRefusal } from "../pipeline/rate-budget";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
+import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
 import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "../subscription-checks";
 import type { SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
@@ -31,6 +32,8 @@ export interface HttpSubscriptionOptions {
 }
 
 const SUBSCRIPTION_WORD = /\bsubscription\b/;
+/** Apollo's words for the same refusal, which it makes only after running the operation. */
+const SINGLE_RESULT_NOT_ACCEPTED = "An 'accept' header was provided for this request which does not accept application/json or application/graphql-response+json";
 
 interface Params {
   query?: unknown;
@@ -60,14 +63,22 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const get = request.method === "GET";
     if (!get && request.method !== "POST") return undefined;
     const params = (get ? request.query : request.body) as Params | undefined;
+    // Apollo reads Accept only once it has run the operation: a client that accepts no single
+    // result (one that asked for a stream, say) would have its mutation run, then be told 406.
+    // Such a client gets a subscription's stream or nothing: anything else is refused here,
+    // before it runs.
+    const notStreamed = () =>
+      negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE
+        ? refuse(reply, request.state, { code: "NOT_ACCEPTABLE", message: SINGLE_RESULT_NOT_ACCEPTED }, JSON_TYPE)
+        : undefined;
     // Only a text that can hold a subscription is parsed here (not, say, an introspection
     // query's `subscriptionType`); everything else is Apollo's alone.
-    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return undefined;
+    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return notStreamed();
     const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
     const document = parsedAndValid(options.schema, params.query);
     if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
     const operation = getOperationAST(document, operationName);
-    if (operation?.operation !== "subscription") return undefined;
+    if (operation?.operation !== "subscription") return notStreamed();
 
     const { state } = request;
     const listed = options.trustedDocuments?.documents.has(sha256Hex(params.query));
