@@ -11,7 +11,7 @@ import type { Metrics } from "../pipeline/metrics";
 import { budgetRefusal } from "../pipeline/rate-budget";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
-import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "../subscription-checks";
+import { costWithinLimit, parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../subscription-checks";
 import type { SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
 import { streamFraming, TRANSPORTS } from "./framing";
@@ -75,15 +75,18 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     // query's `subscriptionType`); everything else is Apollo's alone.
     if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return notStreamed();
     const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
-    const document = parsedAndValid(options.schema, params.query);
+    const document = parsedDocument(params.query);
     if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
     const operation = getOperationAST(document, operationName);
     if (operation?.operation !== "subscription") return notStreamed();
+    const invalid = validationErrors(options.schema, document);
+    const framing = streamFraming(request.headers.accept);
+    // Asked for as one result, an invalid subscription is Apollo's to refuse, every error listed.
+    if (invalid.length && !framing) return undefined;
 
     const { state } = request;
     const listed = options.trustedDocuments?.documents.has(sha256Hex(params.query));
     state.operation = { type: operation.operation, name: operation.name?.value, listed };
-    const framing = streamFraming(request.headers.accept);
     if (!framing) {
       return refuse(
         reply,
@@ -94,6 +97,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     }
     // Refusals from here carry their own status (graphql-response+json): the client asked for a stream.
     const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
+    // Asked for as a stream, it is refused here, as graphql-ws refuses it (422): Apollo, which
+    // reads Accept only after validating, would tell this client 406 instead.
+    if (invalid.length) return refused(invalid[0]);
     // The text is what runs here (Apollo, which checks a hash against its text, never sees a
     // stream): a hash that is not this text's, a listed one included, is refused as Apollo refuses it.
     const extensions = objectOf(params.extensions, get, "extensions");
