@@ -11,15 +11,24 @@ import type { Refusal } from "./pipeline/refusal";
  * and its cost is within the limit. Each returns what the next needs, or the refusals.
  */
 export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNode | Refusal[] {
-  let document: DocumentNode;
+  const document = parsedDocument(query);
+  if (Array.isArray(document)) return document;
+  const invalid = validationErrors(schema, document);
+  return invalid.length ? invalid : document;
+}
+
+/** The document, or the refusal of a text that does not parse. */
+export function parsedDocument(query: string): DocumentNode | Refusal[] {
   try {
-    document = parse(query);
+    return parse(query);
   } catch (error) {
     return [{ code: "GRAPHQL_PARSE_FAILED", message: (error as Error).message }];
   }
-  const invalid = validate(schema, document);
-  if (invalid.length) return invalid.map((e) => ({ code: "GRAPHQL_VALIDATION_FAILED", message: e.message }));
-  return document;
+}
+
+/** The refusals of a parsed document that does not validate against the schema (none: it does). */
+export function validationErrors(schema: GraphQLSchema, document: DocumentNode): Refusal[] {
+  return validate(schema, document).map((e) => ({ code: "GRAPHQL_VALIDATION_FAILED", message: e.message }));
 }
 
 /** The operation's cost once within the limit, or its refusal (over the limit, or variables that do not fit). */

@@ -10,7 +10,8 @@ import { HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type TrustedDocuments }
 import type { Metrics } from "../pipeline/metrics";
 import { budgetRefusal } from "../pipeline/rate-budget";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
-import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "../subscription-checks";
+import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
+import { costWithinLimit, parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../subscription-checks";
 import type { SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
 import { streamFraming, TRANSPORTS } from "./framing";
@@ -31,6 +32,8 @@ export interface HttpSubscriptionOptions {
 }
 
 const SUBSCRIPTION_WORD = /\bsubscription\b/;
+/** Apollo's words for the same refusal, which it makes only after running the operation. */
+const SINGLE_RESULT_NOT_ACCEPTED = "An 'accept' header was provided for this request which does not accept application/json or application/graphql-response+json";
 
 interface Params {
   query?: unknown;
@@ -60,19 +63,30 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const get = request.method === "GET";
     if (!get && request.method !== "POST") return undefined;
     const params = (get ? request.query : request.body) as Params | undefined;
+    // Apollo reads Accept only once it has run the operation: a client that accepts no single
+    // result (one that asked for a stream, say) would have its mutation run, then be told 406.
+    // Such a client gets a subscription's stream or nothing: anything else is refused here,
+    // before it runs.
+    const notStreamed = () =>
+      negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE
+        ? refuse(reply, request.state, { code: "NOT_ACCEPTABLE", message: SINGLE_RESULT_NOT_ACCEPTED }, JSON_TYPE)
+        : undefined;
     // Only a text that can hold a subscription is parsed here (not, say, an introspection
     // query's `subscriptionType`); everything else is Apollo's alone.
-    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return undefined;
+    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return notStreamed();
     const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
-    const document = parsedAndValid(options.schema, params.query);
+    const document = parsedDocument(params.query);
     if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
     const operation = getOperationAST(document, operationName);
-    if (operation?.operation !== "subscription") return undefined;
+    if (operation?.operation !== "subscription") return notStreamed();
+    const invalid = validationErrors(options.schema, document);
+    const framing = streamFraming(request.headers.accept);
+    // Asked for as one result, an invalid subscription is Apollo's to refuse, every error listed.
+    if (invalid.length && !framing) return undefined;
 
     const { state } = request;
     const listed = options.trustedDocuments?.documents.has(sha256Hex(params.query));
     state.operation = { type: operation.operation, name: operation.name?.value, listed };
-    const framing = streamFraming(request.headers.accept);
     if (!framing) {
       return refuse(
         reply,
@@ -83,6 +97,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     }
     // Refusals from here carry their own status (graphql-response+json): the client asked for a stream.
     const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
+    // Asked for as a stream, it is refused here, as graphql-ws refuses it (422): Apollo, which
+    // reads Accept only after validating, would tell this client 406 instead.
+    if (invalid.length) return refused(invalid[0]);
     // The text is what runs here (Apollo, which checks a hash against its text, never sees a
     // stream): a hash that is not this text's, a listed one included, is refused as Apollo refuses it.
     const extensions = objectOf(params.extensions, get, "extensions");
