@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   MAX_ROOT_FIELDS: int(1, 1000).default(10),
   MAX_DIRECTIVES: int(0, 1000).default(5),
   MAX_SELECTIONS: int(10, 1_000_000).default(1500),
+  NEW_DOCUMENT_WORK_MS: int(1, 1000).default(250),
+  SHED_EVENT_LOOP_DELAY_MS: int(10, 60_000).default(100),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -147,6 +149,13 @@ export interface Config {
   corsOrigin: string;
   /** Bounds checked before any resolver runs; see src/graphql/limits/. */
   limits: OperationLimits;
+  /** Load shedding: what documents never seen before may take of the event loop (pipeline/pressure.ts). */
+  shedding: {
+    /** Milliseconds of work a second for new documents (their check, parse and validation). */
+    newDocumentWorkMs: number;
+    /** While the event loop's p99 delay is over this, no new document is admitted. */
+    eventLoopDelayMs: number;
+  };
   /**
    * Which X-Forwarded-For entries to believe: false (none), a hop count, or the proxies'
    * addresses. Never "all": the left-most entry is whatever the client wrote.
@@ -215,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       heartbeatMs: e.STREAM_HEARTBEAT_MS,
     },
     corsOrigin: e.CORS_ORIGIN,
+    shedding: { newDocumentWorkMs: e.NEW_DOCUMENT_WORK_MS, eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS },
     limits: {
       depth: e.MAX_QUERY_DEPTH,
       cost: e.MAX_QUERY_COST,

@@ -32,6 +32,7 @@ import { corsHeaders, corsOptions, variesOnOrigin, varyOnOrigin } from "./pipeli
 import { decodeQueryString, utf8Body } from "./pipeline/decoding";
 import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } from "./pipeline/document-limits";
 import { executionStage } from "./pipeline/execution";
+import { NewDocumentPressure } from "./pipeline/pressure";
 import { fastPath } from "./pipeline/fast-path";
 import { BODY_TYPES, bodyRefusal } from "./pipeline/limit-refusals";
 import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
@@ -173,7 +174,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // First, so that its headers are on every response, including the refusals of the stages.
   await app.register(cors, corsOptions(config.corsOrigin));
 
-  const limits = documentLimits(config.limits);
+  // Documents never seen before are the expensive work: bounded, and shed first under pressure.
+  const pressure = new NewDocumentPressure(config.shedding.newDocumentWorkMs, config.shedding.eventLoopDelayMs);
+  const limits = documentLimits(config.limits, pressure);
   // Subscriptions over graphql-ws and over HTTP streams share their bounds and revocation sweep.
   const slots = new SubscriptionSlots(config.subscriptions.connectionsPerAddress, config.subscriptions.total);
   const revocations = revocationSweep(deps.apiKeys, Math.max(config.apiKeyCacheMs, 250));
@@ -237,6 +240,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       // Under `writes`, an unlisted mutation is refused once resolved.
       ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
       operationLimitsPlugin(config.limits),
+      pressure.apolloPlugin(),
       responseShapingPlugin(),
       errorReportingPlugin(app.log),
       ApolloServerPluginCacheControlDisabled(),
@@ -295,6 +299,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     app,
     async stop() {
       health.stop();
+      pressure.stop();
       draining = true;
       revocations.stop();
       streams.close();

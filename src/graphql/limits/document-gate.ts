@@ -31,16 +31,31 @@ export const hashEntryBytes = (_value: unknown, key: string) => 2 * key.length +
  * Documents found within the limits are remembered by hash (clients repeat a few documents),
  * so a repeated one is not lexed and walked again.
  */
-export function documentGate(limits: OperationLimits): (query: string) => DomainError | undefined {
+export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork): (query: string) => DomainError | undefined {
   const accepted = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   return (query) => {
     const hash = createHash("sha256").update(query).digest("base64url");
     if (accepted.has(hash)) return undefined;
+    // A document never seen costs a lexing, a walk, then Apollo's parse and validation: under
+    // pressure these are what is shed, while known documents and cache hits keep flowing.
+    if (newWork && !newWork.admit()) return new DomainError("SERVICE_UNAVAILABLE", BUSY_MESSAGE, { newDocuments: "shed" });
+    const started = performance.now();
     const error = documentLimitError(query, limits);
+    newWork?.spend(performance.now() - started);
     if (!error) accepted.set(hash, true);
     return error;
   };
 }
+
+/** Work on documents the server has not seen, bounded by the transport that owns the event loop. */
+export interface NewDocumentWork {
+  /** Whether a new document may be worked on now. */
+  admit(): boolean;
+  /** What checking one took, in milliseconds of the event loop. */
+  spend(ms: number): void;
+}
+
+const BUSY_MESSAGE = "The server is busy: documents it has not seen before are refused for a moment (ones it knows still run); retry shortly";
 
 export function documentLimitError(query: string, limits: OperationLimits): DomainError | undefined {
   if (tooManyTokens(query, limits.tokens) !== undefined) {

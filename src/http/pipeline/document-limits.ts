@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { documentGate } from "../../graphql/limits/document-gate";
+import { documentGate, type NewDocumentWork } from "../../graphql/limits/document-gate";
 import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import { negotiatedMediaType, NOT_ACCEPTABLE, streamProtocol } from "../representation";
@@ -10,8 +10,8 @@ import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "./refusa
  * The bounds of a query document, checked before Apollo parses or validates it (see
  * document-gate.ts): one check for HTTP requests and WebSocket subscribes alike.
  */
-export function documentLimits(limits: OperationLimits): (query: unknown) => Refusal | undefined {
-  const gate = documentGate(limits);
+export function documentLimits(limits: OperationLimits, newWork?: NewDocumentWork): (query: unknown) => Refusal | undefined {
+  const gate = documentGate(limits, newWork);
   return (query) => {
     if (typeof query !== "string") return undefined;
     const error = gate(query);

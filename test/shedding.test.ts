@@ -1,0 +1,58 @@
+import { startServerProcess, type ServerProcess } from "./support/server-process";
+
+/**
+ * Cheap work first: documents the server has never seen (a lexing, a walk, Apollo's parse and
+ * validation each) are what is shed when their share of the event loop is spent, while known
+ * documents and cache hits keep being answered. The built server in production config, in its
+ * own process, with the share set to its minimum (1 ms a second) so that a small flood is
+ * enough. The test asserts who is shed and who is answered, never a timing.
+ */
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServerProcess({ NEW_DOCUMENT_WORK_MS: "1" });
+});
+afterAll(() => server.stop());
+
+const KNOWN = "query Known { statusCode(code: 404) { code reasonPhrase } }";
+
+async function post(query: string) {
+  const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query }) });
+  const body = (await res.json()) as any;
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), code: body.errors?.[0]?.extensions?.code as string | undefined, data: body.data };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("When distinct documents flood the server", () => {
+  test("then new documents are shed with 503 and Retry-After, while a known document and a cache hit are always answered", async () => {
+    // Known before the flood: checked once, then remembered (its later checks are free).
+    let known = await post(KNOWN);
+    for (let i = 0; known.status !== 200 && i < 50; i += 1) {
+      await sleep(500); // the bucket refills at 1 ms a second
+      known = await post(KNOWN);
+    }
+    expect(known.status).toBe(200);
+    const hitUrl = `${server.url}?query=${encodeURIComponent("{ statusCode(code: 418) { code } }")}`;
+    let hit = await fetch(hitUrl);
+    for (let i = 0; hit.status !== 200 && i < 50; i += 1) {
+      await sleep(500);
+      hit = await fetch(hitUrl);
+    }
+    expect(hit.status).toBe(200);
+
+    const flood: Awaited<ReturnType<typeof post>>[] = [];
+    const normal: { status: number; what: string }[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const batch = Array.from({ length: 20 }, (_, i) => post(`query Flood_${round}_${i} { statusCode(code: ${200 + i}) { code description } }`));
+      // A normal client between the flood's requests: its known document and a cached GET.
+      normal.push({ status: (await post(KNOWN)).status, what: "known" }, { status: (await fetch(hitUrl)).status, what: "hit" });
+      flood.push(...(await Promise.all(batch)));
+    }
+    const shed = flood.filter((r) => r.status === 503);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(shed.every((r) => r.code === "SERVICE_UNAVAILABLE" && r.retryAfter === "5" && r.data === undefined)).toBe(true);
+    // Nothing else went wrong: every other answer ran.
+    expect(flood.filter((r) => r.status !== 503).every((r) => r.status === 200)).toBe(true);
+    expect(normal.filter((r) => r.status !== 200)).toEqual([]);
+  });
+});
