@@ -62,6 +62,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     cleanups.push(async () => sync.stop());
     // Another replica's write, whole: in the model now rather than at the next poll.
     shared?.onCatalogueChange((entry) => sync.announced(entry));
+    if (shared) shared.deliveredTo = () => events.subscribers;
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
