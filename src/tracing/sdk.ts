@@ -17,7 +17,7 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-node";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { GraphQLError } from "graphql";
+import { type DocumentNode, getOperationAST, type GraphQLError } from "graphql";
 import type { Principal } from "../auth/principal";
 import type { RequestRecord } from "../graphql/context";
 import type { RequestState } from "../http/pipeline/state";
@@ -268,7 +268,7 @@ export function createTracing(config: TracingConfig) {
     apolloPlugin,
 
     /** A graphql-ws subscribe: a SERVER span around its admission, parented by the client's traceparent. */
-    async subscribe<T>(
+    async subscribe<T extends { document: DocumentNode; operationName?: string | null }>(
       connectionParams: Record<string, unknown> | undefined,
       payload: { query: string; operationName?: string | null; extensions?: Record<string, unknown> | null },
       principal: Principal | null,
@@ -288,9 +288,12 @@ export function createTracing(config: TracingConfig) {
         if (Array.isArray(admitted)) {
           const code = (admitted as readonly GraphQLError[])[0]?.extensions?.code;
           if (typeof code === "string") fail(span, code);
-        } else if (principal && payload.operationName && payload.operationName.length <= MAX_OPERATION_NAME_LENGTH) {
-          span.setAttribute(ATTR.operationName, payload.operationName);
-          span.updateName(`subscription ${payload.operationName}`);
+        } else {
+          const name = getOperationAST((admitted as T).document, (admitted as T).operationName)?.name?.value;
+          if (principal && name && name.length <= MAX_OPERATION_NAME_LENGTH) {
+            span.setAttribute(ATTR.operationName, name);
+            span.updateName(`subscription ${name}`);
+          }
         }
         return admitted;
       } finally {

@@ -137,9 +137,9 @@ export function tag(span: JaegerSpan, key: string): unknown {
   return span.tags.find((t) => t.key === key)?.value;
 }
 
-/** The span's parent (its CHILD_OF reference) in the same trace. */
+/** The span's parent in the same trace: its CHILD_OF reference, else (as Jaeger's UI draws it) its first FOLLOWS_FROM. */
 export function parentOf(trace: JaegerTrace, span: JaegerSpan): JaegerSpan | undefined {
-  const ref = span.references.find((r) => r.refType === "CHILD_OF");
+  const ref = span.references.find((r) => r.refType === "CHILD_OF") ?? span.references[0];
   return ref && trace.spans.find((s) => s.spanID === ref.spanID);
 }
 
