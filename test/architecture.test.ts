@@ -15,6 +15,7 @@ const LAYERS = [
   ["catalogue"],
   ["curation"],
   ["graphql"],
+  ["tracing"],
   ["config.ts", "replicas"],
   ["http"],
   ["services.ts"],

@@ -20,7 +20,6 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type DocumentNode, getOperationAST, type GraphQLError } from "graphql";
 import type { Principal } from "../auth/principal";
 import type { RequestRecord } from "../graphql/context";
-import type { RequestState } from "../http/pipeline/state";
 import type { TracingConfig } from "./config";
 
 /** Attributes of the GraphQL OpenTelemetry working group's draft, and this app's own. */
@@ -246,7 +245,7 @@ export function createTracing(config: TracingConfig) {
      * What the fast path (before Fastify) did for a request: its state, and the cache's
      * answer (a hit or a 304) or the refusal it sent (the key's, or the budget's).
      */
-    served(request: IncomingMessage, state: RequestState | undefined, cache: "hit" | "304" | undefined, params?: unknown, refusal?: string): void {
+    served(request: IncomingMessage, state: Traced["state"], cache: "hit" | "304" | undefined, params?: unknown, refusal?: string): void {
       const traced = requests.get(request);
       if (!traced) return;
       attach(traced, state);
