@@ -1,0 +1,79 @@
+import { createServer } from "node:http";
+import { type ServerProcess, startServerProcess } from "../test/support/server-process";
+import { load, probe, type Request } from "./load";
+import { pin } from "./pin";
+
+/**
+ * What tracing costs (BENCH_ONLY=tracing): the same StatusGraph three times, tracing off (no
+ * OTLP endpoint: no SDK loaded), on with a parent-based 10 % ratio sampler, and on for every
+ * request, each exporting to a sink in this process that answers every OTLP POST at once (the
+ * SDK's cost, not a collector's). Cache hits (GET, answered before Fastify) and POST lookups
+ * that run, interleaved, BENCH_LOAD_RUNS (2) × BENCH_LOAD_SECONDS (5) per case, each server
+ * pinned to core 0 in turn, the load and the database on core 1.
+ */
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 2);
+const ONE = "{ statusCode(code: 404) { code reasonPhrase description } }";
+const BY_VARIABLE = "query One($c: Int!) { statusCode(code: $c) { code reasonPhrase description } }";
+
+export async function tracingSection(databaseUri: string, databasePid: number) {
+  let exported = 0;
+  const sink = createServer((request, response) => {
+    request.on("data", (chunk: Buffer) => (exported += chunk.length));
+    request.on("end", () => response.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+  const common = { MONGODB_URI: databaseUri, RATE_LIMIT_BUDGET: "1000000000", LOG_LEVEL: "warn" };
+  const variants: Record<string, Record<string, string>> = {
+    "tracing off": {},
+    "tracing on, parentbased_traceidratio 0.1": { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" },
+    "tracing on, every request": { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+  };
+  const servers: Record<string, ServerProcess> = {};
+  try {
+    for (const [name, env] of Object.entries(variants)) servers[name] = await startServerProcess({ ...common, ...env });
+    const url = Object.values(servers)[0].url;
+    const codes: number[] = (
+      (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ statusCodes(first: 100) { nodes { code } } }" }) })).json()) as any
+    ).data.statusCodes.nodes.map((n: { code: number }) => n.code);
+    const cases: Record<string, () => Request[]> = {
+      "GET `statusCode(code: 404)` (response cache)": () => [{ method: "GET", path: `/graphql?${new URLSearchParams({ query: ONE })}`, expect: 200 }],
+      "POST `statusCode(code: $c)`, all codes": () =>
+        codes.map((c) => ({ method: "POST", path: "/graphql", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: BY_VARIABLE, variables: { c } }), expect: 200 })),
+    };
+    const pinned = pin(1, process.pid) && pin(1, databasePid);
+    const rps = new Map<string, number[]>();
+    for (const [server, s] of Object.entries(servers)) {
+      for (const [name, requests] of Object.entries(cases)) {
+        await probe(`${server}: ${name}`, s.url, requests());
+        await load(`${server}: ${name} (warm-up)`, s.url, requests(), 1);
+      }
+    }
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const [name, requests] of Object.entries(cases)) {
+        for (const [server, s] of Object.entries(servers)) {
+          pin(0, s.pid);
+          const result = await load(`${server}: ${name}`, s.url, requests(), SECONDS);
+          const key = `${name}|${server}`;
+          rps.set(key, [...(rps.get(key) ?? []), result.requests.average]);
+        }
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`\nTracing: ${RUNS} × ${SECONDS} s per case, interleaved; ${pinned ? "each server on core 0, load and database on core 1" : "not pinned (no taskset)"}; ${(exported / 1024 / 1024).toFixed(1)} MiB of OTLP exported.\n`);
+    console.log("| case | " + Object.keys(servers).join(" | ") + " |");
+    console.log("|---|" + Object.keys(servers).map(() => "---|").join(""));
+    for (const name of Object.keys(cases)) {
+      const off = mean(rps.get(`${name}|tracing off`)!);
+      const cells = Object.keys(servers).map((server) => {
+        const r = mean(rps.get(`${name}|${server}`)!);
+        return server === "tracing off" ? `${r.toFixed(0)} req/s` : `${r.toFixed(0)} req/s (${(r / off).toFixed(2)} ×)`;
+      });
+      console.log(`| ${name} | ${cells.join(" | ")} |`);
+    }
+  } finally {
+    await Promise.all(Object.values(servers).map((s) => s.stop()));
+    sink.close();
+  }
+}
