@@ -168,6 +168,9 @@ describe("When tracing is on and a client sends a traceparent", () => {
     expect(tag(root, "error.type")).toBe("UNAUTHENTICATED");
     expect(tag(root, "http.response.status_code")).toBe(401);
     expect(tag(root, "statusgraph.request.id")).toBe(requestId);
+    // Whoever holds only the error body finds the trace by its requestId.
+    const found = await jaeger.traces(service, { "statusgraph.request.id": requestId });
+    expect(found.map((t) => t.traceID)).toEqual([tp.traceId]);
     const admission = one(trace, "admission");
     expect(tag(admission, "error.type")).toBe("UNAUTHENTICATED");
     expect(tag(admission, "otel.status_code")).toBe("ERROR");

@@ -135,8 +135,8 @@ export function createTracing(config: TracingConfig) {
   const apolloPlugin = (): ApolloServerPlugin<{ request: RequestRecord }> => ({
     async requestDidStart({ contextValue }) {
       const traced = byState.get(contextValue.request);
-      const parent = traced?.context ?? context.active();
-      const phase = (name: string) => tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+      if (!traced) return {}; // a request not sampled
+      const phase = (name: string) => tracer.startSpan(name, { kind: SpanKind.INTERNAL }, traced.context);
       return {
         async parsingDidStart() {
           const span = phase("graphql.parse");
@@ -153,7 +153,7 @@ export function createTracing(config: TracingConfig) {
           };
         },
         async didResolveOperation({ queryHash }) {
-          if (traced) traced.documentHash = `sha256:${queryHash}`;
+          traced.documentHash = `sha256:${queryHash}`;
         },
         async executionDidStart() {
           const span = phase("graphql.execute");
@@ -166,7 +166,7 @@ export function createTracing(config: TracingConfig) {
         },
         async willSendResponse({ response }) {
           const left = response.http.headers.get("x-ratelimit-remaining");
-          if (traced && left !== undefined) traced.budgetLeft = Number(left);
+          if (left !== undefined) traced.budgetLeft = Number(left);
         },
       };
     },
@@ -191,6 +191,9 @@ export function createTracing(config: TracingConfig) {
           },
           parent,
         );
+        // Not sampled: nothing more is made for it (no child spans, no database spans, no
+        // context carried through its events), so that a low ratio costs little.
+        if (!span.isRecording()) return listener(request, response);
         const active = trace.setSpan(parent, span);
         const traced: Traced = { span, context: active };
         requests.set(request, traced);
@@ -249,11 +252,12 @@ export function createTracing(config: TracingConfig) {
       const traced = requests.get(request);
       if (!traced) return;
       attach(traced, state);
-      const admission = child(traced, "admission");
       const code = refusal ?? state?.errorCodes[0];
-      if (code) fail(admission, code);
-      admission.end();
       if (code) {
+        // The fast path's refusals are its admission's (the key's, or the budget's).
+        const admission = child(traced, "admission");
+        fail(admission, code);
+        admission.end();
         traced.span.setAttribute(ATTR.errorType, code);
         return;
       }
@@ -301,7 +305,9 @@ export function createTracing(config: TracingConfig) {
     },
 
     /** A catalogue change published over Redis: a PRODUCER span, whose context travels with the message. */
-    publish(channel: string, entry: { code: number; version: number }, send: (carrier: Record<string, string>) => void): void {
+    publish(channel: string, entry: { code: number; version: number }, send: (carrier?: Record<string, string>) => void): void {
+      // Only within a traced write: an unsampled one's deliveries are not traced either.
+      if (!trace.getSpan(context.active())?.isRecording()) return send();
       const span = tracer.startSpan("catalogue publish", {
         kind: SpanKind.PRODUCER,
         attributes: { "messaging.system": "redis", "messaging.destination.name": channel, "messaging.operation.type": "send", [ATTR.code]: entry.code, [ATTR.version]: entry.version, [ATTR.replica]: replica },
@@ -318,7 +324,9 @@ export function createTracing(config: TracingConfig) {
 
     /** One replica's delivery of a published change to its model and subscribers: a CONSUMER span linked to the publish. */
     deliver(channel: string, carrier: unknown, entry: { code: number; version: number }, subscribers: number, run: () => void): void {
-      const parent = propagation.extract(ROOT_CONTEXT, carrierOf(carrier) ?? {});
+      const traceContext = carrierOf(carrier);
+      if (!traceContext) return run(); // published by an unsampled write, or by a replica without tracing
+      const parent = propagation.extract(ROOT_CONTEXT, traceContext);
       const published = trace.getSpanContext(parent);
       const links: Link[] = published ? [{ context: published }] : [];
       const span = tracer.startSpan(
