@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { type ServerProcess, startServerProcess } from "../test/support/server-process";
+import { join, relative, resolve } from "node:path";
+import { PROJECT_ROOT } from "../src/project-root";
+import { type ServerProcess, startScriptProcess, startServerProcess } from "../test/support/server-process";
 import { load, probe, type Request } from "./load";
 import { pin } from "./pin";
 
@@ -11,7 +13,9 @@ import { pin } from "./pin";
  * SDK's cost, not a collector's). Cache hits (GET, answered before Fastify) and POST lookups
  * that run, interleaved, BENCH_LOAD_RUNS (4) × BENCH_LOAD_SECONDS (5) per case, the order of
  * the variants rotated from run to run; each server pinned to core 0, the load and the database
- * on core 1.
+ * on core 1. With BENCH_TRACING_BASELINE set to the built dist/src/main.js of another checkout
+ * (the commit before tracing, say), that server is measured too, as "baseline": tracing off
+ * against the code without it.
  */
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 4);
@@ -42,8 +46,10 @@ export async function tracingSection(databaseUri: string, databasePid: number) {
   };
   const servers: Record<string, ServerProcess> = {};
   try {
+    const baseline = process.env.BENCH_TRACING_BASELINE;
+    if (baseline) servers.baseline = await startScriptProcess(relative(join(PROJECT_ROOT, "dist"), resolve(baseline)), [], common);
     for (const [name, env] of Object.entries(variants)) servers[name] = await startServerProcess({ ...common, ...env });
-    const url = Object.values(servers)[0].url;
+    const url = servers["tracing off"].url;
     const codes: number[] = (
       (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ statusCodes(first: 100) { nodes { code } } }" }) })).json()) as any
     ).data.statusCodes.nodes.map((n: { code: number }) => n.code);
