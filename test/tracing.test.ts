@@ -304,4 +304,20 @@ describe("When a client subscribes", () => {
       await client.dispose();
     }
   });
+
+  test("then a traceparent in graphql-ws connection_init parents the connection's subscribes", async () => {
+    const tp = traceparent();
+    const client = createClient({ url: b.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { traceparent: tp.header } });
+    try {
+      client.subscribe({ query: subscription }, { next: () => {}, error: () => {}, complete: () => {} });
+      const trace = await traceOf(tp.traceId, (t) => t.spans.some((s) => tag(s, "span.kind") === "server"), "the subscribe");
+      const root = server(trace);
+      // Without a key the operation's name is the caller's to choose: type and hash only.
+      expect(root.operationName).toBe("subscription");
+      expect(tag(root, "graphql.operation.name")).toBeUndefined();
+      expect(root.references).toEqual([expect.objectContaining({ refType: "CHILD_OF", spanID: tp.spanId })]);
+    } finally {
+      await client.dispose();
+    }
+  });
 });
