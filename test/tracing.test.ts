@@ -1,4 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
@@ -19,6 +22,11 @@ let b: ServerProcess;
 let adminKey: string;
 const uri = uniqueDatabaseUri();
 const service = `statusgraph-test-${randomUUID().slice(0, 8)}`;
+// Replica A trusts one document (policy open: anything else runs too): its name is bounded.
+const LISTED = "query Teapot { statusCode(code: 418) { code } }";
+const LISTED_HASH = createHash("sha256").update(LISTED).digest("hex");
+const manifest = join(mkdtempSync(join(tmpdir(), "tracing-trusted-")), "persisted-documents.json");
+writeFileSync(manifest, JSON.stringify({ [`sha256:${LISTED_HASH}`]: LISTED }));
 
 beforeAll(async () => {
   [jaeger, redis] = await Promise.all([startJaeger(), startRedis()]);
@@ -32,7 +40,7 @@ beforeAll(async () => {
     OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${replica}`,
     OTEL_BSP_SCHEDULE_DELAY: "100",
   });
-  a = await startServerProcess(env("replica-a")); // the first seeds; the other finds it done
+  a = await startServerProcess({ ...env("replica-a"), TRUSTED_DOCUMENTS: manifest }); // the first seeds; the other finds it done
   b = await startServerProcess(env("replica-b"));
   adminKey = await createKeyAt(uri, "Tracer", "admin");
 }, 600_000); // the first run builds Jaeger (npm run jaeger:build does it ahead)
@@ -152,6 +160,22 @@ describe("When tracing is on and a client sends a traceparent", () => {
     // The key's lookup (under admission) and the history's read (under the request).
     expect(database.map((s) => s.operationName)).toEqual(expect.arrayContaining(["find api_keys", "find status_code_revisions"]));
     expect(parentOf(trace, database.find((s) => s.operationName === "find api_keys")!)?.operationName).toBe("admission");
+  });
+
+  test("then an anonymous caller's trusted document is named, with its id", async () => {
+    const tp = traceparent();
+    const response = await fetch(a.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: tp.header },
+      body: JSON.stringify({ documentId: `sha256:${LISTED_HASH}` }),
+    });
+    expect(response.status).toBe(200);
+    const trace = await traceOf(tp.traceId, (t) => t.spans.some((s) => s.operationName === "graphql.execute"), "a trusted document");
+    const root = server(trace);
+    expect(root.operationName).toBe("query Teapot");
+    expect(tag(root, "graphql.operation.name")).toBe("Teapot");
+    expect(tag(root, "graphql.document.hash")).toBe(`sha256:${LISTED_HASH}`);
+    expect(tag(root, "graphql.document.id")).toBe(`sha256:${LISTED_HASH}`);
   });
 
   test("then a refused request's trace has the admission span with the refusal's code, and the request id of its error body", async () => {
