@@ -6,6 +6,7 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
 import { eventually, type JaegerProcess, type JaegerSpan, type JaegerTrace, parentOf, processTag, startJaeger, tag } from "./support/jaeger";
+import { type NginxProcess, startNginx } from "./support/nginx";
 import { startRedis, type RedisProcess } from "./support/redis-server";
 import { type ServerProcess, startServerProcess } from "./support/server-process";
 
@@ -252,6 +253,34 @@ describe("When a write on one replica is delivered by the other", () => {
       expect(delivery.references).toEqual([expect.objectContaining({ refType: "FOLLOWS_FROM", spanID: publish.spanID })]);
       expect(parentOf(trace, delivery)).toBe(publish);
     }
+  });
+});
+
+describe("When the write goes through nginx (deploy/nginx.conf) in front of both replicas", () => {
+  let nginx: NginxProcess;
+  beforeAll(async () => {
+    nginx = await startNginx([a, b].map((r) => new URL(r.url).host.replace("localhost", "127.0.0.1")));
+  });
+  afterAll(async () => nginx?.stop());
+
+  test("then it reads as one story: the replica that served it, its publish, and both replicas' deliveries", async () => {
+    const auth = { "content-type": "application/json", authorization: `Bearer ${adminKey}` };
+    const read = await fetch(nginx.url, { method: "POST", headers: auth, body: JSON.stringify({ query: "{ statusCode(code: 226) { version } }" }) });
+    const version = ((await read.json()) as any).data.statusCode.version;
+    const tp = traceparent();
+    const write = await fetch(nginx.url, {
+      method: "POST",
+      headers: { ...auth, traceparent: tp.header },
+      body: JSON.stringify({ query: `mutation Proxied { updateStatusCode(code: 226, expectedVersion: ${version}, patch: { description: "Through nginx." }) { version } }` }),
+    });
+    expect(write.status).toBe(200);
+    const trace = await traceOf(tp.traceId, (t) => named(t, "catalogue delivery").length >= 2, "the proxied write");
+    const root = server(trace);
+    expect(root.references).toEqual([expect.objectContaining({ refType: "CHILD_OF", spanID: tp.spanId })]); // nginx passed the traceparent on
+    const served = processTag(trace, root, "service.instance.id");
+    expect(["replica-a", "replica-b"]).toContain(served);
+    expect(processTag(trace, one(trace, "catalogue publish"), "service.instance.id")).toBe(served);
+    expect(named(trace, "catalogue delivery").map((d) => processTag(trace, d, "service.instance.id")).sort()).toEqual(["replica-a", "replica-b"]);
   });
 });
 
