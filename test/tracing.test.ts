@@ -145,6 +145,20 @@ describe("When tracing is on and a client sends a traceparent", () => {
     expect(tag(server(revalidated), "http.response.status_code")).toBe(304);
   });
 
+  test("then a refusal by the fast path (a bad key on a GET) is traced as the pipeline's are", async () => {
+    const tp = traceparent();
+    const response = await get(tp.header, { authorization: "Bearer sg_not_a_key" });
+    expect(response.status).toBe(401);
+    const { requestId } = ((await response.json()) as any).errors[0].extensions;
+    expect(response.headers.get("x-request-id")).toBe(requestId);
+    const trace = await traceOf(tp.traceId, (t) => t.spans.some((s) => s.operationName === "admission"), "the fast path's refusal");
+    const root = server(trace);
+    expect(tag(root, "error.type")).toBe("UNAUTHENTICATED");
+    expect(tag(root, "statusgraph.request.id")).toBe(requestId);
+    expect(tag(root, "http.response.status_code")).toBe(401);
+    expect(tag(one(trace, "admission"), "error.type")).toBe("UNAUTHENTICATED");
+  });
+
   test("then a key holder's operation is named, and its database commands are spans of its trace", async () => {
     const tp = traceparent();
     const response = await fetch(a.url, {

@@ -253,6 +253,7 @@ export function createTracing(config: TracingConfig) {
       if (!traced) return;
       attach(traced, state);
       const code = refusal ?? state?.errorCodes[0];
+      if (refusal && state && state.errorCodes.length === 0) state.errorCodes.push(refusal as never);
       if (code) {
         // The fast path's refusals are its admission's (the key's, or the budget's).
         const admission = child(traced, "admission");

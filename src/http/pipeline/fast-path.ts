@@ -104,8 +104,10 @@ export function fastPath(options: FastPathOptions) {
     if (header === undefined) return answer(request, response, params, null, address);
     return options.authenticate(header, address).then((principal) => {
       if (!isRefusal(principal)) return answer(request, response, params, principal, address);
-      send(response, commonHeaders(request, requestIdOf(request)), principal, requestIdOf(request));
-      tracing?.served(request, undefined, undefined, params, principal.code);
+      // One id for the header, the body and the trace (without X-Request-Id, each call makes a new one).
+      const id = requestIdOf(request);
+      send(response, commonHeaders(request, id), principal, id);
+      tracing?.served(request, newState(id), undefined, params, principal.code);
       return true;
     });
   };
