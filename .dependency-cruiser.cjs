@@ -21,6 +21,7 @@ const LAYERS = [
   ["catalogue"],
   ["curation"],
   ["graphql"],
+  ["tracing"],
   ["config.ts", "replicas"],
   ["http"],
   ["services.ts"],

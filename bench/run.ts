@@ -11,6 +11,7 @@ import { replicasSection } from "./replicas";
 import { underAttackSection } from "./under-attack";
 import { underFloodsSection } from "./floods";
 import { writesSection } from "./writes";
+import { tracingSection } from "./tracing";
 
 /**
  * Compares query shapes in one run, interleaved, and reports medians as ratios to a baseline
@@ -34,6 +35,7 @@ async function main() {
     if (process.env.BENCH_ONLY === "load") return await readsSection(`${dbBase}/reads`, db.pid);
     if (process.env.BENCH_ONLY === "replicas") return await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY === "floods") return await underFloodsSection(`${dbBase}/floods`, db.pid);
+    if (process.env.BENCH_ONLY === "tracing") return await tracingSection(`${dbBase}/tracing`, db.pid);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await res.json()) as { data: any; errors?: unknown };

@@ -62,6 +62,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     cleanups.push(async () => sync.stop());
     // Another replica's write, whole: in the model now rather than at the next poll.
     shared?.onCatalogueChange((entry) => sync.announced(entry));
+    if (shared) shared.deliveredTo = () => events.subscribers;
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
@@ -92,7 +93,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 /**
  * The one line `npm start` prints: where the API listens, and the settings that change what a
  * newcomer sees next (which database holds the data, whether ad-hoc documents run, whether
- * budgets are shared through Redis, whether /metrics exists). Never a secret: the database
+ * budgets are shared through Redis, whether /metrics exists, whether traces are exported). Never a secret: the database
  * URI loses its user and password, Redis and the metrics token are named, not shown.
  */
 export function startupLine(app: Pick<RunningApp, "url" | "embedded">, config: Config): string {
@@ -105,6 +106,7 @@ export function startupLine(app: Pick<RunningApp, "url" | "embedded">, config: C
     `trusted documents: ${trusted}`,
     `redis: ${config.redisUrl ? "on (budgets and live updates shared by replicas)" : "off"}`,
     `metrics: ${config.metricsToken ? "GET /metrics with METRICS_TOKEN" : "off"}`,
+    `tracing: ${config.tracing ? `OTLP to ${withoutSecrets(config.tracing.tracesUrl)} (${config.tracing.sampler})` : "off"}`,
     `playground: ${config.playground ? "on" : "off"}`,
   ];
   return `StatusGraph listening at ${app.url} (${parts.join("; ")})`;

@@ -4,6 +4,7 @@ import type { WriteFaults } from "./curation/entry-writer";
 import type { OperationLimits } from "./graphql/limits/limits";
 import { loadTrustedDocuments, TRUSTED_DOCUMENTS_POLICIES, type TrustedDocuments } from "./graphql/trusted-documents";
 import { PROJECT_ROOT } from "./project-root";
+import { type TracingConfig, TRACES_SAMPLERS, tracingOf } from "./tracing/config";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -67,6 +68,16 @@ const EnvSchema = z.object({
   // Test-only fault injection, e.g. "pauseBeforeApplyMs=600" or "killBeforeApply" (see WriteFaults).
   STATUSGRAPH_FAULTS: z.string().regex(/^(\w+(=\d+)?)(,\w+(=\d+)?)*$/).optional(),
   NODE_ENV: z.string().optional(),
+  // OpenTelemetry's own variables (the spec's names and meanings): tracing is on once an endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OTEL_SDK_DISABLED: z.enum(["true", "false"]).default("false"),
+  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"]).default("otlp"),
+  OTEL_SERVICE_NAME: z.string().min(1).default("statusgraph"),
+  OTEL_RESOURCE_ATTRIBUTES: z.string().regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "must be key=value pairs separated by commas").optional(),
+  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS).default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_BSP_SCHEDULE_DELAY: int(1, 600_000).default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -166,6 +177,8 @@ export interface Config {
   trustedDocuments?: TrustedDocuments;
   /** Empty unless STATUSGRAPH_FAULTS is set, which production refuses. */
   faults: WriteFaults;
+  /** OTLP trace export (OTEL_* variables); unset: no tracing, and no OpenTelemetry SDK loaded. */
+  tracing?: TracingConfig;
 }
 
 /** Validates the environment once, at start; throws naming every bad variable. */
@@ -237,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     faults: faultsOf(e.STATUSGRAPH_FAULTS),
+    tracing: tracingOf(e),
     trustedDocuments: e.TRUSTED_DOCUMENTS ? trustedDocumentsOf(e.TRUSTED_DOCUMENTS, e.TRUSTED_DOCUMENTS_POLICY ?? "open") : undefined,
   };
 }

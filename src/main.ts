@@ -1,10 +1,13 @@
 import "reflect-metadata";
-import { startApp, startupLine } from "./app";
 import { loadConfig } from "./config";
+import { startTracing, stopTracing } from "./tracing";
 
 // The only module that touches process signals and exit codes.
 async function main() {
   const config = loadConfig(process.env);
+  // Before the app's modules load: the instrumentations patch mongodb and ioredis as they are required.
+  await startTracing(config.tracing);
+  const { startApp, startupLine } = require("./app") as typeof import("./app");
   const app = await startApp(config);
   console.log(startupLine(app, config));
 
@@ -19,6 +22,7 @@ async function main() {
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     await app.stop();
+    await stopTracing().catch(() => {}); // the last spans, if the collector takes them
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -68,13 +68,13 @@ describe("When a newcomer opens http://localhost:4000/ instead of /graphql", () 
 });
 
 describe("When `npm start` prints its start-up line", () => {
-  test("then, by default, it names the database and says trusted documents, Redis and metrics are off", async () => {
+  test("then, by default, it names the database and says trusted documents, Redis, metrics and tracing are off", async () => {
     // FerretDB on SQLite takes any PLAIN credentials: the line must show none of them, nor the options.
     const server = await startServerProcess({ MONGODB_URI: `mongodb://reader:s3cret@${new URL(t.uri).host}${new URL(t.uri).pathname}?authMechanism=PLAIN&authSource=%24external` });
     try {
       const line = server.output().split("\n").find((l) => l.includes("listening at"))!;
       expect(line).toBe(
-        `StatusGraph listening at ${server.url} (database: MONGODB_URI ${new URL(t.uri).host}${new URL(t.uri).pathname}; trusted documents: off (any document runs); redis: off; metrics: off; playground: on)`,
+        `StatusGraph listening at ${server.url} (database: MONGODB_URI ${new URL(t.uri).host}${new URL(t.uri).pathname}; trusted documents: off (any document runs); redis: off; metrics: off; tracing: off; playground: on)`,
       );
       expect(line).not.toContain("s3cret");
     } finally {

@@ -49,6 +49,7 @@ import { requestIdOf } from "./request-id";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
 import { attachSubscriptions } from "./subscriptions";
+import { traced, tracedCache, tracedRequests, tracing } from "../tracing";
 import { revocationSweep } from "./ws-revocation";
 
 export { STALE_HEADER } from "./pipeline/arrival";
@@ -123,7 +124,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   });
 
   const app = Fastify({
-    logger: { level: config.logLevel, serializers: { req: requestSerializer }, ...(deps.logStream && { stream: deps.logStream }) },
+    logger: {
+      level: config.logLevel,
+      serializers: { req: requestSerializer },
+      ...(deps.logStream && { stream: deps.logStream }),
+      // A traced request's log lines carry its trace_id and span_id.
+      ...(tracing && { mixin: tracing.logFields }),
+    },
     genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
     // One strict decoding of every query string, read by every stage and handed to Apollo.
@@ -136,7 +143,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
       const server = createServer(
         { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: 1000 },
-        (request: IncomingMessage, response: ServerResponse) => {
+        tracedRequests((request: IncomingMessage, response: ServerResponse) => {
           const served = fast(request, response);
           if (served === false) handler(request, response);
           else {
@@ -150,7 +157,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
               },
             );
           }
-        },
+        }),
       );
       // What Fastify sets on a server it makes itself: idle keep-alive sockets are kept longer
       // than clients and proxies keep theirs (undici 4 s, nginx 60 s), so that a client never
@@ -193,12 +200,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   });
   app.addHook(
     "onRequest",
-    inOrder(
-      headAsGet.onRequest,
-      arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
-      onGraphql(decodingStage()),
-      onGraphql(authentication(deps.apiKeys, budgets)),
-      onGraphql(rateBudget((keyId, address) => budgets.chargerOf(keyId, address))),
+    traced(
+      "admission",
+      inOrder(
+        headAsGet.onRequest,
+        arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
+        onGraphql(decodingStage()),
+        onGraphql(authentication(deps.apiKeys, budgets)),
+        onGraphql(rateBudget((keyId, address) => budgets.chargerOf(keyId, address))),
+      ),
     ),
   );
   app.addHook(
@@ -210,8 +220,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       // A listed hash or documentId becomes its document before anything reads the params.
       ...(config.trustedDocuments ? [onGraphql(trustedDocumentsStage(config.trustedDocuments))] : []),
       onGraphql(variablesStage()),
-      onGraphql(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds)),
-      onGraphql(documentLimitsStage(limits)),
+      onGraphql(tracedCache(responseCacheStage(responses, digest, config.cacheMaxAgeSeconds))),
+      onGraphql(traced("document limits", documentLimitsStage(limits))),
       // A subscription is streamed (multipart, SSE) or refused here; Apollo runs the rest.
       onGraphql(streams.stage),
     ),
@@ -243,6 +253,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       pressure.apolloPlugin(),
       responseShapingPlugin(),
       errorReportingPlugin(app.log),
+      ...(tracing ? [tracing.apolloPlugin()] : []),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing pages load from a CDN; ours (PLAYGROUND) is served from this origin.
       ApolloServerPluginLandingPageDisabled(),

@@ -24,6 +24,7 @@ import type { SubscriptionSlots } from "./subscription-slots";
 import { Admission } from "./ws-admission";
 import { REVOKED_CLOSE, type RevocationSweep } from "./ws-revocation";
 import { pathOf } from "./pipeline/arrival";
+import { tracing } from "../tracing";
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
@@ -184,7 +185,10 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         // A socket this side is closing (a flood's 4429, a revoked key) admits nothing more: what
         // its client sent before it saw the close is refused at its turn, holding nothing.
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return connection.admission.run(async () => CLOSING);
-        return connection.admission.run(() => admit(connection, ctx.extra.socket, payload));
+        const admitted = () => admit(connection, ctx.extra.socket, payload);
+        // Traced: a SERVER span, parented by a traceparent in the subscribe's or connection_init's extensions.
+        if (tracing) return connection.admission.run(() => tracing!.subscribe(ctx.connectionParams, payload, connection.principal, admitted));
+        return connection.admission.run(admitted);
       },
       onComplete: (ctx) => {
         const connection = ctx.extra.connection;

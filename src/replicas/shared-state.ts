@@ -1,6 +1,7 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from "@apollo/utils.keyvaluecache";
 import { Redis } from "ioredis";
 import type { StatusCodeRecord } from "../catalogue/status-code.model";
+import { TRACE_CONTEXT_FIELD, tracing } from "../tracing";
 
 const CHANNEL = "statusgraph:catalogue";
 /** Persisted queries expire unless used again: Redis must not grow with every document ever sent. */
@@ -25,6 +26,9 @@ export class SharedState {
     for (const client of [this.redis, this.subscriber]) client.on("error", () => {});
   }
 
+  /** How many subscribers a delivery reaches (for its span); set by the app. */
+  deliveredTo: () => number = () => 0;
+
   get up(): boolean {
     return this.redis.status === "ready";
   }
@@ -35,7 +39,12 @@ export class SharedState {
    * fallback when a message is lost.
    */
   announceCatalogueChange(entry: StatusCodeRecord): void {
-    if (this.up) void this.redis.publish(CHANNEL, JSON.stringify(entry)).catch(() => {});
+    if (!this.up) return;
+    const send = (traceContext?: Record<string, string>) =>
+      void this.redis.publish(CHANNEL, JSON.stringify(traceContext ? { ...entry, [TRACE_CONTEXT_FIELD]: traceContext } : entry)).catch(() => {});
+    // Traced: the write's trace context travels with the entry, and each delivery links to it.
+    if (tracing) tracing.publish(CHANNEL, entry, send);
+    else send();
   }
 
   onCatalogueChange(listener: (entry: StatusCodeRecord) => void): void {
@@ -43,7 +52,10 @@ export class SharedState {
     this.subscriber.on("message", (channel, message) => {
       if (channel !== CHANNEL) return;
       try {
-        listener(reviveEntry(JSON.parse(message)));
+        const { [TRACE_CONTEXT_FIELD]: traceContext, ...json } = JSON.parse(message);
+        const entry = reviveEntry(json);
+        if (tracing) tracing.deliver(CHANNEL, traceContext, entry, this.deliveredTo(), () => listener(entry));
+        else listener(entry);
       } catch {
         // a malformed message: the poll brings the truth
       }

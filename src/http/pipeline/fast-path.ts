@@ -13,6 +13,7 @@ import { errorBody, JSON_TYPE, type Refusal } from "./refusal";
 import { cacheHeaders, type CacheSlot, type GraphqlParams, matchesTag, type ResponseCache, slotOf, type Stored } from "./response-cache";
 import { newState } from "./state";
 import { httpStatusOf } from "../../errors/error-codes";
+import { tracing } from "../../tracing";
 
 export interface FastPathOptions {
   cache: ResponseCache;
@@ -49,6 +50,7 @@ export function fastPath(options: FastPathOptions) {
     state.cache = slot;
     state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
     const charge = await options.chargerOf(principal?.keyId, address)(1);
+    state.charge = charge;
     const headers = commonHeaders(request, state.id);
     headers.push(...rateHeaders(charge));
     const refused = budgetRefusal(charge);
@@ -56,6 +58,7 @@ export function fastPath(options: FastPathOptions) {
     else write(response, headers, slot, notModified ? undefined : stored);
     if (refused) state.errorCodes = [refused.code];
     options.metrics?.observe("/graphql", response.statusCode, state, (performance.now() - started) / 1000);
+    tracing?.served(request, state, notModified ? "304" : "hit", params);
     return true;
   };
 
@@ -101,7 +104,10 @@ export function fastPath(options: FastPathOptions) {
     if (header === undefined) return answer(request, response, params, null, address);
     return options.authenticate(header, address).then((principal) => {
       if (!isRefusal(principal)) return answer(request, response, params, principal, address);
-      send(response, commonHeaders(request, requestIdOf(request)), principal, requestIdOf(request));
+      // One id for the header, the body and the trace (without X-Request-Id, each call makes a new one).
+      const id = requestIdOf(request);
+      send(response, commonHeaders(request, id), principal, id);
+      tracing?.served(request, newState(id), undefined, params, principal.code);
       return true;
     });
   };
