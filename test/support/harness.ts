@@ -35,7 +35,10 @@ export function uniqueDatabaseUri(): string {
 
 /** A real server on a random port over a fresh database (dropped on stop). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "info", ...env });
+  // An app in the test runner's process shares its event loop: jest's own work (compiling a test
+  // file) is no pressure of the app's, so the delay never sheds here (shedding.test.ts runs a
+  // server process of its own).
+  const config = loadConfig({ MONGODB_URI: uniqueDatabaseUri(), PORT: "0", LOG_LEVEL: "info", SHED_EVENT_LOOP_DELAY_MS: "60000", ...env });
   const uri = config.mongodbUri!;
   const logs: Record<string, unknown>[] = [];
   const app = await startApp(config, { logStream: { write: (line) => void logs.push(JSON.parse(line)) } });

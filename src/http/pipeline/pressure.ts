@@ -1,4 +1,4 @@
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { type EventLoopUtilization, type IntervalHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { AppContext } from "../../graphql/context";
 import type { NewDocumentWork } from "../../graphql/limits/document-gate";
@@ -10,8 +10,21 @@ import type { NewDocumentWork } from "../../graphql/limits/document-gate";
  * - A token bucket of `msPerSecond` milliseconds of work a second (NEW_DOCUMENT_WORK_MS),
  *   refilled continuously: past it, new documents wait for the next refill as 503s.
  * - The event loop's delay, sampled every `sampleMs`: while its p99 is over `maxDelayMs`
- *   (SHED_EVENT_LOOP_DELAY_MS), no new document is admitted at all, whatever is left in the bucket.
+ *   (SHED_EVENT_LOOP_DELAY_MS) and the loop was busy 90 % of the time, no new document is
+ *   admitted at all, whatever is left in the bucket. Both: a delay alone may be another
+ *   process's doing (a busy machine), a busy loop alone may be cheap work that is all answered.
+ * Work is measured in CPU time (process.cpuUsage), not wall time, so that a machine busy with
+ * other processes does not make this one's parsing look expensive.
  */
+/** The share of a sample the loop must have been busy for its delay to count as this process's own. */
+const BUSY_LOOP = 0.9;
+
+/** CPU milliseconds (user and system) this process spent since `started`. */
+export function cpuMsSince(started: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1000;
+}
+
 export class NewDocumentPressure implements NewDocumentWork {
   private available: number;
   private last = performance.now();
@@ -29,8 +42,11 @@ export class NewDocumentPressure implements NewDocumentWork {
     this.available = msPerSecond;
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
+    let utilization: EventLoopUtilization = performance.eventLoopUtilization();
     this.timer = setInterval(() => {
-      this.delayed = this.histogram.percentile(99) / 1e6 > maxDelayMs;
+      const busy = performance.eventLoopUtilization(utilization);
+      utilization = performance.eventLoopUtilization();
+      this.delayed = this.histogram.percentile(99) / 1e6 > maxDelayMs && busy.utilization > BUSY_LOOP;
       this.histogram.reset();
     }, sampleMs).unref();
   }
@@ -57,8 +73,8 @@ export class NewDocumentPressure implements NewDocumentWork {
    */
   apolloPlugin(): ApolloServerPlugin<AppContext> {
     const timed = () => {
-      const started = performance.now();
-      return async () => this.spend(performance.now() - started);
+      const started = process.cpuUsage();
+      return async () => this.spend(cpuMsSince(started));
     };
     return { requestDidStart: async () => ({ parsingDidStart: async () => timed(), validationDidStart: async () => timed() }) };
   }
