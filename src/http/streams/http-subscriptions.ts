@@ -32,6 +32,9 @@ export interface HttpSubscriptionOptions {
 
 const SUBSCRIPTION_WORD = /\bsubscription\b/;
 
+/** What a stream closed to make room at the cap says (graphql-ws closes with the code's 1013). */
+const EVICTED: Refusal = { code: "SERVICE_UNAVAILABLE", message: "Evicted: the server is full and this address held the most subscriptions; retry later" };
+
 interface Params {
   query?: unknown;
   operationName?: unknown;
@@ -103,9 +106,11 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
     const overBudget = budgetRefusal(charge, { cost, retryAfterSeconds: charge.resetSeconds });
     if (overBudget) {
-      slot();
+      slot.release();
       return refused(overBudget);
     }
+    // Evicted while it was being charged: another newcomer needed the place more.
+    if (slot.evicted) return refused(EVICTED);
     let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
     try {
       results = await subscribe({
@@ -116,11 +121,15 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
         contextValue: createContext(state, state.principal, options.services, PUSHES_ARE_FREE),
       });
     } catch (error) {
-      slot();
+      slot.release();
       throw error; // the error handler classifies it, as for any request
     }
+    if (slot.evicted && Symbol.asyncIterator in results) {
+      void results.return(undefined).catch(() => {});
+      return refused(EVICTED);
+    }
     if (!(Symbol.asyncIterator in results)) {
-      slot();
+      slot.release();
       const first = results.errors?.[0];
       const shaped = first ? formatError(first.toJSON(), first) : undefined;
       const code = (shaped?.extensions?.code as ErrorCode | undefined) ?? "INTERNAL_SERVER_ERROR";
@@ -143,11 +152,14 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, (reason: EndReason) => {
       open.delete(stream);
       untrack();
-      slot();
+      slot.release();
       // Hijacked responses skip Fastify's onResponse: the stream is logged and counted here.
       options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
       request.log.info({ protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
     });
+    // At the cap, the oldest stream of the address holding the most makes room for a newcomer
+    // holding few (subscription-slots.ts): its client gets the error event and the end.
+    slot.evict = () => stream.fail([errorOf("SERVICE_UNAVAILABLE", EVICTED.message, state.id)], "evicted");
     open.add(stream);
     void stream.pump();
     return reply;
