@@ -8,9 +8,10 @@ import { startTestApp, type TestApp } from "./support/harness";
  * socket of the address holding the most, which is told why; an address at the top is refused.
  * Clients come through a trusted proxy (X-Forwarded-For), so that each address is a client's.
  */
+const TOKEN = "metrics-token-for-the-eviction-test";
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ TRUST_PROXY: "1", MAX_WEBSOCKETS: "4", MAX_CONNECTIONS_PER_ADDRESS: "4", STREAM_HEARTBEAT_MS: "60000", LOG_LEVEL: "warn" });
+  t = await startTestApp({ TRUST_PROXY: "1", MAX_WEBSOCKETS: "4", MAX_CONNECTIONS_PER_ADDRESS: "4", STREAM_HEARTBEAT_MS: "60000", LOG_LEVEL: "warn", METRICS_TOKEN: TOKEN });
 });
 afterAll(async () => {
   await t.stop();
@@ -137,5 +138,26 @@ describe("When one address holds every slot with WebSockets and SSE streams", ()
     expect(closed.reason).toMatch(/^Evicted/);
     // The hoarder's SSE stream, next in age, is untouched so far.
     expect((rest[0] as Stream).text()).not.toContain("Evicted");
+  });
+});
+
+/** statusgraph_subscriptions_active: the listeners this process holds for statusCodeChanged. */
+async function activeSubscriptions(): Promise<number> {
+  const text = await (await fetch(`${t.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
+}
+
+describe("When subscribers leave while nothing happens", () => {
+  test("then the process lets go of their subscriptions, not only of their connections", async () => {
+    const held = [await sse(HOARDER), await socketFrom(NEWCOMER), await sse(NEWCOMER)];
+    expect(held.map((h) => h.status)).toEqual([200, 101, 200]);
+    expect(await activeSubscriptions()).toBe(3);
+    held.forEach((h) => h.close());
+    let active = await activeSubscriptions();
+    for (let i = 0; i < 50 && active > 0; i += 1) {
+      await sleep(100);
+      active = await activeSubscriptions();
+    }
+    expect(active).toBe(0);
   });
 });
