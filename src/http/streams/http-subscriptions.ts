@@ -49,8 +49,8 @@ interface Params {
  * and fail on its first field). The stages before it did what they do for every request (key,
  * 1 unit on arrival, trusted documents, variables depth, document limits); this one makes the
  * rest of what a graphql-ws subscribe goes through, with the same functions: validation, the
- * cost limit, the cost charged from the same budget, a slot of the same per-address and total
- * bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
+ * cost limit, the cost charged from the same budget, then a slot of the same per-address and
+ * total bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
  * the response over (reply.hijack) and streams until one side ends it.
  *
  * A subscription asked for as a single result (Accept: application/json) gets 406
@@ -98,19 +98,15 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     if (typeof cost !== "number") return refused(cost);
     state.operation.cost = cost;
 
-    const slot = options.slots.take(request.ip);
-    if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
-    if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
+    // Paid for before it takes a place: a stream its budget cannot cover never evicts another's.
     const charge = await options.chargerOf(state.principal?.keyId, request.ip)(cost);
     state.charge = charge;
     for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
     const overBudget = budgetRefusal(charge, { cost, retryAfterSeconds: charge.resetSeconds });
-    if (overBudget) {
-      slot.release();
-      return refused(overBudget);
-    }
-    // Evicted while it was being charged: another newcomer needed the place more.
-    if (slot.evicted) return refused(EVICTED);
+    if (overBudget) return refused(overBudget);
+    const slot = options.slots.take(request.ip);
+    if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
+    if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
     let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
     try {
       results = await subscribe({
@@ -124,6 +120,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       slot.release();
       throw error; // the error handler classifies it, as for any request
     }
+    // Evicted while it was starting: another newcomer needed the place more.
     if (slot.evicted && Symbol.asyncIterator in results) {
       void results.return(undefined).catch(() => {});
       return refused(EVICTED);
