@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_KEY_BUDGET: int(1, 1_000_000_000).default(400_000),
   RATE_LIMIT_WINDOW_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(10),
+  RATE_LIMIT_MEMORY_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
   CACHE_MAX_AGE_SECONDS: int(0, 86_400).default(60),
   CATALOGUE_POLL_MS: int(20, 60_000).default(250),
   CATALOGUE_RESYNC_MS: int(1000, 24 * 3600 * 1000).default(60_000),
@@ -106,6 +107,8 @@ export interface Config {
     windowMs: number;
     /** Failed authentications per window from one address before 429. */
     authFailures: number;
+    /** Heap bytes each in-memory budget table (per address, per key, failed authentications) may hold. */
+    memoryBytes: number;
   };
   cacheMaxAgeSeconds: number;
   catalogue: {
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       keyBudget: e.RATE_LIMIT_KEY_BUDGET,
       windowMs: e.RATE_LIMIT_WINDOW_MS,
       authFailures: e.AUTH_FAILURE_LIMIT,
+      memoryBytes: e.RATE_LIMIT_MEMORY_BYTES,
     },
     cacheMaxAgeSeconds: e.CACHE_MAX_AGE_SECONDS,
     catalogue: { pollMs: e.CATALOGUE_POLL_MS, resyncMs: e.CATALOGUE_RESYNC_MS, staleAfterMs: e.CATALOGUE_STALE_AFTER_MS },

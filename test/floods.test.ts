@@ -2,6 +2,7 @@ import { request, Agent } from "node:http";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { closeCodeOf } from "../src/errors/error-codes";
 import { createKeyAt, uniqueDatabaseUri } from "./support/harness";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
@@ -219,7 +220,7 @@ describe("When sockets send refused subscribes by the thousand", () => {
 });
 
 describe("When sockets are opened and left idle, or too many are opened", () => {
-  test("then an idle socket is closed after WS_IDLE_TIMEOUT_MS, and past MAX_WEBSOCKETS an upgrade gets 503", async () => {
+  test("then an idle socket is closed after WS_IDLE_TIMEOUT_MS, and past MAX_WEBSOCKETS a newcomer evicts a hoarder's oldest, while a hoarder gets 503", async () => {
     const idle = await openSocket("127.0.0.30");
     const opened = Date.now();
     const idleClose = await new Promise<number>((resolve) => idle.once("close", (code) => resolve(code)));
@@ -231,7 +232,12 @@ describe("When sockets are opened and left idle, or too many are opened", () => 
     try {
       // 20 per address is MAX_CONNECTIONS_PER_ADDRESS's default: two addresses reach the total of 30.
       for (let i = 0; i < 30; i += 1) sockets.push(await openSocket(i < 15 ? "127.0.0.31" : "127.0.0.32"));
-      await expect(openSocket("127.0.0.33")).rejects.toThrow("upgrade answered 503");
+      // A newcomer holding none gets in: the oldest socket of the first address to hold the most makes room.
+      const evicted = new Promise<number>((resolve) => sockets[0].once("close", (code) => resolve(code)));
+      sockets.push(await openSocket("127.0.0.33"));
+      expect(await evicted).toBe(closeCodeOf("SERVICE_UNAVAILABLE"));
+      // An address holding the most is refused rather than evict its equal.
+      await expect(openSocket("127.0.0.32")).rejects.toThrow("upgrade answered 503");
     } finally {
       sockets.forEach((s) => s.terminate());
     }

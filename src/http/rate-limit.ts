@@ -25,7 +25,7 @@ export class RateBudgets {
   ) {
     const duration = config.windowMs / 1000;
     const limiter = (name: string, points: number) => {
-      const memory = new RateLimiterMemory({ points, duration });
+      const memory = new BoundedRateLimiterMemory({ points, duration }, config.memoryBytes);
       if (!redis) return memory;
       const keyPrefix = `statusgraph:rl:${name}`;
       return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: memory });
@@ -50,6 +50,48 @@ export class RateBudgets {
 
   async recordAuthFailure(address: string): Promise<void> {
     await this.authFailures.penalty(address, 1);
+  }
+}
+
+/**
+ * Heap bytes one entry of rate-limiter-flexible's memory store takes, measured (Node 20, with
+ * --expose-gc): 494 for a 19-character key (a Map entry, the key, a record and the Timeout that
+ * deletes it when its window ends); rounded up here for keys as long as an IPv6 address's.
+ */
+export const LIMITER_ENTRY_BYTES = 600;
+
+/**
+ * rate-limiter-flexible's memory store with a bound on its entries (`bytes` / LIMITER_ENTRY_BYTES).
+ * An entry is only ever removed when its window has ended (the store's own timer does it), so no
+ * client ever gets a budget back before the window that spent it is over. While the store is full
+ * of live entries, an address it does not hold spends from one shared overflow entry, a budget the
+ * size of one address's, with every other such newcomer: never a fresh budget of its own. A
+ * flood from many addresses thus costs at most `bytes`, and beyond that shares one budget.
+ */
+export class BoundedRateLimiterMemory extends RateLimiterMemory {
+  readonly maxEntries: number;
+  private readonly overflowKey: string;
+
+  constructor(options: ConstructorParameters<typeof RateLimiterMemory>[0], bytes: number) {
+    super(options);
+    this.maxEntries = Math.max(1, Math.floor(bytes / LIMITER_ENTRY_BYTES));
+    this.overflowKey = super.getKey("\0overflow"); // no address or key id looks like this
+  }
+
+  /** The entries held now (the overflow entry included). */
+  get entries(): number {
+    return this.storage().size;
+  }
+
+  override getKey(key: string | number): string {
+    const own = super.getKey(key);
+    const storage = this.storage();
+    return storage.has(own) || storage.size < this.maxEntries ? own : this.overflowKey;
+  }
+
+  /** The store's Map, which rate-limiter-flexible 11 keeps as `_memoryStorage._storage`. */
+  private storage(): Map<string, unknown> {
+    return (this as unknown as { _memoryStorage: { _storage: Map<string, unknown> } })._memoryStorage._storage;
   }
 }
 

@@ -62,6 +62,10 @@ interface Connection {
 
 /** A client that keeps sending once told RATE_LIMITED this many times in a row is disconnected. */
 const MAX_REFUSED_IN_A_ROW = 10;
+export const EVICTED_CLOSE = {
+  code: closeCodeOf("SERVICE_UNAVAILABLE"),
+  reason: "Evicted: the server is full and this address held the most; retry later",
+} as const;
 export const FLOOD_CLOSE = { code: closeCodeOf("RATE_LIMITED"), reason: "Too many requests: the rate budget is spent" } as const;
 
 /**
@@ -78,7 +82,9 @@ export const FLOOD_CLOSE = { code: closeCodeOf("RATE_LIMITED"), reason: "Too man
  *   socket, yielding between two (ws-admission.ts).
  * - The same document limits and cost limit; at most maxSubscriptionsPerConnection per
  *   connection; per client address (behind trusted proxies, the address they forward) and in
- *   all, the slots it shares with HTTP streams (subscription-slots.ts); an idle socket is closed.
+ *   all, the slots it shares with HTTP streams (subscription-slots.ts), where at the cap the oldest
+ *   connection of the address holding the most is closed (1013) for a newcomer holding few; an
+ *   idle socket is closed.
  * - Only reads: mutations never run over the socket (METHOD_NOT_ALLOWED). A write is one HTTP
  *   request, authenticated, budgeted and logged as one.
  */
@@ -91,8 +97,13 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     const slot = options.slots.take(options.clientAddress(request));
     if (slot === "total") return refuseUpgrade(socket, "SERVICE_UNAVAILABLE", "The server holds all the subscriptions it can; retry later");
     if (slot === "address") return refuseUpgrade(socket, "TOO_MANY_SUBSCRIPTIONS", "This address has the most subscription connections open that it may: close one first");
-    socket.once("close", slot); // whether or not the upgrade completes
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+    socket.once("close", () => slot.release()); // whether or not the upgrade completes
+    // Evicted to make room at the cap (subscription-slots.ts): mid-upgrade it is only cut.
+    slot.evict = () => socket.destroy();
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      slot.evict = () => closeEvicted(ws);
+      wss.emit("connection", ws, request);
+    });
   });
 
   /** The checks of a subscribe, in the order HTTP makes them: key, arrival charge, document, cost. */
@@ -250,6 +261,15 @@ const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];
 function closeFlood(socket: WebSocket): void {
   socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
   socket.pause();
+  setTimeout(() => socket.terminate(), 1000).unref();
+}
+
+/**
+ * A socket closed to make room for a subscriber of an address holding fewer: told why (1013, try
+ * again later), and cut a second later whether or not its client answered the close.
+ */
+function closeEvicted(socket: WebSocket): void {
+  socket.close(EVICTED_CLOSE.code, EVICTED_CLOSE.reason);
   setTimeout(() => socket.terminate(), 1000).unref();
 }
 

@@ -44,7 +44,9 @@ export class Admission {
   idle(subscriptions: number): void {
     this.active = subscriptions;
     clearTimeout(this.idleTimer);
-    if (subscriptions > 0) return;
+    // graphql-ws completes a closed socket's subscriptions after its close: a clock started then
+    // would hold the whole connection (socket, parser, context) until it ran out.
+    if (subscriptions > 0 || this.socket.readyState !== this.socket.OPEN) return;
     this.idleTimer = setTimeout(() => this.socket.close(1000, "Idle: no subscription and no message"), this.idleMs);
     this.idleTimer.unref();
   }

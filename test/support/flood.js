@@ -9,6 +9,11 @@
 //   trickle:    { port, addresses, perAddress }       connections that send a request's headers
 //                                                     (every third) or body one piece every 500 ms;
 //                                                     resolves with each one's status and lifetime
+//   idle:       { port, addresses, perAddress, protocol } subscriptions that only listen ("sse": a
+//                                                     POST with Accept: text/event-stream; "ws": a
+//                                                     graphql-ws socket with one subscribe); prints
+//                                                     {"open", "statuses"} once all are open, closes
+//                                                     them all when stdin ends, then prints {"closed"}
 const { request } = require("node:http");
 const WebSocket = require("ws");
 
@@ -111,13 +116,56 @@ function trickle({ port, addresses, perAddress }) {
   return Promise.all(addresses.flatMap((from) => Array.from({ length: perAddress }, (_, i) => one(from, i % 3 === 0))));
 }
 
+const LISTEN = "subscription { statusCodeChanged(codes: [490]) { code kind version } }";
+
+/** One idle subscription from `from`: resolves with its status and a function that closes it. */
+function listen(port, from, protocol) {
+  return new Promise((resolve) => {
+    if (protocol === "ws") {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { localAddress: from });
+      const close = () => new Promise((done) => (ws.readyState === WebSocket.CLOSED ? done() : (ws.once("close", done), ws.close())));
+      ws.on("error", () => {});
+      ws.once("unexpected-response", (_req, res) => resolve({ status: res.statusCode, close: async () => ws.terminate() }));
+      ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: {} })));
+      ws.once("message", () => {
+        ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: LISTEN } }));
+        // Read by the server once it answers a ping sent after it (it is then admitted in its turn).
+        ws.once("pong", () => resolve({ status: 101, close }));
+        ws.ping();
+      });
+      return;
+    }
+    const body = JSON.stringify({ query: LISTEN });
+    const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", localAddress: from, agent: false, headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
+      const close = () => new Promise((done) => (res.destroyed ? done() : (res.once("close", done), req.destroy())));
+      res.once("data", () => resolve({ status: res.statusCode, close }));
+      res.once("end", () => resolve({ status: res.statusCode, close }));
+      res.resume();
+    });
+    req.on("error", () => resolve({ status: 0, close: async () => {} }));
+    req.end(body);
+  });
+}
+
+async function idle({ port, addresses, perAddress, protocol }) {
+  const held = [];
+  for (const from of addresses) for (let i = 0; i < perAddress; i += 1) held.push(await listen(port, from, protocol));
+  process.stdout.write(`${JSON.stringify({ open: held.filter((h) => h.status === 200 || h.status === 101).length, statuses: count(held.map((h) => h.status)) })}\n`);
+  await new Promise((done) => {
+    process.stdin.resume();
+    process.stdin.once("end", done);
+  });
+  await Promise.all(held.map((h) => h.close()));
+  return { closed: held.length };
+}
+
 function count(values) {
   const counts = {};
   for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
   return counts;
 }
 
-({ history, distinct, subscribes, trickle })[mode](options).then(
+({ history, distinct, subscribes, trickle, idle })[mode](options).then(
   (result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);

@@ -35,6 +35,9 @@ const SUBSCRIPTION_WORD = /\bsubscription\b/;
 /** Apollo's words for the same refusal, which it makes only after running the operation. */
 const SINGLE_RESULT_NOT_ACCEPTED = "An 'accept' header was provided for this request which does not accept application/json or application/graphql-response+json";
 
+/** What a stream closed to make room at the cap says (graphql-ws closes with the code's 1013). */
+const EVICTED: Refusal = { code: "SERVICE_UNAVAILABLE", message: "Evicted: the server is full and this address held the most subscriptions; retry later" };
+
 interface Params {
   query?: unknown;
   operationName?: unknown;
@@ -49,8 +52,8 @@ interface Params {
  * and fail on its first field). The stages before it did what they do for every request (key,
  * 1 unit on arrival, trusted documents, variables depth, document limits); this one makes the
  * rest of what a graphql-ws subscribe goes through, with the same functions: validation, the
- * cost limit, the cost charged from the same budget, a slot of the same per-address and total
- * bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
+ * cost limit, the cost charged from the same budget, then a slot of the same per-address and
+ * total bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
  * the response over (reply.hijack) and streams until one side ends it.
  *
  * A subscription asked for as a single result (Accept: application/json) gets 406
@@ -112,17 +115,15 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     if (typeof cost !== "number") return refused(cost);
     state.operation.cost = cost;
 
-    const slot = options.slots.take(request.ip);
-    if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
-    if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
+    // Paid for before it takes a place: a stream its budget cannot cover never evicts another's.
     const charge = await options.chargerOf(state.principal?.keyId, request.ip)(cost);
     state.charge = charge;
     for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
     const overBudget = budgetRefusal(charge, { cost, retryAfterSeconds: charge.resetSeconds });
-    if (overBudget) {
-      slot();
-      return refused(overBudget);
-    }
+    if (overBudget) return refused(overBudget);
+    const slot = options.slots.take(request.ip);
+    if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
+    if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
     let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
     try {
       results = await subscribe({
@@ -133,11 +134,16 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
         contextValue: createContext(state, state.principal, options.services, PUSHES_ARE_FREE),
       });
     } catch (error) {
-      slot();
+      slot.release();
       throw error; // the error handler classifies it, as for any request
     }
+    // Evicted while it was starting: another newcomer needed the place more.
+    if (slot.evicted && Symbol.asyncIterator in results) {
+      void results.return(undefined).catch(() => {});
+      return refused(EVICTED);
+    }
     if (!(Symbol.asyncIterator in results)) {
-      slot();
+      slot.release();
       const first = results.errors?.[0];
       const shaped = first ? formatError(first.toJSON(), first) : undefined;
       const code = (shaped?.extensions?.code as ErrorCode | undefined) ?? "INTERNAL_SERVER_ERROR";
@@ -160,11 +166,14 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, (reason: EndReason) => {
       open.delete(stream);
       untrack();
-      slot();
+      slot.release();
       // Hijacked responses skip Fastify's onResponse: the stream is logged and counted here.
       options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
       request.log.info({ protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
     });
+    // At the cap, the oldest stream of the address holding the most makes room for a newcomer
+    // holding few (subscription-slots.ts): its client gets the error event and the end.
+    slot.evict = () => stream.fail([errorOf("SERVICE_UNAVAILABLE", EVICTED.message, state.id)], "evicted");
     open.add(stream);
     void stream.pump();
     return reply;

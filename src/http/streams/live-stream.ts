@@ -4,7 +4,7 @@ import { formatError, formatRefusal } from "../../errors/format-error";
 import type { Framing } from "./framing";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
-export type EndReason = "completed" | "client closed" | "client not reading" | "revoked" | "shutdown" | "failed";
+export type EndReason = "completed" | "client closed" | "client not reading" | "revoked" | "evicted" | "shutdown" | "failed";
 
 /** Bytes written but not yet taken by the client past which it is cut off (a few hundred events). */
 const MAX_UNREAD_BYTES = 1024 * 1024;
