@@ -156,28 +156,49 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   const sweeper = setInterval(sweep, sweepMs);
   sweeper.unref();
 
-  /** The connection to close for a newcomer at the cap, if any may go. */
+  // The judged connections, slowest first (a direct client's before a proxy's), ranked at most
+  // once a sweep: at the cap under a flood every newcomer needs a victim, and ranking them all
+  // for each would cost the event loop what the flood wants it to spend.
+  let ranking: Connection[] = [];
+  let ranked = 0;
+  let rankedAt = -Infinity;
+  const rank = (now: number) => {
+    const rated: { connection: Connection; rate: number }[] = [];
+    for (const connection of connections.values()) {
+      if (!judged(connection) || connection.socket.isPaused()) continue;
+      // Bytes a second since its request began, the grace counted as elapsed, so that a request
+      // that has just begun is not ranked on a few milliseconds.
+      rated.push({ connection, rate: (connection.socket.bytesRead - connection.baseline) / Math.max(now - connection.since, bounds.rateGraceMs, 1) });
+    }
+    rated.sort((a, b) => Number(a.connection.proxy) - Number(b.connection.proxy) || a.rate - b.rate);
+    ranking = rated.map((r) => r.connection);
+    ranked = 0;
+    rankedAt = now;
+  };
+
+  /**
+   * The connection to close for a newcomer at the cap, if any may go: the one idle longest, then
+   * the slowest arriving, then a proxy's idle one, then a proxy's slowest. A new connection that
+   * has sent nothing yet is left its grace (a burst of connections is accepted before any is
+   * read: the first of them must not be shed for the next).
+   */
   const leastUseful = (): Connection | undefined => {
     const now = performance.now();
     let proxyIdle: Connection | undefined;
     for (const connection of idle) {
       if (wokeUp(connection)) startReceiving(connection, now);
+      else if (connection.slack === 0 && now - connection.since < bounds.rateGraceMs) continue;
       else if (!connection.proxy) return connection;
       else proxyIdle ??= connection;
     }
-    // The slowest by bytes a second since its request began (the first grace counted as elapsed,
-    // so that a request that has just begun is not ranked on a few milliseconds).
-    let slowest: Connection | undefined;
-    let slowestRate = Infinity;
-    let proxySlowest: Connection | undefined;
-    let proxyRate = Infinity;
-    for (const connection of connections.values()) {
-      if (!judged(connection) || connection.socket.isPaused()) continue;
-      const rate = (connection.socket.bytesRead - connection.baseline) / Math.max(now - connection.since, bounds.rateGraceMs, 1);
-      if (!connection.proxy && rate < slowestRate) [slowest, slowestRate] = [connection, rate];
-      if (connection.proxy && rate < proxyRate) [proxySlowest, proxyRate] = [connection, rate];
+    if (now - rankedAt > sweepMs || ranked >= ranking.length) rank(now);
+    while (ranked < ranking.length) {
+      const candidate = ranking[ranked];
+      if (candidate.proxy && proxyIdle) return proxyIdle;
+      ranked += 1;
+      if (!candidate.released && judged(candidate)) return candidate;
     }
-    return slowest ?? proxyIdle ?? proxySlowest;
+    return proxyIdle;
   };
 
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
