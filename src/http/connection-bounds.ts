@@ -85,11 +85,18 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   const connections = new Map<Socket, Connection>();
   // Idle connections in the order they fell idle: the first is the one idle longest.
   const idle = new Set<Connection>();
+  // New connections that have sent nothing yet and are within their grace: not sheddable (a
+  // burst of connections is accepted before any is read, so the first must not be shed for the
+  // next). The sweep moves them on: receiving once bytes came, idle once the grace is spent.
+  const fresh = new Set<Connection>();
   const sweepMs = Math.max(50, Math.min(250, bounds.rateGraceMs / 4));
   let lastSweep = performance.now();
 
   const enter = (connection: Connection, phase: Phase, now: number, since = now) => {
-    if (connection.phase === "idle") idle.delete(connection);
+    if (connection.phase === "idle") {
+      idle.delete(connection);
+      fresh.delete(connection);
+    }
     connection.phase = phase;
     connection.since = since;
     connection.baseline = connection.socket.bytesRead;
@@ -118,6 +125,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     connection.released = true;
     connections.delete(connection.socket);
     idle.delete(connection);
+    fresh.delete(connection);
     open -= 1;
     if (connection.proxy) return;
     const left = (byAddress.get(connection.address) ?? 1) - 1;
@@ -136,6 +144,13 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
 
   const sweep = () => {
     const now = performance.now();
+    for (const connection of fresh) {
+      if (wokeUp(connection)) startReceiving(connection, now);
+      else if (now - connection.since >= bounds.rateGraceMs) {
+        fresh.delete(connection);
+        idle.add(connection);
+      }
+    }
     for (const connection of connections.values()) {
       if (wokeUp(connection)) startReceiving(connection, now);
       if (connection.answered && connection.request?.complete) fallIdle(connection, now);
@@ -178,16 +193,14 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
 
   /**
    * The connection to close for a newcomer at the cap, if any may go: the one idle longest, then
-   * the slowest arriving, then a proxy's idle one, then a proxy's slowest. A new connection that
-   * has sent nothing yet is left its grace (a burst of connections is accepted before any is
-   * read: the first of them must not be shed for the next).
+   * the slowest arriving, then a proxy's idle one, then a proxy's slowest (see `fresh` for
+   * the new connections left out).
    */
   const leastUseful = (): Connection | undefined => {
     const now = performance.now();
     let proxyIdle: Connection | undefined;
     for (const connection of idle) {
       if (wokeUp(connection)) startReceiving(connection, now);
-      else if (connection.slack === 0 && now - connection.since < bounds.rateGraceMs) continue;
       else if (!connection.proxy) return connection;
       else proxyIdle ??= connection;
     }
@@ -240,7 +253,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     const now = performance.now();
     const connection: Connection = { socket, address, proxy, phase: "idle", since: now, baseline: 0, answered: false, upgraded: false, released: false, slack: 0 };
     connections.set(socket, connection);
-    idle.add(connection);
+    fresh.add(connection);
     socket.once("close", () => release(connection));
   });
   return {
