@@ -131,6 +131,13 @@ describe("Requests that arrive below the minimum rate (default 500 B/s after 1 s
     await sleep(400);
     expect(await exchange(patient, query)).toBe(200);
   }, 20_000);
+  test("then a body the server refused without reading, left unfinished, closes the connection with no second response", async () => {
+    // 415 as soon as the headers are read; the client never sends the rest of its body.
+    const refused = await hold(port, "127.0.0.8", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10000\r\n\r\nabc");
+    await refused.closed;
+    expect(statusOf(refused.received())).toBe(415);
+    expect(refused.received().match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  }, 20_000);
 });
 
 describe("At the global connection cap (MAX_CONNECTIONS=50)", () => {

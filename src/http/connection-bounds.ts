@@ -137,7 +137,9 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     const wasIdle = connection.phase === "idle";
     bounds.onCut?.({ reason, address: connection.address, forwardedFor: forwardedFor(connection), idle: wasIdle });
     release(connection);
-    if (wasIdle) connection.socket.destroy(); // nothing of a request has arrived: nothing to answer
+    // Nothing of a request has arrived, or its response is already written (the rest of its body
+    // was not waited for): nothing to answer.
+    if (wasIdle || connection.answered) connection.socket.destroy();
     else if (reason === "too slow") bounds.refuseRaw(connection.socket, "REQUEST_TIMEOUT", `The request arrived slower than ${bounds.minRateBytesPerSecond} bytes a second`);
     else bounds.refuseRaw(connection.socket, "SERVICE_UNAVAILABLE", "The server is at its connection limit and this request was arriving slowest");
   };
