@@ -1,4 +1,7 @@
+import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
+import { boundConnections } from "../src/http/connection-bounds";
+import { socketRefusal } from "../src/http/request-guards";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -205,4 +208,37 @@ describe("At the global connection cap (MAX_CONNECTIONS=50)", () => {
       h.socket.destroy();
     }
   }, 30_000);
+});
+
+describe("When the server's own event loop is held while a request arrives", () => {
+  test("then the time it held is not held against the client: the request is answered, not cut", async () => {
+    // In this process, so that the test can hold the loop the server runs on: a plain Node
+    // server with the bounds, whose /hold handler holds the loop for 2 s (as a long turn of
+    // work would) while a client's request is half in, the rest sent meanwhile. When the loop
+    // resumes, the sweep's timer may run before the socket is read again.
+    let rest = () => {};
+    const plain = createServer((request, response) => {
+      if (request.url === "/hold") {
+        rest();
+        const until = Date.now() + 2000;
+        while (Date.now() < until); // the event loop held
+      }
+      request.resume();
+      request.on("end", () => response.end("ok"));
+    });
+    const bounds = boundConnections(plain, { perAddress: 64, total: 100, isProxy: () => false, minRateBytesPerSecond: 500, rateGraceMs: 1000, refuseRaw: socketRefusal("*") });
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    const port = (plain.address() as { port: number }).port;
+    try {
+      const client = await hold(port, "127.0.0.1", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nConnection: close\r\n\r\n0123456789");
+      rest = () => client.socket.write("0123456789");
+      await sleep(300);
+      const holder = await hold(port, "127.0.0.1", "GET /hold HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      await Promise.all([client.closed, holder.closed]);
+      expect(statusOf(client.received())).toBe(200);
+    } finally {
+      bounds.stop();
+      plain.close();
+    }
+  });
 });

@@ -146,6 +146,16 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
 
   const sweep = () => {
     const now = performance.now();
+    const late = now - lastSweep - sweepMs;
+    if (late > sweepMs) {
+      // The event loop was held (a long turn, a pause of the process): bytes the clients sent
+      // meanwhile still wait in the kernel, to be read after this timer, in this same turn. That
+      // time is ours, not theirs: every clock moves on by it, and nothing is judged until the
+      // next sweep has seen what was read.
+      for (const connection of connections.values()) connection.since = Math.min(now, connection.since + late);
+      lastSweep = now;
+      return;
+    }
     for (const connection of fresh) {
       if (wokeUp(connection)) startReceiving(connection, now);
       else if (now - connection.since >= bounds.rateGraceMs) {
