@@ -216,7 +216,9 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
       else if (!connection.proxy) return connection;
       else proxyIdle ??= connection;
     }
-    if (now - rankedAt > sweepMs || ranked >= ranking.length) rank(now);
+    // Not ranked again before the sweep interval is over, even once all are taken: newcomers
+    // at a cap held by busy connections are then refused at the cost of a glance each.
+    if (now - rankedAt > sweepMs) rank(now);
     while (ranked < ranking.length) {
       const candidate = ranking[ranked];
       if (candidate.proxy && proxyIdle) return proxyIdle;
