@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
   MAX_CONNECTIONS: int(10, 1_000_000).default(10_000),
   MAX_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(64),
+  MIN_REQUEST_RATE_BYTES_PER_SECOND: int(0, 1_000_000_000).default(500),
+  REQUEST_RATE_GRACE_MS: int(100, 60_000).default(1000),
   MAX_WEBSOCKETS: int(1, 1_000_000).default(5000),
   WS_IDLE_TIMEOUT_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
@@ -135,6 +137,10 @@ export interface Config {
     total: number;
     /** Open TCP connections from one socket address (trusted proxies are not counted). */
     perAddress: number;
+    /** Bytes a second a request's headers and body must keep arriving at, after the grace (0: none). */
+    minRateBytesPerSecond: number;
+    /** The credit of time a request starts with before the minimum rate is asked of it. */
+    rateGraceMs: number;
   };
   subscriptions: {
     perConnection: number;
@@ -232,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       total: e.MAX_CONNECTIONS,
       perAddress: e.MAX_SOCKETS_PER_ADDRESS,
+      minRateBytesPerSecond: e.MIN_REQUEST_RATE_BYTES_PER_SECOND,
+      rateGraceMs: e.REQUEST_RATE_GRACE_MS,
     },
     subscriptions: {
       perConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,

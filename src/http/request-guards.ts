@@ -69,5 +69,21 @@ export const clientErrorHandler = (corsOrigin: string) => (error: Error & { code
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const known = CLIENT_ERRORS[error.code ?? ""];
   const code: ErrorCode = known?.code ?? "BAD_REQUEST";
-  socket.end(rawRefusal(code, known?.message ?? "Malformed HTTP request", [variesOnOrigin(corsOrigin) ? "vary: Origin" : "access-control-allow-origin: *"]));
+  socket.end(rawRefusal(code, known?.message ?? "Malformed HTTP request", [corsHeaderOf(corsOrigin)]));
+};
+
+const corsHeaderOf = (corsOrigin: string) => (variesOnOrigin(corsOrigin) ? "vary: Origin" : "access-control-allow-origin: *");
+
+/**
+ * The same refusal, written by the connection bounds to a socket whose request is still
+ * arriving (too slow, or shed at the cap). Nothing more is read from it (the parser must not
+ * hand on a request that completes meanwhile), and it is closed once written, or a second later
+ * if the client does not read.
+ */
+export const socketRefusal = (corsOrigin: string) => (socket: Socket, code: ErrorCode, message: string) => {
+  if (socket.destroyed) return;
+  socket.on("error", () => {}); // the client may be gone already
+  socket.pause();
+  setTimeout(() => socket.destroy(), 1000).unref();
+  socket.write(rawRefusal(code, message, [corsHeaderOf(corsOrigin)]), () => socket.destroy());
 };

@@ -44,7 +44,7 @@ import { trustedDocumentsStage } from "./pipeline/trusted-documents";
 import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
-import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound } from "./request-guards";
+import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound, socketRefusal } from "./request-guards";
 import { requestIdOf } from "./request-id";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
@@ -166,7 +166,18 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       return server;
     },
   });
-  const connections = boundConnections(app.server, { perAddress: config.connections.perAddress, total: config.connections.total, isProxy: (address) => trusted(address, 0) });
+  // One log line a second at most, however many connections a flood makes us cut.
+  const cuts = cutLog(app.log);
+  const connections = boundConnections(app.server, {
+    perAddress: config.connections.perAddress,
+    total: config.connections.total,
+    isProxy: (address) => trusted(address, 0),
+    minRateBytesPerSecond: config.connections.minRateBytesPerSecond,
+    rateGraceMs: config.connections.rateGraceMs,
+    refuseRaw: socketRefusal(config.corsOrigin),
+    clientOf: clientAddress,
+    onCut: (event) => cuts.count(event),
+  });
   // Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never runs.
   app.removeContentTypeParser("text/plain");
   // JSON bodies are checked to be UTF-8 before they are decoded (Node would put U+FFFD in place of
@@ -325,6 +336,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
         await apollo.stop();
       } finally {
         clearInterval(sweeper);
+        connections.stop();
+        cuts.stop();
       }
     },
   };
@@ -338,4 +351,28 @@ function trustFunction(trust: Config["trustProxy"]): (address: string, hop: numb
   if (trust === false) return () => false;
   if (typeof trust === "number") return (_address, hop) => hop < trust;
   return proxyAddr.compile(trust);
+}
+
+/** Connections cut for their rate or shed at the cap, told once a second as counts. */
+function cutLog(log: FastifyInstance["log"]) {
+  let tooSlow = 0;
+  let shedIdle = 0;
+  let shedSlowest = 0;
+  let forwarded: string | undefined;
+  const timer = setInterval(() => {
+    if (tooSlow + shedIdle + shedSlowest === 0) return;
+    log.warn({ tooSlow, shedIdle, shedSlowest, ...(forwarded && { lastForwardedFor: forwarded }) }, "connections cut in the last second: requests arriving below the minimum rate (408), and connections closed for newcomers at the connection cap");
+    tooSlow = shedIdle = shedSlowest = 0;
+    forwarded = undefined;
+  }, 1000);
+  timer.unref();
+  return {
+    count(event: { reason: "too slow" | "shed at the cap"; idle: boolean; forwardedFor?: string }) {
+      if (event.reason === "too slow") tooSlow += 1;
+      else if (event.idle) shedIdle += 1;
+      else shedSlowest += 1;
+      forwarded = event.forwardedFor ?? forwarded;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

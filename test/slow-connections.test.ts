@@ -1,0 +1,244 @@
+import { createServer } from "node:http";
+import { connect, type Socket } from "node:net";
+import { boundConnections } from "../src/http/connection-bounds";
+import { socketRefusal } from "../src/http/request-guards";
+import { startServerProcess, type ServerProcess } from "./support/server-process";
+
+/**
+ * Connections are shed by what they send, not by when they came (issue 25, item 1): a request
+ * arriving below MIN_REQUEST_RATE_BYTES_PER_SECOND after its grace is cut with 408, and at
+ * MAX_CONNECTIONS a newcomer gets in by closing the connection idle longest, then the one
+ * sending slowest. Against the built server in a process of its own; attackers are raw sockets
+ * from loopback addresses of their own (127.0.0.x), the normal client speaks from 127.0.0.1.
+ *
+ * The deadlines (REQUEST_HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) are set far beyond the test's
+ * length, so that the only thing that can end a trickler here is its rate, and the only way a
+ * newcomer gets in at the cap is by another connection being closed for it.
+ */
+const FAR_DEADLINES = { REQUEST_HEADERS_TIMEOUT_MS: "600000", REQUEST_TIMEOUT_MS: "3600000" };
+
+interface Held {
+  socket: Socket;
+  /** Everything the server wrote to it. */
+  received(): string;
+  /** Resolves once the server has closed it (or it failed). */
+  closed: Promise<void>;
+  isClosed(): boolean;
+  /** Stops its trickle, if any. */
+  stop(): void;
+}
+
+/** A raw connection from `from` that writes `first`, then `piece` every `everyMs` (if given). */
+function hold(port: number, from: string, first: string, piece?: string, everyMs = 200): Promise<Held> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, localAddress: from });
+    let text = "";
+    let closed = false;
+    let timer: NodeJS.Timeout | undefined;
+    socket.setEncoding("utf8");
+    socket.on("data", (d) => (text += d));
+    const done = new Promise<void>((end) =>
+      socket.once("close", () => {
+        closed = true;
+        clearInterval(timer);
+        end();
+      }),
+    );
+    socket.on("error", () => {});
+    socket.once("connect", () => {
+      if (first) socket.write(first);
+      if (piece) timer = setInterval(() => socket.writable && socket.write(piece), everyMs);
+      resolve({ socket, received: () => text, closed: done, isClosed: () => closed, stop: () => clearInterval(timer) });
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** One request on a raw connection: resolves with the status line's code once a whole response (Content-Length) is in. */
+function exchange(held: Held, request: string): Promise<number> {
+  const before = held.received().length;
+  held.socket.write(request);
+  return new Promise((resolve) => {
+    const look = () => {
+      const text = held.received().slice(before);
+      const head = /^HTTP\/1\.1 (\d+)[^]*?\r\ncontent-length: (\d+)\r\n[^]*?\r\n\r\n/i.exec(text);
+      if (head && Buffer.byteLength(text.slice(head[0].length)) >= Number(head[2])) {
+        held.socket.off("data", look);
+        resolve(Number(head[1]));
+      }
+    };
+    held.socket.on("data", look);
+    held.closed.then(() => resolve(0));
+  });
+}
+
+const GET_HEALTHZ = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+/** Headers that never end: a header value growing one byte at a time. */
+const ENDLESS_HEADERS = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+const statusOf = (text: string) => Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0);
+const bodyOf = (text: string) => JSON.parse(text.split("\r\n\r\n")[1]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request from 127.0.0.1 on a connection of its own (Connection: close): its status. */
+async function ask(port: number, request = GET_HEALTHZ.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")): Promise<number> {
+  const held = await hold(port, "127.0.0.1", "");
+  const status = await exchange(held, request);
+  held.socket.destroy();
+  return status;
+}
+
+const query = JSON.stringify({ query: "{ __typename }" });
+const POST_QUERY = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${query.length}\r\nConnection: close\r\n\r\n${query}`;
+
+describe("Requests that arrive below the minimum rate (default 500 B/s after 1 s)", () => {
+  let server: ServerProcess;
+  let port: number;
+  beforeAll(async () => {
+    server = await startServerProcess(FAR_DEADLINES);
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server.stop());
+
+  test("then a trickler of headers and a trickler of a body each get 408 REQUEST_TIMEOUT and are closed, while a normal client is answered", async () => {
+    const headers = await hold(port, "127.0.0.2", ENDLESS_HEADERS, "a"); // 5 bytes a second
+    const body = await hold(port, "127.0.0.3", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", " ");
+    // Meanwhile, a normal client.
+    const answers: number[] = [];
+    while (!(headers.isClosed() && body.isClosed())) {
+      answers.push(await ask(port), await ask(port, POST_QUERY));
+      await sleep(100);
+    }
+    for (const trickler of [headers, body]) {
+      expect(statusOf(trickler.received())).toBe(408);
+      expect(bodyOf(trickler.received()).errors[0].extensions).toMatchObject({ code: "REQUEST_TIMEOUT", httpStatus: 408 });
+      expect(trickler.received()).toMatch(/\r\nconnection: close\r\n/i);
+    }
+    expect(answers.length).toBeGreaterThan(2);
+    expect(answers.filter((s) => s !== 200)).toEqual([]);
+  }, 20_000);
+
+  test("then a connection idle between requests, a new one that has sent nothing yet, and a client that pauses within the grace are all answered", async () => {
+    const keepAlive = await hold(port, "127.0.0.4", "");
+    expect(await exchange(keepAlive, GET_HEALTHZ)).toBe(200);
+    const silent = await hold(port, "127.0.0.5", "");
+    // A trickler alongside, so that the test knows the sweep has had time to judge them all.
+    const trickler = await hold(port, "127.0.0.6", ENDLESS_HEADERS, "a");
+    await trickler.closed;
+    await sleep(500);
+    expect(keepAlive.isClosed()).toBe(false);
+    expect(silent.isClosed()).toBe(false);
+    expect(await exchange(keepAlive, GET_HEALTHZ)).toBe(200);
+    expect(await exchange(silent, POST_QUERY)).toBe(200);
+    // Headers, then the body a little later (within the grace): the request arrived fast enough.
+    const patient = await hold(port, "127.0.0.7", POST_QUERY.slice(0, POST_QUERY.length - query.length));
+    await sleep(400);
+    expect(await exchange(patient, query)).toBe(200);
+  }, 20_000);
+  test("then a body the server refused without reading, left unfinished, closes the connection with no second response", async () => {
+    // 415 as soon as the headers are read; the client never sends the rest of its body.
+    const refused = await hold(port, "127.0.0.8", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10000\r\n\r\nabc");
+    await refused.closed;
+    expect(statusOf(refused.received())).toBe(415);
+    expect(refused.received().match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  }, 20_000);
+});
+
+describe("At the global connection cap (MAX_CONNECTIONS=50)", () => {
+  let server: ServerProcess;
+  let port: number;
+  beforeAll(async () => {
+    // A minimum rate of 1 B/s: the tricklers below send 5 B/s and are never cut for their rate,
+    // so that only the cap can close them. 127.0.0.9 is a trusted proxy.
+    server = await startServerProcess({ ...FAR_DEADLINES, MAX_CONNECTIONS: "50", MIN_REQUEST_RATE_BYTES_PER_SECOND: "1", TRUST_PROXY: "127.0.0.9" });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server.stop());
+
+  test("then newcomers and /healthz are answered by closing the idle connections first, then the slowest, never a fast one", async () => {
+    // The oldest idle connection is a trusted proxy's: it carries many clients and goes last.
+    const proxy = await hold(port, "127.0.0.9", "");
+    expect(await exchange(proxy, GET_HEALTHZ.replace("\r\n\r\n", "\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n"))).toBe(200);
+    const idle: Held[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const held = await hold(port, "127.0.0.10", "");
+      expect(await exchange(held, GET_HEALTHZ)).toBe(200);
+      idle.push(held);
+    }
+    // Slow: 5 bytes a second into headers that never end.
+    const slow = await Promise.all(Array.from({ length: 10 }, (_, i) => hold(port, `127.0.0.${11 + (i % 2)}`, ENDLESS_HEADERS, "a")));
+    // Fast: a large body at 1,000 bytes a second (it would take 100 s to arrive).
+    const bodyStart = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+    const fast = await Promise.all(Array.from({ length: 29 }, (_, i) => hold(port, `127.0.0.${13 + (i % 3)}`, bodyStart, " ".repeat(100), 100)));
+    // 1 + 10 + 10 + 29 = 50: the cap. Let the sweep measure them.
+    await sleep(1500);
+    expect([proxy, ...idle, ...slow, ...fast].filter((h) => h.isClosed())).toEqual([]);
+
+    // Twenty newcomers that stay (fast bodies of their own), one after another.
+    const newcomers: Held[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      newcomers.push(await hold(port, "127.0.0.20", bodyStart, " ".repeat(100), 100));
+      await sleep(50);
+    }
+    await Promise.all([...idle, ...slow].map((h) => h.closed));
+    // The idle ones were closed without a word (nothing of a request had arrived), the slow
+    // ones with a 503 that asks them to retry.
+    for (const h of idle) expect(h.received()).toMatch(/^HTTP\/1\.1 200 [^]*$/);
+    for (const h of idle) expect(h.received().match(/HTTP\/1\.1/g)).toHaveLength(1);
+    for (const h of slow) {
+      expect(statusOf(h.received())).toBe(503);
+      expect(bodyOf(h.received()).errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+    }
+    // The newcomers were admitted, not refused; the fast and the proxy's connection remain.
+    expect([proxy, ...fast, ...newcomers].filter((h) => h.isClosed())).toEqual([]);
+    expect(newcomers.filter((h) => h.received() !== "")).toEqual([]);
+
+    // Still at the cap, with nothing idle or slow left but the proxy's idle connection: /healthz
+    // gets in all the same, by closing the slowest of the fast bodies (one, or two if the first
+    // ask's connection was not yet closed when the second came); the proxy's connection stays.
+    expect(await ask(port)).toBe(200);
+    expect(await ask(port, POST_QUERY)).toBe(200);
+    await sleep(300);
+    const closedFast = [...fast, ...newcomers].filter((h) => h.isClosed());
+    expect(closedFast.length).toBeGreaterThanOrEqual(1);
+    expect(closedFast.length).toBeLessThanOrEqual(2);
+    for (const h of closedFast) expect(statusOf(h.received())).toBe(503);
+    expect(proxy.isClosed()).toBe(false);
+    for (const h of [...fast, ...newcomers]) {
+      h.stop();
+      h.socket.destroy();
+    }
+  }, 30_000);
+});
+
+describe("When the server's own event loop is held while a request arrives", () => {
+  test("then the time it held is not held against the client: the request is answered, not cut", async () => {
+    // In this process, so that the test can hold the loop the server runs on: a plain Node
+    // server with the bounds, whose /hold handler holds the loop for 2 s (as a long turn of
+    // work would) while a client's request is half in, the rest sent meanwhile. When the loop
+    // resumes, the sweep's timer may run before the socket is read again.
+    let rest = () => {};
+    const plain = createServer((request, response) => {
+      if (request.url === "/hold") {
+        rest();
+        const until = Date.now() + 2000;
+        while (Date.now() < until); // the event loop held
+      }
+      request.resume();
+      request.on("end", () => response.end("ok"));
+    });
+    const bounds = boundConnections(plain, { perAddress: 64, total: 100, isProxy: () => false, minRateBytesPerSecond: 500, rateGraceMs: 1000, refuseRaw: socketRefusal("*") });
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    const port = (plain.address() as { port: number }).port;
+    try {
+      const client = await hold(port, "127.0.0.1", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nConnection: close\r\n\r\n0123456789");
+      rest = () => client.socket.write("0123456789");
+      await sleep(300);
+      const holder = await hold(port, "127.0.0.1", "GET /hold HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      await Promise.all([client.closed, holder.closed]);
+      expect(statusOf(client.received())).toBe(200);
+    } finally {
+      bounds.stop();
+      plain.close();
+    }
+  });
+});
