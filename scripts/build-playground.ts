@@ -53,12 +53,15 @@ async function main() {
   writeFileSync(INPUTS_FILE, digest); // last: an interrupted build is redone
 }
 
+/** Where the examples are, in the order their tabs open: the README's queries, then the docs'. */
+const EXAMPLE_FILES = ["README.md", "docs/queries.md", "docs/curation.md", "docs/operations.md"];
+
 /**
- * Every operation of the README's "Example queries" section (and its mutations), one tab each,
+ * Every operation of the README's and the docs' GraphQL examples, one tab each,
  * in the README's order except that its subscriptions come second: GraphiQL's tab bar shows
  * about eight tabs at 1,400 px, and the walkthrough's `WatchChanges` was the 13th.
  */
-export function exampleTabs(readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")): { query: string; headers?: string }[] {
+export function exampleTabs(readme = EXAMPLE_FILES.map((file) => readFileSync(join(PROJECT_ROOT, file), "utf8")).join("\n")): { query: string; headers?: string }[] {
   const [first, ...rest] = readmeOperations(readme);
   const subscription = (tab: { query: string }) => tab.query.startsWith("subscription");
   return first ? [first, ...rest.filter(subscription), ...rest.filter((tab) => !subscription(tab))] : [];

@@ -8,7 +8,7 @@ import { type TracingConfig, TRACES_SAMPLERS, tracingOf } from "./tracing/config
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** One documented env name per key; see the README's configuration table (a test checks it lists each). */
+/** One documented env name per key; see docs/configuration.md's table (a test checks it lists each). */
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default("127.0.0.1"),

@@ -11,8 +11,8 @@ describe("When the configuration is loaded", () => {
     expect(config.mongodbUri).toBeUndefined();
   });
 
-  test("then the README's configuration table lists every variable it reads, and no other", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+  test("then docs/configuration.md's table lists every variable it reads, and no other", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "docs", "configuration.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Playground"));
     const listed = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect([...listed].sort()).toEqual([...CONFIG_VARIABLES].sort());

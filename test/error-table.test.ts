@@ -12,8 +12,8 @@ describe("The error table", () => {
     expect(description.length).toBeGreaterThan(20);
   });
 
-  test("is the README's error code table, row for row", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+  test("is docs/errors.md's error code table, row for row", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "docs", "errors.md"), "utf8");
     const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
     expect(rows).toEqual(ERROR_CODES.map((c) => [c, ERROR_TABLE[c].httpStatus]));
   });

@@ -18,7 +18,7 @@ const errorOf = async (res: Response) => (await json(res)).errors[0].extensions;
 
 /**
  * graphql-http 1.23's audit checks the draft of before 2026. These are its non-MUST audits that
- * the 2026 draft supersedes (the README lists each beside its sentence); any other warning or
+ * the 2026 draft supersedes (docs/errors.md lists each beside its sentence); any other warning or
  * notice, and any MUST failing, fails this test.
  */
 const SUPERSEDED: Record<string, string> = {
@@ -350,9 +350,9 @@ describe("When CORS_ORIGIN is * (the default)", () => {
   });
 });
 
-describe("The README's table of HTTP status codes", () => {
+describe("docs/errors.md's table of HTTP status codes", () => {
   test("is the code's table, and each code's status is its error-table status", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const readme = readFileSync(join(PROJECT_ROOT, "docs", "errors.md"), "utf8");
     const section = readme.slice(readme.indexOf("### HTTP status codes this API returns"));
     const rows = [...section.matchAll(/^\| (\d{3}) \| (?:`([A-Z_]+)`|—) \| (.+) \|$/gm)].map((m) => ({ status: Number(m[1]), code: m[2] ?? null, when: m[3] }));
     expect(rows).toEqual(REQUEST_LEVEL_STATUSES);

@@ -11,7 +11,7 @@ export interface ErrorFacts {
   /** The code of a whole HTTP request refused with this status (Fastify's, Node's, Apollo's). */
   forStatus?: true;
   /**
-   * The whole request that is refused with this code, as the README's table of HTTP statuses
+   * The whole request that is refused with this code, as docs/errors.md's table of HTTP statuses
    * says it (request-statuses.ts lists them).
    */
   refusedRequest?: string;
@@ -37,7 +37,7 @@ export interface ErrorFacts {
 /**
  * The one table of this API's error codes. Everything else is derived from it: the GraphQL
  * `ErrorCode` enum, the `errorCodes` query, `StatusCode.apiErrorCodes`, the formatter's
- * `extensions.httpStatus`, the HTTP status and Retry-After of every response, and the README's
+ * `extensions.httpStatus`, the HTTP status and Retry-After of every response, and docs/errors.md's
  * table (checked by a test).
  */
 export const ERROR_TABLE = {

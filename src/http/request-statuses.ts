@@ -3,7 +3,7 @@ import { ERROR_CODES, type ErrorCode, factsOf, httpStatusOf, PARTIAL_SUCCESS } f
 /**
  * Every HTTP status this API sends for a whole request (field errors travel inside a 294),
  * with the request that produces it: those without an error, every code the error table says
- * refuses a whole request, and the request errors of 422, by status. The README's "HTTP status codes" table is checked
+ * refuses a whole request, and the request errors of 422, by status. docs/errors.md's "HTTP status codes" table is checked
  * against this list by a test.
  */
 export const REQUEST_LEVEL_STATUSES: { status: number; code: ErrorCode | null; when: string }[] = [

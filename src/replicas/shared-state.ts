@@ -74,7 +74,7 @@ export class SharedState {
         const [, maxmemory] = (await this.redis.config("GET", "maxmemory")) as string[];
         const [, policy] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
         if (maxmemory === "0" || policy === "noeviction") {
-          warn("Redis has no maxmemory with an evicting policy: persisted queries can fill it (see the README, Redis)", { maxmemory, policy });
+          warn("Redis has no maxmemory with an evicting policy: persisted queries can fill it (see docs/operations.md, Redis)", { maxmemory, policy });
         }
       } catch {
         // CONFIG refused (managed Redis) or Redis gone: nothing to say

@@ -1,4 +1,4 @@
-/** Every bound on an operation, checked before any resolver runs (README "Limits"). */
+/** Every bound on an operation, checked before any resolver runs (docs/limits.md). */
 export interface OperationLimits {
   /** Lexical tokens of the document, counted before parsing. */
   tokens: number;
