@@ -243,6 +243,20 @@ describe("When the server runs with TRUSTED_DOCUMENTS_POLICY=strict and someone 
       expect(fields).toContain("statusCode");
       expect(fields).toContain("statusCodes");
 
+      // Autocompletion knows the schema too: a new tab, a field's first letters, Ctrl+Space.
+      await page.click(".graphiql-tab-add");
+      await page.click(".graphiql-query-editor .monaco-editor");
+      await page.keyboard.type("{ statusCla", { delay: 5 });
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Space");
+      await page.keyboard.up("Control");
+      // Offered as a field, from the schema (the editor's word completion would offer text).
+      await page.waitForFunction(
+        '[...document.querySelectorAll(".graphiql-query-editor .suggest-widget [role=option]")].some((o) => o.querySelector(".label-name")?.textContent === "statusClasses" && o.querySelector(".codicon-symbol-field"))',
+        { timeout: 10_000 },
+      );
+      await page.keyboard.press("Escape");
+
       // A typed document runs into the refusal the note announced.
       await page.click(".graphiql-execute-button");
       await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.includes("PERSISTED_QUERY_NOT_IN_LIST")', { timeout: 15_000 });
