@@ -1,6 +1,6 @@
 import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
-import { type ExecutionResult, getOperationAST, Kind, parse } from "graphql";
+import { buildSchema, type ExecutionResult, getOperationAST, type GraphQLSchema, Kind, parse } from "graphql";
 import { createClient, NetworkError } from "graphql-sse";
 import { createRoot } from "react-dom/client";
 import { liveChangesPlugin } from "./live-changes";
@@ -73,6 +73,61 @@ const fetcher: Fetcher = (params, options) => {
   return sendToApi({ ...params, operationName }, options);
 };
 
-createRoot(document.getElementById("graphiql")!).render(
-  <GraphiQL fetcher={fetcher} plugins={[liveChangesPlugin(API)]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />,
-);
+/**
+ * TRUSTED_DOCUMENTS_POLICY as the server put it on the page (src/http/playground.ts): `off`,
+ * `open`, `writes` or `strict`. The page never guesses it from what the API answers.
+ */
+const root = document.getElementById("graphiql")!;
+const policy = root.dataset.trustedDocuments ?? "off";
+
+/**
+ * Under `strict`, GraphiQL's introspection query is an ad-hoc document like any other, refused
+ * (the docs pane said "Error fetching schema"): the schema comes from the SDL the server
+ * publishes whatever the policy (GET /schema.graphql), built here. null: GraphiQL runs without one.
+ */
+async function publishedSchema(): Promise<GraphQLSchema | null> {
+  try {
+    const response = await fetch(new URL("/schema.graphql", location.origin));
+    return response.ok ? buildSchema(await response.text()) : null;
+  } catch (error) {
+    console.warn("The schema could not be loaded from /schema.graphql", error);
+    return null;
+  }
+}
+
+/** Why what is typed here may be refused, in the page itself, above the editor. */
+function TrustedDocumentsNote() {
+  if (policy === "strict") {
+    return (
+      <div className="trusted-documents-note" role="note" data-policy="strict">
+        <strong>Trusted documents, strict mode.</strong> This server runs only the operations its apps were built with, sent by their hash
+        (<code>TRUSTED_DOCUMENTS_POLICY=strict</code>). A document typed or edited here, these example tabs included, is refused with{" "}
+        <code>PERSISTED_QUERY_NOT_IN_LIST</code> (HTTP 404). The schema in Docs and autocompletion comes from <a href="/schema.graphql">/schema.graphql</a>.
+      </div>
+    );
+  }
+  if (policy === "writes") {
+    return (
+      <div className="trusted-documents-note" role="note" data-policy="writes">
+        <strong>Trusted documents for writes.</strong> Queries typed here run; a mutation runs only if it is one the apps were built with (
+        <code>TRUSTED_DOCUMENTS_POLICY=writes</code>): any other is refused with <code>PERSISTED_QUERY_NOT_IN_LIST</code> (HTTP 404).
+      </div>
+    );
+  }
+  return null;
+}
+
+async function main() {
+  // undefined: GraphiQL introspects, as under every policy that lets a typed document run.
+  const schema = policy === "strict" ? await publishedSchema() : undefined;
+  createRoot(root).render(
+    <div className="playground">
+      <TrustedDocumentsNote />
+      <div className="playground-ide">
+        <GraphiQL fetcher={fetcher} schema={schema} plugins={[liveChangesPlugin(API)]} defaultTabs={EXAMPLE_TABS} shouldPersistHeaders={false} />
+      </div>
+    </div>,
+  );
+}
+
+void main();

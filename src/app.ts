@@ -4,6 +4,7 @@ import { connectDatabase } from "./db/connect";
 import { limitQueryTime } from "./db/time-limit";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
+import { tellPlaygroundPolicy } from "./http/playground";
 import { createHttpServer } from "./http/server";
 import { CatalogueEvents } from "./catalogue/catalogue-events";
 import { SharedState } from "./replicas/shared-state";
@@ -77,6 +78,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logStream: options.logStream,
     });
     cleanups.push(stopHttp);
+    // The playground page explains a policy that refuses what is typed in it (strict, writes).
+    tellPlaygroundPolicy(app, config.trustedDocuments?.policy);
     warn = (message, details) => app.log.warn(details ?? {}, message);
     shared?.warnWhenUnbounded((message, details) => app.log.warn(details, message));
     app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");

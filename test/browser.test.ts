@@ -1,5 +1,7 @@
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { PROJECT_ROOT } from "../src/project-root";
@@ -47,6 +49,8 @@ describe("When someone opens /graphql in a browser", () => {
       expect(response?.status()).toBe(200);
       expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
       await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
+      // Without TRUSTED_DOCUMENTS, whatever is typed runs: nothing to explain.
+      expect(await page.$(".trusted-documents-note")).toBeNull();
 
       // The first example tab (a named operation) runs as it opens.
       await page.click(".graphiql-execute-button");
@@ -197,6 +201,70 @@ describe("When a newcomer follows the README's walkthrough in one window", () =>
     } catch (error) {
       mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
       await page.screenshot({ path: join(PROJECT_ROOT, "test-artifacts", "walkthrough-failed.png") });
+      throw error;
+    } finally {
+      await page.close();
+      await playground.stop();
+    }
+  }, 90_000);
+});
+
+describe("When the server runs with TRUSTED_DOCUMENTS_POLICY=strict and someone opens the playground", () => {
+  test("then the page says why typed documents are refused, and its docs show the schema from /schema.graphql", async () => {
+    const listed = "query Teapot { statusCode(code: 418) { code } }";
+    const dir = mkdtempSync(join(tmpdir(), "strict-playground-"));
+    const manifest = join(dir, "persisted-documents.json");
+    writeFileSync(manifest, JSON.stringify({ [createHash("sha256").update(listed).digest("hex")]: listed }));
+    const playground = await startTestApp({ TRUSTED_DOCUMENTS: manifest, TRUSTED_DOCUMENTS_POLICY: "strict" });
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    const sent: string[] = [];
+    page.on("request", (r) => void (r.method() === "POST" && sent.push(r.postData() ?? "")));
+    try {
+      await page.goto(playground.url, { waitUntil: "networkidle0", timeout: 30_000 });
+      await page.waitForSelector(".graphiql-query-editor .monaco-editor", { timeout: 20_000 });
+
+      // The explanation, in the page, above the editor.
+      await page.waitForSelector(".trusted-documents-note", { visible: true, timeout: 5_000 });
+      const text = (await page.evaluate('document.querySelector(".trusted-documents-note").textContent')) as string;
+      expect(text).toContain("TRUSTED_DOCUMENTS_POLICY=strict");
+      expect(text).toContain("PERSISTED_QUERY_NOT_IN_LIST");
+      expect(text).toMatch(/runs only the operations its apps were built with, sent by their hash/);
+      // No introspection was sent (it would be refused): the schema came from the SDL.
+      expect(sent.filter((body) => body.includes("IntrospectionQuery"))).toEqual([]);
+
+      // The docs pane: the root types, then Query's fields, not "Error fetching schema".
+      await page.click('[aria-label="Show Documentation Explorer"]');
+      await page.waitForFunction('document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Root Types")', { timeout: 10_000 });
+      expect(await page.evaluate('document.querySelector(".graphiql-plugin")?.textContent ?? ""')).not.toContain("Error fetching schema");
+      await page.evaluate('[...document.querySelectorAll(".graphiql-doc-explorer a")].find((a) => a.textContent === "Query").click()');
+      await page.waitForFunction('document.querySelector(".graphiql-doc-explorer-title")?.textContent === "Query"', { timeout: 10_000 });
+      const fields = (await page.evaluate('document.querySelector(".graphiql-doc-explorer")?.textContent ?? ""')) as string;
+      expect(fields).toContain("statusCode");
+      expect(fields).toContain("statusCodes");
+
+      // Autocompletion knows the schema too: a new tab, a field's first letters, Ctrl+Space.
+      await page.click(".graphiql-tab-add");
+      await page.click(".graphiql-query-editor .monaco-editor");
+      await page.keyboard.type("{ statusCla", { delay: 5 });
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Space");
+      await page.keyboard.up("Control");
+      // Offered as a field, from the schema (the editor's word completion would offer text).
+      await page.waitForFunction(
+        '[...document.querySelectorAll(".graphiql-query-editor .suggest-widget [role=option]")].some((o) => o.querySelector(".label-name")?.textContent === "statusClasses" && o.querySelector(".codicon-symbol-field"))',
+        { timeout: 10_000 },
+      );
+      await page.keyboard.press("Escape");
+
+      // A typed document runs into the refusal the note announced.
+      await page.click(".graphiql-execute-button");
+      await page.waitForFunction('document.querySelector(".graphiql-response")?.textContent?.includes("PERSISTED_QUERY_NOT_IN_LIST")', { timeout: 15_000 });
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: join(PROJECT_ROOT, "test-artifacts", "playground-strict.png") });
+    } catch (error) {
+      mkdirSync(join(PROJECT_ROOT, "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: join(PROJECT_ROOT, "test-artifacts", "playground-strict-failed.png") });
       throw error;
     } finally {
       await page.close();

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,32 @@ describe("When a browser asks /graphql for HTML", () => {
     } finally {
       await t.stop();
     }
+  });
+});
+
+describe("When the server runs with trusted documents", () => {
+  // The page learns the policy from the server that serves it, never from what the API answers.
+  const listed = "query Teapot { statusCode(code: 418) { code } }";
+  const dir = mkdtempSync(join(tmpdir(), "playground-policy-"));
+  const manifest = join(dir, "persisted-documents.json");
+  writeFileSync(manifest, JSON.stringify({ [createHash("sha256").update(listed).digest("hex")]: listed }));
+  const policyOfPage = async (env: Record<string, string>) => {
+    const t = await startTestApp({ LOG_LEVEL: "silent", ...env });
+    try {
+      const body = await (await fetch(t.url, { headers: html })).text();
+      return /<div id="graphiql" data-trusted-documents="([a-z]+)">/.exec(body)?.[1];
+    } finally {
+      await t.stop();
+    }
+  };
+
+  test.each([
+    ["strict", { TRUSTED_DOCUMENTS: manifest, TRUSTED_DOCUMENTS_POLICY: "strict" }],
+    ["writes", { TRUSTED_DOCUMENTS: manifest, TRUSTED_DOCUMENTS_POLICY: "writes" }],
+    ["open", { TRUSTED_DOCUMENTS: manifest }],
+    ["off", {}],
+  ])("then the page it serves says %s", async (policy, env) => {
+    expect(await policyOfPage(env)).toBe(policy);
   });
 });
 

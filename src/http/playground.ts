@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { TrustedDocumentsPolicy } from "../graphql/trusted-documents";
 import { PROJECT_ROOT } from "../project-root";
 import { pathOf } from "./pipeline/arrival";
 
@@ -33,7 +34,12 @@ export const PLAYGROUND_CSP = [
 /** Inline (img-src allows data:), so the browser does not ask for a /favicon.ico there is none of. */
 const ICON = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='%23e10098'/></svg>";
 
-const PAGE = `<!doctype html>
+/**
+ * The page as served: #graphiql carries TRUSTED_DOCUMENTS_POLICY (`off` without TRUSTED_DOCUMENTS)
+ * for playground/index.tsx, which explains a refusing policy and, under `strict`, takes the
+ * schema from /schema.graphql. An attribute, not an inline script: the CSP allows none.
+ */
+const page = (policy: TrustedDocumentsPolicy | "off") => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
@@ -43,11 +49,23 @@ const PAGE = `<!doctype html>
     <link rel="stylesheet" href="/playground/app.css">
   </head>
   <body>
-    <div id="graphiql">Loading the playground…</div>
+    <div id="graphiql" data-trusted-documents="${policy}">Loading the playground…</div>
     <script type="module" src="/playground/app.js"></script>
   </body>
 </html>
 `;
+
+/**
+ * What the page says of trusted documents, by server. Set by app.ts once the server is made
+ * (`tellPlaygroundPolicy`), before it listens: server.ts registers the page without the config.
+ */
+const POLICIES = new WeakMap<FastifyInstance, TrustedDocumentsPolicy>();
+
+/** The server's TRUSTED_DOCUMENTS_POLICY, for its playground page (undefined: no TRUSTED_DOCUMENTS). */
+export function tellPlaygroundPolicy(app: FastifyInstance, policy: TrustedDocumentsPolicy | undefined): void {
+  if (policy) POLICIES.set(app, policy);
+  else POLICIES.delete(app);
+}
 
 /**
  * The offline playground: `GET /graphql` asked for HTML (a browser's address bar) gets the
@@ -76,7 +94,7 @@ export function registerPlayground(app: FastifyInstance) {
       .header("content-security-policy", PLAYGROUND_CSP)
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "no-referrer")
-      .send(PAGE);
+      .send(page(POLICIES.get(app) ?? "off"));
   };
 }
 
