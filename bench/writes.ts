@@ -37,7 +37,7 @@ async function adminKey(uri: string) {
   }
 }
 
-type Gql = { status: number; body?: { data?: any; errors?: { extensions: { code: string; currentVersion?: number } }[] } };
+type Gql = { status: number; body?: { data?: any; errors?: { extensions: { code: string; httpStatus?: number; currentVersion?: number } }[] } };
 
 async function gql(url: string, key: string, query: string): Promise<Gql> {
   try {
@@ -166,7 +166,8 @@ async function soak(apis: ServerProcess[], key: string, fault: (third: number) =
         }
         if (res.body?.errors?.[0].extensions.code === "PRECONDITION_FAILED") result.conflicts += 1;
         else {
-          count(result, res.status);
+          // A field error travels in a 294 (GraphQL over HTTP 2026): counted by its own status.
+          count(result, res.body?.errors?.[0]?.extensions?.httpStatus ?? res.status);
           await new Promise((r) => setTimeout(r, 100));
         }
       }
