@@ -261,7 +261,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       // Under `writes`, an unlisted mutation is refused once resolved.
       ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
       operationLimitsPlugin(config.limits),
-      pressure.apolloPlugin(),
       responseShapingPlugin(),
       errorReportingPlugin(app.log),
       ...(tracing ? [tracing.apolloPlugin()] : []),

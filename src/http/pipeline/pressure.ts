@@ -1,6 +1,4 @@
 import { type EventLoopUtilization, type IntervalHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
-import type { ApolloServerPlugin } from "@apollo/server";
-import type { AppContext } from "../../graphql/context";
 import type { NewDocumentWork } from "../../graphql/limits/document-gate";
 
 /**
@@ -8,7 +6,8 @@ import type { NewDocumentWork } from "../../graphql/limits/document-gate";
  * stops them: cache hits and known documents cost almost nothing, a flood of distinct documents
  * costs a parse and a validation each, on the one thread that answers everyone.
  * - A token bucket of `msPerSecond` milliseconds of work a second (NEW_DOCUMENT_WORK_MS),
- *   refilled continuously: past it, new documents wait for the next refill as 503s.
+ *   refilled continuously and spent by each new document's estimated work (the gate's CPU time
+ *   and Apollo's, estimated from it): past it, new documents wait for the next refill as 503s.
  * - The event loop's delay, sampled every `sampleMs`: while its p99 is over `maxDelayMs`
  *   (SHED_EVENT_LOOP_DELAY_MS) and the loop was busy 90 % of the time, no new document is
  *   admitted at all, whatever is left in the bucket. Both: a delay alone may be another
@@ -16,14 +15,17 @@ import type { NewDocumentWork } from "../../graphql/limits/document-gate";
  * Work is measured in CPU time (process.cpuUsage), not wall time, so that a machine busy with
  * other processes does not make this one's parsing look expensive.
  */
+/**
+ * Apollo's parse and validation of a new document, as a multiple of the gate's own check of it:
+ * 10 to 20 on the catalogue's documents (measured with graphql's parse and validate against the
+ * gate's lexing and walk). Estimated from the gate, which runs synchronously, rather than timed
+ * around Apollo's hooks: those windows span awaits, in which other requests' work runs too, and a
+ * flood of concurrent requests would be charged many times over (a first version did that).
+ */
+const APOLLO_WORK_FACTOR = 10;
+
 /** The share of a sample the loop must have been busy for its delay to count as this process's own. */
 const BUSY_LOOP = 0.9;
-
-/** CPU milliseconds (user and system) this process spent since `started`. */
-export function cpuMsSince(started: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
-}
 
 export class NewDocumentPressure implements NewDocumentWork {
   private available: number;
@@ -60,23 +62,10 @@ export class NewDocumentPressure implements NewDocumentWork {
     return admitted;
   }
 
-  spend(ms: number): void {
+  spend(gateMs: number): void {
     // At most a second's worth of debt: a flood's last documents must not keep the next
     // legitimate one out for longer than a second or two after the flood has stopped.
-    this.available = Math.max(-this.msPerSecond, this.available - ms);
-  }
-
-  /**
-   * Apollo's parse and validation of a document it has not cached, spent from the same bucket:
-   * they cost 10 to 20 times the gate's own walk (measured on the catalogue's documents), so
-   * the gate's time alone would undercount a flood of new documents by an order of magnitude.
-   */
-  apolloPlugin(): ApolloServerPlugin<AppContext> {
-    const timed = () => {
-      const started = process.cpuUsage();
-      return async () => this.spend(cpuMsSince(started));
-    };
-    return { requestDidStart: async () => ({ parsingDidStart: async () => timed(), validationDidStart: async () => timed() }) };
+    this.available = Math.max(-this.msPerSecond, this.available - gateMs * (1 + APOLLO_WORK_FACTOR));
   }
 
   stop(): void {
