@@ -6,32 +6,6 @@ import { variesOnOrigin } from "./pipeline/cors";
 import { rawRefusal, refuse } from "./pipeline/refusal";
 import { newState } from "./pipeline/state";
 
-declare module "fastify" {
-  interface FastifyRequest {
-    /** A HEAD /graphql being answered as a GET (see headAsGet). */
-    headAsGet?: boolean;
-  }
-}
-
-/**
- * HEAD /graphql is answered as its GET would be (RFC 9110: the same status and headers, no
- * body): the playground, a query, a 304 and a cache hit alike. Fastify routes HEAD to the GET
- * handler, but Apollo accepts only GET and POST, so from the first stage on, every stage and
- * Apollo is shown a GET; `onSend` gives the HEAD back, so that Fastify sends the GET's
- * Content-Length with no body. Node already knew the response was to a HEAD when it made it.
- */
-export const headAsGet = {
-  onRequest(request: FastifyRequest) {
-    if (request.raw.method === "HEAD" && pathOf(request.url) === "/graphql") {
-      request.raw.method = "GET";
-      request.headAsGet = true;
-    }
-  },
-  async onSend(request: FastifyRequest) {
-    if (request.headAsGet) request.raw.method = "HEAD";
-  },
-};
-
 /** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
   "/": "GET, HEAD",
@@ -43,7 +17,7 @@ export const ALLOWED_METHODS: Record<string, string> = {
 
 /** Unknown method on a known path: 405 with Allow. Unknown path: 404. */
 export function notFound(request: FastifyRequest, reply: FastifyReply) {
-  request.state ??= newState(request.id);
+  request.state ??= newState(request.id, request.method);
   const allow = ALLOWED_METHODS[pathOf(request.url)];
   if (allow) {
     return refuse(reply, request.state, { code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed here; use ${allow}`, headers: { allow } });

@@ -44,7 +44,7 @@ import { trustedDocumentsStage } from "./pipeline/trusted-documents";
 import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
-import { ALLOWED_METHODS, clientErrorHandler, headAsGet, notFound, socketRefusal } from "./request-guards";
+import { ALLOWED_METHODS, clientErrorHandler, notFound, socketRefusal } from "./request-guards";
 import { requestIdOf } from "./request-id";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
@@ -79,6 +79,18 @@ function inOrder(...stages: Stage[]) {
     }
   };
 }
+
+/**
+ * HEAD is answered as its GET would be (RFC 9110: the same status and headers, no body): Fastify
+ * routes it to the GET handler and sends no body, and every stage reads the state's method, which
+ * is GET. The playground's stage still reads the request's own method, so it is shown a view of
+ * the request whose method is GET (Node's request is never rewritten). To go once playground.ts
+ * reads `request.state.method`.
+ */
+const headAsItsGet =
+  (stage: Stage): Stage =>
+  (request, reply) =>
+    stage(request.state.head ? Object.create(request, { method: { value: "GET" } }) : request, reply);
 
 /** Only for /graphql: health checks and the playground's assets are never authenticated or charged. */
 const onGraphql =
@@ -214,7 +226,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     traced(
       "admission",
       inOrder(
-        headAsGet.onRequest,
         arrival({ maxUrlBytes: config.maxUrlBytes, draining: () => draining, staleSeconds }),
         onGraphql(decodingStage()),
         onGraphql(authentication(deps.apiKeys, budgets)),
@@ -225,7 +236,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.addHook(
     "preHandler",
     inOrder(
-      ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
+      ...(config.playground ? [onGraphql(headAsItsGet(registerPlayground(app)))] : []),
       // Not a GraphQL-over-HTTP request (no query, variables that are no object): 422.
       onGraphql(wellFormedStage()),
       // A listed hash or documentId becomes its document before anything reads the params.
@@ -237,7 +248,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       onGraphql(streams.stage),
     ),
   );
-  app.addHook("onSend", headAsGet.onSend);
   if (variesOnOrigin(config.corsOrigin)) app.addHook("onSend", varyOnOrigin);
   app.addHook("onResponse", metrics.record);
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
@@ -285,7 +295,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   app.setNotFoundHandler(notFound);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Fastify's own errors carry a 4xx status; anything else (a database failure in a stage) is classified.
-    request.state ??= newState(request.id);
+    request.state ??= newState(request.id, request.method);
     const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
     const classified = classifyError(error);
     const code = fastifyStatus ? codeForStatus(fastifyStatus) : classified.code;

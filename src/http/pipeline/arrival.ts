@@ -20,7 +20,7 @@ export interface ArrivalOptions {
  */
 export function arrival(options: ArrivalOptions) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    request.state = newState(request.id);
+    request.state = newState(request.id, request.method);
     reply.header(REQUEST_ID_HEADER, request.id);
     if (options.draining()) {
       reply.header("connection", "close");

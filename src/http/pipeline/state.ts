@@ -10,6 +10,14 @@ import type { CacheSlot } from "./response-cache";
 export interface RequestState extends RequestRecord {
   /** The caller's safe X-Request-Id, else a new one: in every error body and log line. */
   readonly id: string;
+  /**
+   * The method the stages and Apollo read: a HEAD is answered as its GET would be (RFC 9110: the
+   * same status and headers, no body), so it is "GET" here and `head` says so. Node's own request
+   * keeps its HEAD, and Node sends no body for it; Fastify routes it to the GET handler.
+   */
+  method: string;
+  /** Whether the request is a HEAD (answered as a GET, without the body). */
+  readonly head: boolean;
   /** The key's owner once authentication ran; null for anonymous callers. */
   principal: Principal | null;
   /** The last spend from the caller's budget: its rate-limit headers. */
@@ -24,6 +32,7 @@ declare module "fastify" {
   }
 }
 
-export function newState(id: string): RequestState {
-  return { id, principal: null, operation: {}, errorCodes: [] };
+export function newState(id: string, method: string): RequestState {
+  const head = method === "HEAD";
+  return { id, method: head ? "GET" : method, head, principal: null, operation: {}, errorCodes: [] };
 }
