@@ -70,6 +70,18 @@ describe("When a request is refused before GraphQL runs, the status, headers and
     expect(await errorOf(missing)).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
   });
 
+  test("then a malformed URL (a bad percent-escape in the path or in a route parameter) gets the API's error body, with its request id", async () => {
+    for (const path of ["/%zz", "/graphql/%zz", "/playground/%zz"]) {
+      const res = await fetch(t.url.replace("/graphql", path));
+      expect([path, res.status]).toEqual([path, expect.any(Number)]);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      const extensions = await errorOf(res);
+      expect(extensions.httpStatus).toBe(res.status);
+      expect(extensions.requestId).toBe(res.headers.get("x-request-id"));
+    }
+  });
+
   test("then a URL over 8 KiB gives 414 URI_TOO_LONG", async () => {
     const res = await get(t.url, `{ errorCodes { code } } # ${"x".repeat(9000)}`);
     expect(res.status).toBe(414);

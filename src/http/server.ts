@@ -4,15 +4,13 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import cors from "@fastify/cors";
 import proxyAddr from "@fastify/proxy-addr";
 import { ErrorsAreMissesCache } from "@apollo/utils.keyvaluecache";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { CatalogueEvents } from "../catalogue/catalogue-events";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { Config } from "../config";
-import { classifyError } from "../errors/classify-error";
-import { codeForStatus } from "../errors/error-codes";
 import { formatError } from "../errors/format-error";
 import { type AppContext, createContext, type Services } from "../graphql/context";
 import { documentStore, persistedQueryStore } from "../graphql/document-caches";
@@ -34,17 +32,16 @@ import { documentLimits, documentLimitsStage, variablesLimit, variablesStage } f
 import { executionStage } from "./pipeline/execution";
 import { NewDocumentPressure } from "./pipeline/pressure";
 import { fastPath } from "./pipeline/fast-path";
-import { BODY_TYPES, bodyRefusal } from "./pipeline/limit-refusals";
+import { BODY_TYPES } from "./pipeline/limit-refusals";
 import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
 import { rateBudget } from "./pipeline/rate-budget";
-import { refuse } from "./pipeline/refusal";
 import { ResponseCache, responseCacheStage } from "./pipeline/response-cache";
-import { newState } from "./pipeline/state";
+import { declareRequestState } from "./pipeline/state";
 import { trustedDocumentsStage } from "./pipeline/trusted-documents";
 import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
 import { RateBudgets } from "./rate-limit";
-import { ALLOWED_METHODS, clientErrorHandler, notFound, socketRefusal } from "./request-guards";
+import { ALLOWED_METHODS, clientErrorHandler, errorHandler, notFound, routerRefusal, socketRefusal } from "./request-guards";
 import { requestIdOf } from "./request-id";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
@@ -135,6 +132,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     metrics,
   });
 
+  const errors = errorHandler(config.bodyLimitBytes);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -150,6 +148,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     trustProxy: trusted,
     return503OnClosing: false, // the arrival stage answers in the API's error format
     clientErrorHandler: clientErrorHandler(config.corsOrigin),
+    // A URL Fastify's router cannot read is answered in the API's error format, like any error.
+    frameworkErrors: routerRefusal(errors),
     serverFactory: (handler) => {
       // Deadlines for a request to arrive: a client trickling bytes holds its connection no
       // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
@@ -201,7 +201,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     if (text instanceof Error) return done(text, undefined);
     return json(request, text, done);
   });
-  // First, so that its headers are on every response, including the refusals of the stages.
+  // The request state, made in the first hook of all, before CORS answers a preflight.
+  declareRequestState(app);
+  // Then CORS, so that its headers are on every response, including the refusals of the stages.
   await app.register(cors, corsOptions(config.corsOrigin));
 
   // Documents never seen before are the expensive work: bounded, and shed first under pressure.
@@ -293,17 +295,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
 
   app.setNotFoundHandler(notFound);
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    // Fastify's own errors carry a 4xx status; anything else (a database failure in a stage) is classified.
-    request.state ??= newState(request.id, request.method);
-    const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
-    const classified = classifyError(error);
-    const code = fastifyStatus ? codeForStatus(fastifyStatus) : classified.code;
-    if (!fastifyStatus && classified.code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error, code }, "request failed");
-    // A body over a limit is refused naming the limit and what was received.
-    const named = fastifyStatus ? bodyRefusal(error, request, config.bodyLimitBytes) : undefined;
-    return refuse(reply, request.state, named ?? { code, message: fastifyStatus ? error.message : classified.message, details: fastifyStatus ? {} : classified.details });
-  });
+  app.setErrorHandler(errors);
 
   const subscriptions = attachSubscriptions(app, {
     schema: deps.schema,

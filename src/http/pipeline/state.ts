@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Principal } from "../../auth/principal";
 import type { Charge } from "../../graphql/charge";
 import type { RequestRecord } from "../../graphql/context";
@@ -28,8 +29,25 @@ export interface RequestState extends RequestRecord {
 
 declare module "fastify" {
   interface FastifyRequest {
+    /** Set by the first onRequest hook (`declareRequestState`), so every hook, handler and error handler after it has one. */
     state: RequestState;
   }
+}
+
+/**
+ * The request state, declared as Fastify 5 wants a reference type declared (null on the
+ * prototype, each request's own object set in a hook) and set in the first onRequest hook of all,
+ * before CORS answers a preflight or any stage runs: nothing after it needs a fallback. Register
+ * it before any other hook. The one request that passes no hook is one Fastify's router refuses
+ * (a malformed URL: `frameworkErrors`), which sets its own.
+ */
+export function declareRequestState(app: FastifyInstance): void {
+  // Null on the prototype (Fastify's types take null for a declared reference type in this form, with its dependencies).
+  app.decorateRequest("state", null, []);
+  app.addHook("onRequest", (request, _reply, done) => {
+    request.state = newState(request.id, request.method);
+    done();
+  });
 }
 
 export function newState(id: string, method: string): RequestState {
