@@ -46,7 +46,7 @@ export function createFastifyApp(options: FastifyAppOptions): { app: FastifyInst
     return503OnClosing: false, // the arrival stage answers in the API's error format
     clientErrorHandler: clientErrorHandler(config.corsOrigin),
     // A URL Fastify's router cannot read is answered in the API's error format, like any error.
-    frameworkErrors: routerRefusal(errors),
+    frameworkErrors: routerRefusal(errors, config.corsOrigin),
     serverFactory: (handler) => {
       // Deadlines for a request to arrive: a client trickling bytes holds its connection no
       // longer than this (Node answers 408 through clientErrorHandler). Checked every second.

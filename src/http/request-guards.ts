@@ -44,13 +44,17 @@ export const errorHandler = (bodyLimitBytes: number) => (error: FastifyError, re
 /**
  * Fastify's `frameworkErrors`: what its router refuses before any hook runs (a malformed URL,
  * FST_ERR_BAD_URL; a route parameter too long). The one request whose state is made here rather
- * than by the first hook (`declareRequestState`); then it is answered as every error is.
+ * than by the first hook (`declareRequestState`); then it is answered as every error is. No hook
+ * runs, CORS's included: its header is the one Node's own refusals carry (`clientErrorHandler`).
  */
-export const routerRefusal = (handle: ReturnType<typeof errorHandler>) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-  request.state = newState(request.id, request.method);
-  reply.header(REQUEST_ID_HEADER, request.id);
-  return handle(error, request, reply);
-};
+export const routerRefusal =
+  (handle: ReturnType<typeof errorHandler>, corsOrigin: string) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    request.state = newState(request.id, request.method);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (variesOnOrigin(corsOrigin)) reply.header("vary", "Origin");
+    else reply.header("access-control-allow-origin", "*");
+    return handle(error, request, reply);
+  };
 
 /** Node's own refusals of a request it could not read, by its error code. */
 const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
