@@ -8,7 +8,7 @@ import type { ApiKeyService } from "../auth/api-key.service";
 import type { CatalogueEvents } from "../catalogue/catalogue-events";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { Config } from "../config";
-import { createContext, type Services } from "../graphql/context";
+import type { Services } from "../graphql/context";
 import type { SharedState } from "../replicas/shared-state";
 import { startApollo } from "./apollo";
 import { acceptJsonBodies } from "./body-parsers";
@@ -19,14 +19,15 @@ import { registerHealth } from "./health";
 import { authenticate } from "./pipeline/authentication";
 import { corsHeaders, corsOptions } from "./pipeline/cors";
 import { documentLimits, variablesLimit } from "./pipeline/document-limits";
-import { executionStage } from "./pipeline/execution";
 import { fastPath } from "./pipeline/fast-path";
 import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
 import { NewDocumentPressure } from "./pipeline/pressure";
 import { ResponseCache } from "./pipeline/response-cache";
 import { declareRequestState } from "./pipeline/state";
 import { RateBudgets } from "./rate-limit";
-import { ALLOWED_METHODS, notFound } from "./request-guards";
+import { registerGraphqlRoute } from "./graphql-route";
+import { notFound } from "./request-guards";
+import { closeWhenIdle } from "./shutdown";
 import { registerStages } from "./stages";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
@@ -116,18 +117,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // 8. Apollo and its plugins.
   const apollo = await startApollo({ schema: deps.schema, config, shared: deps.shared, pressure, log: app.log });
   // 9. The routes: /graphql (the execution stage), the front door, metrics, 404 and 405.
-  app.route({
-    method: ["GET", "POST", "QUERY"],
-    url: "/graphql",
-    handler: executionStage({
-      apollo,
-      contextOf: (request) => createContext(request.state, request.state.principal, services, budgets.chargerOf(request.state.principal?.keyId, request.ip)),
-      cache: responses,
-      digest,
-      cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
-      allow: ALLOWED_METHODS["/graphql"],
-    }),
-  });
+  registerGraphqlRoute(app, { apollo, services, budgets, responses, digest, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds });
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
   app.setNotFoundHandler(notFound);
@@ -165,18 +155,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       revocations.stop();
       streams.close();
       await subscriptions.close();
-      // close() stops accepting and waits for in-flight requests; the keep-alive sockets that
-      // fall idle once their last request is answered would hold it open (for up to Fastify's
-      // 72 s keep-alive), and so would a socket that never sent a request, so they are closed
-      // as they fall idle.
-      const sweeper = setInterval(() => connections.closeUnused(), 100);
-      try {
-        await app.close();
-        await apollo.stop();
-      } finally {
-        clearInterval(sweeper);
-        connections.stop();
-      }
+      await closeWhenIdle(app, apollo, connections);
     },
   };
 }
