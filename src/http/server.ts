@@ -58,10 +58,12 @@ export interface HttpDeps {
  * The WebSocket path (subscriptions.ts) calls the same stage functions.
  */
 export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
-  const { config, services } = deps;
+  // 0. What the parts share: the client's address, the budgets, the response cache, the drain
+  // flag, the staleness, the metrics, the document limits, the subscriptions' bounds.
+  const { config, services, shared } = deps;
   const trusted = trustFunction(config.trustProxy);
   const clientAddress = (request: IncomingMessage) => proxyAddr(request, trusted);
-  const budgets = new RateBudgets(config.rateLimit, deps.shared?.redis);
+  const budgets = new RateBudgets(config.rateLimit, shared?.redis);
   const responses = new ResponseCache(config.responseCacheBytes);
   const digest = () => services.catalogue.digest;
   let draining = false;
@@ -115,7 +117,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // 7. The stages, in order, as hooks.
   registerStages(app, { config, apiKeys: deps.apiKeys, budgets, responses, digest, draining: () => draining, staleSeconds, limits, streams: streams.stage, metrics });
   // 8. Apollo and its plugins.
-  const apollo = await startApollo({ schema: deps.schema, config, shared: deps.shared, pressure, log: app.log });
+  const apollo = await startApollo({ schema: deps.schema, config, shared, pressure, log: app.log });
   // 9. The routes: /graphql (the execution stage), the front door, metrics, 404 and 405.
   registerGraphqlRoute(app, { apollo, services, budgets, responses, digest, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds });
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
@@ -143,7 +145,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     health,
     databaseDownAfterMs: config.health.databaseDownAfterMs,
     catalogue: () => ({ digest: digest(), stalenessMs: deps.sync.stalenessMs, stale: staleSeconds() !== undefined, responseCache: responses.stats() }),
-    ...(deps.shared && { redis: () => (deps.shared!.up ? "up" : "unavailable: rate budgets per process") }),
+    ...(shared && { redis: () => (shared.up ? "up" : "unavailable: rate budgets per process") }),
   });
   return {
     app,
