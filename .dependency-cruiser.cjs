@@ -58,6 +58,11 @@ const HTTP_LAYERS = [
   ["health.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts", "subscription-checks.ts"],
   // The transports beside the GraphQL route: SSE and multipart (streams/), graphql-ws.
   ["streams", "subscriptions.ts"],
+  // The parts createHttpServer lists, one block of it each (issue 22, item 3): Fastify on its
+  // own Node server with the error handlers, the body parsers, the stages as hooks, Apollo, the
+  // /graphql route, the close once idle. Above the guards and the playground, which they use;
+  // none uses another, so that server.ts alone says their order.
+  ["fastify-app.ts", "body-parsers.ts", "stages.ts", "apollo.ts", "graphql-route.ts", "shutdown.ts"],
   // The assembly.
   ["server.ts"],
 ];

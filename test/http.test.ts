@@ -70,6 +70,16 @@ describe("When a request is refused before GraphQL runs, the status, headers and
     expect(await errorOf(missing)).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
   });
 
+  test("then a malformed URL (a bad percent-escape in the path or in a route parameter) gets the API's error body, with its request id", async () => {
+    for (const path of ["/%zz", "/graphql/%zz", "/playground/%zz"]) {
+      const res = await fetch(t.url.replace("/graphql", path));
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(await errorOf(res)).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, requestId: res.headers.get("x-request-id") });
+      // No hook ran, CORS's included, yet a page on another origin can read it.
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    }
+  });
+
   test("then a URL over 8 KiB gives 414 URI_TOO_LONG", async () => {
     const res = await get(t.url, `{ errorCodes { code } } # ${"x".repeat(9000)}`);
     expect(res.status).toBe(414);

@@ -1,36 +1,13 @@
 import type { Socket } from "node:net";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorCode } from "../errors/error-codes";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { classifyError } from "../errors/classify-error";
+import { codeForStatus, type ErrorCode } from "../errors/error-codes";
+import { bodyRefusal } from "./pipeline/limit-refusals";
 import { pathOf } from "./pipeline/arrival";
 import { variesOnOrigin } from "./pipeline/cors";
 import { rawRefusal, refuse } from "./pipeline/refusal";
 import { newState } from "./pipeline/state";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** A HEAD /graphql being answered as a GET (see headAsGet). */
-    headAsGet?: boolean;
-  }
-}
-
-/**
- * HEAD /graphql is answered as its GET would be (RFC 9110: the same status and headers, no
- * body): the playground, a query, a 304 and a cache hit alike. Fastify routes HEAD to the GET
- * handler, but Apollo accepts only GET and POST, so from the first stage on, every stage and
- * Apollo is shown a GET; `onSend` gives the HEAD back, so that Fastify sends the GET's
- * Content-Length with no body. Node already knew the response was to a HEAD when it made it.
- */
-export const headAsGet = {
-  onRequest(request: FastifyRequest) {
-    if (request.raw.method === "HEAD" && pathOf(request.url) === "/graphql") {
-      request.raw.method = "GET";
-      request.headAsGet = true;
-    }
-  },
-  async onSend(request: FastifyRequest) {
-    if (request.headAsGet) request.raw.method = "HEAD";
-  },
-};
+import { REQUEST_ID_HEADER } from "./request-id";
 
 /** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */
 export const ALLOWED_METHODS: Record<string, string> = {
@@ -43,13 +20,41 @@ export const ALLOWED_METHODS: Record<string, string> = {
 
 /** Unknown method on a known path: 405 with Allow. Unknown path: 404. */
 export function notFound(request: FastifyRequest, reply: FastifyReply) {
-  request.state ??= newState(request.id);
   const allow = ALLOWED_METHODS[pathOf(request.url)];
   if (allow) {
     return refuse(reply, request.state, { code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed here; use ${allow}`, headers: { allow } });
   }
   return refuse(reply, request.state, { code: "NOT_FOUND", message: `No route ${request.method} ${pathOf(request.url)}` });
 }
+
+/**
+ * Every error of a request, in the API's error body: Fastify's own errors carry a 4xx status
+ * (a body over a limit names the limit and what was received); anything else (a database
+ * failure in a stage) is classified, and logged if it is internal.
+ */
+export const errorHandler = (bodyLimitBytes: number) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  const fastifyStatus = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : undefined;
+  const classified = classifyError(error);
+  const code = fastifyStatus ? codeForStatus(fastifyStatus) : classified.code;
+  if (!fastifyStatus && classified.code === "INTERNAL_SERVER_ERROR") request.log.error({ err: error, code }, "request failed");
+  const named = fastifyStatus ? bodyRefusal(error, request, bodyLimitBytes) : undefined;
+  return refuse(reply, request.state, named ?? { code, message: fastifyStatus ? error.message : classified.message, details: fastifyStatus ? {} : classified.details });
+};
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any hook runs (a malformed URL,
+ * FST_ERR_BAD_URL; a route parameter too long). The one request whose state is made here rather
+ * than by the first hook (`declareRequestState`); then it is answered as every error is. No hook
+ * runs, CORS's included: its header is the one Node's own refusals carry (`clientErrorHandler`).
+ */
+export const routerRefusal =
+  (handle: ReturnType<typeof errorHandler>, corsOrigin: string) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    request.state = newState(request.id, request.method);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (variesOnOrigin(corsOrigin)) reply.header("vary", "Origin");
+    else reply.header("access-control-allow-origin", "*");
+    return handle(error, request, reply);
+  };
 
 /** Node's own refusals of a request it could not read, by its error code. */
 const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {

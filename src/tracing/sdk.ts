@@ -219,7 +219,7 @@ export function createTracing(config: TracingConfig) {
           throw error;
         } finally {
           attach(traced, request.state);
-          const code = reply.sent ? request.state?.errorCodes[0] : undefined;
+          const code = reply.sent ? request.state.errorCodes[0] : undefined;
           if (code) fail(span, code);
           span.end();
         }

@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { urlTooLong } from "./limit-refusals";
 import { REQUEST_ID_HEADER } from "../request-id";
 import { refuse } from "./refusal";
-import { newState } from "./state";
 
 export const STALE_HEADER = "x-catalogue-stale-seconds";
 
@@ -14,13 +13,12 @@ export interface ArrivalOptions {
 }
 
 /**
- * The first stage of every request: its state and id, then the refusals that need nothing but
+ * The first stage of every request (over the state `declareRequestState` made): its id, then the refusals that need nothing but
  * the request line: the server is shutting down (503), the URL is too long (414). A /graphql
  * response from a model cut off from the database says since when.
  */
 export function arrival(options: ArrivalOptions) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    request.state = newState(request.id);
     reply.header(REQUEST_ID_HEADER, request.id);
     if (options.draining()) {
       reply.header("connection", "close");

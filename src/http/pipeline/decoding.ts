@@ -75,10 +75,11 @@ const BODY_METHODS = new Set(["POST", "QUERY"]);
 /**
  * Where a /graphql request's parameters are, for every stage alike: the decoded query string of
  * a GET (`inUrl`: variables and extensions are JSON text), the parsed body of a POST or QUERY.
- * Undefined for any other method.
+ * Undefined for any other method. A HEAD is its GET (the state's method).
  */
 export function paramsOf(request: FastifyRequest): { params: unknown; inUrl: boolean } | undefined {
-  if (request.method === "GET") return { params: request.query, inUrl: true };
-  if (BODY_METHODS.has(request.method)) return { params: request.body, inUrl: false };
+  const { method } = request.state;
+  if (method === "GET") return { params: request.query, inUrl: true };
+  if (BODY_METHODS.has(method)) return { params: request.body, inUrl: false };
   return undefined;
 }

@@ -28,7 +28,6 @@ export function executionStage(options: ExecutionOptions) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const { state } = request;
     state.mediaType = negotiatedMediaType(request.headers.accept);
-    state.method = request.method;
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
@@ -37,7 +36,8 @@ export function executionStage(options: ExecutionOptions) {
       // A GET's parameters as the one decoding read them (and trusted documents resolved them),
       // never the raw URL again: Apollo runs exactly the document every stage checked.
       // QUERY is a POST to Apollo (which knows only GET and POST); the plugins hold it to queries.
-      httpGraphQLRequest: { method: request.method === "QUERY" ? "POST" : request.method, headers, search: searchOf(request.query as DecodedQuery), body: request.body },
+      // A HEAD is the GET it is answered as (the state's method): Node drops the body.
+      httpGraphQLRequest: { method: state.method === "QUERY" ? "POST" : state.method, headers, search: searchOf(request.query as DecodedQuery), body: request.body },
       context: async () => options.contextOf(request),
     });
     for (const [name, value] of result.headers) reply.header(name, value);

@@ -45,7 +45,7 @@ export function fastPath(options: FastPathOptions) {
     const stored = !notModified && options.cache.has(slot) ? options.cache.get(slot) : undefined;
     if (!notModified && !stored) return false;
     const started = performance.now();
-    const state = newState(requestIdOf(request));
+    const state = newState(requestIdOf(request), "GET");
     state.principal = principal;
     state.cache = slot;
     state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
@@ -107,7 +107,7 @@ export function fastPath(options: FastPathOptions) {
       // One id for the header, the body and the trace (without X-Request-Id, each call makes a new one).
       const id = requestIdOf(request);
       send(response, commonHeaders(request, id), principal, id);
-      tracing?.served(request, newState(id), undefined, params, principal.code);
+      tracing?.served(request, newState(id, "GET"), undefined, params, principal.code);
       return true;
     });
   };

@@ -111,9 +111,7 @@ export class Metrics {
 
   /** The onResponse hook: one observation per request. */
   record = async (request: FastifyRequest, reply: FastifyReply) => {
-    // A request refused before its state was made (by Fastify itself) has none.
-    const state = request.state as RequestState | undefined;
-    this.observe(pathOf(request.url), reply.statusCode, state, reply.elapsedTime / 1000);
+    this.observe(pathOf(request.url), reply.statusCode, request.state, reply.elapsedTime / 1000);
   };
 
   /** One answered request, from the pipeline or the fast path. */

@@ -164,7 +164,7 @@ export function cacheHeaders(slot: CacheSlot | undefined, maxAgeSeconds: number)
 export function responseCacheStage(cache: ResponseCache, digest: () => string, maxAgeSeconds: number) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const params = paramsOf(request)?.params as GraphqlParams | undefined;
-    const slot = slotOf(request.method, params, request.headers, request.state.principal?.role ?? "anonymous", digest());
+    const slot = slotOf(request.state.method, params, request.headers, request.state.principal?.role ?? "anonymous", digest());
     if (!slot) return undefined;
     request.state.cache = slot;
     if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag)) {

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Principal } from "../../auth/principal";
 import type { Charge } from "../../graphql/charge";
 import type { RequestRecord } from "../../graphql/context";
@@ -10,6 +11,14 @@ import type { CacheSlot } from "./response-cache";
 export interface RequestState extends RequestRecord {
   /** The caller's safe X-Request-Id, else a new one: in every error body and log line. */
   readonly id: string;
+  /**
+   * The method the stages and Apollo read: a HEAD is answered as its GET would be (RFC 9110: the
+   * same status and headers, no body), so it is "GET" here and `head` says so. Node's own request
+   * keeps its HEAD, and Node sends no body for it; Fastify routes it to the GET handler.
+   */
+  method: string;
+  /** Whether the request is a HEAD (answered as a GET, without the body). */
+  readonly head: boolean;
   /** The key's owner once authentication ran; null for anonymous callers. */
   principal: Principal | null;
   /** The last spend from the caller's budget: its rate-limit headers. */
@@ -20,10 +29,28 @@ export interface RequestState extends RequestRecord {
 
 declare module "fastify" {
   interface FastifyRequest {
+    /** Set by the first onRequest hook (`declareRequestState`), so every hook, handler and error handler after it has one. */
     state: RequestState;
   }
 }
 
-export function newState(id: string): RequestState {
-  return { id, principal: null, operation: {}, errorCodes: [] };
+/**
+ * The request state, declared as Fastify 5 wants a reference type declared (null on the
+ * prototype, each request's own object set in a hook) and set in the first onRequest hook of all,
+ * before CORS answers a preflight or any stage runs: nothing after it needs a fallback. Register
+ * it before any other hook. The one request that passes no hook is one Fastify's router refuses
+ * (a malformed URL: `frameworkErrors`), which sets its own.
+ */
+export function declareRequestState(app: FastifyInstance): void {
+  // Null on the prototype (Fastify's types take null for a declared reference type in this form, with its dependencies).
+  app.decorateRequest("state", null, []);
+  app.addHook("onRequest", (request, _reply, done) => {
+    request.state = newState(request.id, request.method);
+    done();
+  });
+}
+
+export function newState(id: string, method: string): RequestState {
+  const head = method === "HEAD";
+  return { id, method: head ? "GET" : method, head, principal: null, operation: {}, errorCodes: [] };
 }

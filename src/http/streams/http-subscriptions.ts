@@ -63,8 +63,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
   const open = new Set<LiveStream>();
 
   async function stage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const get = request.method === "GET";
-    if (!get && request.method !== "POST") return undefined;
+    const { method } = request.state; // a HEAD is its GET
+    const get = method === "GET";
+    if (!get && method !== "POST") return undefined;
     const params = (get ? request.query : request.body) as Params | undefined;
     // Apollo reads Accept only once it has run the operation: a client that accepts no single
     // result (one that asked for a stream, say) would have its mutation run, then be told 406.
