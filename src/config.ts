@@ -56,7 +56,7 @@ const EnvSchema = z.object({
   MAX_ROOT_FIELDS: int(1, 1000).default(10),
   MAX_DIRECTIVES: int(0, 1000).default(5),
   MAX_SELECTIONS: int(10, 1_000_000).default(1500),
-  NEW_DOCUMENT_WORK_MS: int(1, 1000).default(250),
+  NEW_DOCUMENT_WORK_MS: int(0, 1000).default(0),
   SHED_EVENT_LOOP_DELAY_MS: int(10, 60_000).default(100),
   TRUST_PROXY: z
     .string()
@@ -171,7 +171,7 @@ export interface Config {
   limits: OperationLimits;
   /** Load shedding: what documents never seen before may take of the event loop (pipeline/pressure.ts). */
   shedding: {
-    /** Milliseconds of work a second for new documents (their check, parse and validation). */
+    /** Milliseconds of work a second for new documents (their check, parse and validation); 0: no bound. */
     newDocumentWorkMs: number;
     /** While the event loop's p99 delay is over this, no new document is admitted. */
     eventLoopDelayMs: number;

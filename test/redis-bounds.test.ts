@@ -41,9 +41,7 @@ describe("When anonymous clients flood a bounded Redis with distinct persisted q
   let inspect: Redis;
   beforeAll(async () => {
     redis = await startRedis(["--maxmemory", String(MAXMEMORY), "--maxmemory-policy", "allkeys-lru"]);
-    // Redis's bound alone: thousands of distinct documents would otherwise be shed as new-document
-    // work past NEW_DOCUMENT_WORK_MS (shedding.test.ts tests that), and never reach Redis.
-    t = await startTestApp({ REDIS_URL: redis.url, RATE_LIMIT_BUDGET: "1000000", NEW_DOCUMENT_WORK_MS: "1000" });
+    t = await startTestApp({ REDIS_URL: redis.url, RATE_LIMIT_BUDGET: "1000000" });
     inspect = new Redis(redis.url);
   });
   afterAll(async () => {

@@ -54,6 +54,11 @@ export class NewDocumentPressure implements NewDocumentWork {
   }
 
   admit(): boolean {
+    if (this.msPerSecond === 0) {
+      // No budget (the default): only the event loop's pressure sheds.
+      if (this.delayed) this.shed += 1;
+      return !this.delayed;
+    }
     const now = performance.now();
     this.available = Math.min(this.msPerSecond, this.available + ((now - this.last) * this.msPerSecond) / 1000);
     this.last = now;
