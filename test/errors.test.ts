@@ -143,6 +143,7 @@ describe("When the database is unreachable", () => {
       const history = await postJson(app.url, { query: "{ statusCode(code: 200) { history { edges { node { version } } } } }" });
       expect(Date.now() - started).toBeLessThan(5000); // no silent buffering
       expect(history.status).toBe(294);
+      expect(history.headers.get("retry-after")).toBe("5"); // the partial result still says when to retry
       expect(history.body.data).toEqual({ statusCode: null });
       expect(history.body.errors[0]).toMatchObject({
         message: "The database is unavailable; retry later",

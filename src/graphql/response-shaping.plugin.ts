@@ -30,7 +30,12 @@ export function responseShapingPlugin(): ApolloServerPlugin<AppContext> {
           contextValue.request.errorCodes = codes;
           const status = statusOfResult(result.data, codes);
           response.http.status = status;
-          const retryAfter = codes[0] && httpStatusOf(codes[0]) === status ? factsOf(codes[0]).retryAfterSeconds : undefined;
+          // The table's Retry-After when the response's status is the error's, and on a partial
+          // result whose errors all say when to retry (a write refused for want of the database
+          // arrives in a 294: the draft keeps data's 2xx, the client still learns when to come back).
+          const retryable =
+            codes.length > 0 && (status === PARTIAL_SUCCESS ? codes.every((c) => factsOf(c).retryAfterSeconds !== undefined) : httpStatusOf(codes[0]) === status);
+          const retryAfter = retryable ? factsOf(codes[0]).retryAfterSeconds : undefined;
           if (retryAfter !== undefined && !response.http.headers.has("retry-after")) response.http.headers.set("retry-after", String(retryAfter));
         },
       };
