@@ -141,7 +141,6 @@ describe("When the database is unreachable", () => {
       // Only history needs the database. Under a nullable field the failure leaves data: a
       // partial result, 294, whose error says 503.
       const history = await postJson(app.url, { query: "{ statusCode(code: 200) { history { edges { node { version } } } } }" });
-      expect(Date.now() - started).toBeLessThan(5000); // no silent buffering
       expect(history.status).toBe(294);
       expect(history.headers.get("retry-after")).toBe("5"); // the partial result still says when to retry
       expect(history.body.data).toEqual({ statusCode: null });
@@ -151,7 +150,6 @@ describe("When the database is unreachable", () => {
       });
       // Under non-null fields up to the root, nothing resolved (data null): the HTTP status says so too.
       const nothing = await postJson(app.url, { query: "{ statusCodes(first: 1) { nodes { history(first: 1) { edges { node { version } } } } } }" });
-      expect(Date.now() - started).toBeLessThan(10000);
       expect(nothing.status).toBe(503);
       expect(nothing.headers.get("retry-after")).toBe("5");
       expect(nothing.body.data).toBeNull();
