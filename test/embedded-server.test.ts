@@ -7,17 +7,9 @@ import { createConnection } from "node:net";
 import { startEmbeddedServer } from "../src/db/embedded-server";
 import { RESTART_BACKOFF } from "../src/db/supervisor";
 import { PROJECT_ROOT } from "../src/project-root";
-import { startScriptProcess } from "./support/server-process";
+import { isRunning, startScriptProcess } from "./support/server-process";
 import { promisify } from "node:util";
 
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("When the owner of an embedded server was killed outright", () => {
   test("then the next start stops the orphan and serves the same data", async () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type EmbeddedServer, freePort, startEmbeddedServer } from "../src/db/embedded-server";
 import { findOnPath } from "../src/db/find-executable";
 import { createKeyAt, postJson, waitForStatus } from "./support/harness";
-import { type ServerProcess, startScriptProcess, startServerProcess } from "./support/server-process";
+import { isRunning, type ServerProcess, startScriptProcess, startServerProcess } from "./support/server-process";
 
 /**
  * Faults that heal, each over real HTTP against the built server in a process of its own and a
@@ -13,14 +13,6 @@ import { type ServerProcess, startScriptProcess, startServerProcess } from "./su
  * lock held by another process.
  */
 const ferretdbBin: Record<string, string> = process.env.FERRETDB_BIN ? { FERRETDB_BIN: process.env.FERRETDB_BIN } : {};
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Polls until `check` gives a value (not undefined) or the deadline passes; then the last value. */
 async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T | undefined> {

@@ -88,7 +88,8 @@ export function registerPlayground(app: FastifyInstance) {
   });
   // A preHandler of /graphql, before the response cache and the limits: the page is no GraphQL.
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== "GET" || pathOf(request.url) !== "/graphql" || !wantsPage(request)) return;
+    // The state's method: a HEAD is answered as its GET would be.
+    if (request.state.method !== "GET" || pathOf(request.url) !== "/graphql" || !wantsPage(request)) return;
     return reply
       .type("text/html; charset=utf-8")
       .header("content-security-policy", PLAYGROUND_CSP)

@@ -55,7 +55,7 @@ export function registerStages(app: FastifyInstance, options: StageOptions): voi
   app.addHook(
     "preHandler",
     inOrder(
-      ...(config.playground ? [onGraphql(headAsItsGet(registerPlayground(app)))] : []),
+      ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
       // Not a GraphQL-over-HTTP request (no query, variables that are no object): 422.
       onGraphql(wellFormedStage()),
       // A listed hash or documentId becomes its document before anything reads the params.
@@ -86,15 +86,3 @@ const onGraphql =
   (stage: Stage): Stage =>
   (request, reply) =>
     isGraphql(request.url) ? stage(request, reply) : undefined;
-
-/**
- * HEAD is answered as its GET would be (RFC 9110: the same status and headers, no body): Fastify
- * routes it to the GET handler and sends no body, and every stage reads the state's method, which
- * is GET. The playground's stage still reads the request's own method, so it is shown a view of
- * the request whose method is GET (Node's request is never rewritten). To go once playground.ts
- * reads `request.state.method`.
- */
-const headAsItsGet =
-  (stage: Stage): Stage =>
-  (request, reply) =>
-    stage(request.state.head ? Object.create(request, { method: { value: "GET" } }) : request, reply);

@@ -4,6 +4,16 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/project-root";
 import { uniqueDatabaseUri } from "./harness";
 
+/** Whether a process with this pid is alive (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ServerProcess {
   url: string;
   /** Resolves with the exit code or signal once the process has ended. */

@@ -33,8 +33,6 @@ export class NewDocumentPressure implements NewDocumentWork {
   private delayed = false;
   private readonly histogram: IntervalHistogram;
   private readonly timer: NodeJS.Timeout;
-  /** Refused since start, for the metrics and the README's bench. */
-  shed = 0;
 
   constructor(
     private readonly msPerSecond: number,
@@ -54,17 +52,12 @@ export class NewDocumentPressure implements NewDocumentWork {
   }
 
   admit(): boolean {
-    if (this.msPerSecond === 0) {
-      // No budget (the default): only the event loop's pressure sheds.
-      if (this.delayed) this.shed += 1;
-      return !this.delayed;
-    }
+    // No budget (the default): only the event loop's pressure sheds.
+    if (this.msPerSecond === 0) return !this.delayed;
     const now = performance.now();
     this.available = Math.min(this.msPerSecond, this.available + ((now - this.last) * this.msPerSecond) / 1000);
     this.last = now;
-    const admitted = !this.delayed && this.available > 0;
-    if (!admitted) this.shed += 1;
-    return admitted;
+    return !this.delayed && this.available > 0;
   }
 
   spend(gateMs: number): void {

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
+import { hashMismatch } from "../../graphql/trusted-documents";
 import { negotiatedMediaType } from "../representation";
 import { paramsOf } from "./decoding";
 
@@ -116,9 +117,9 @@ export function slotOf(method: string, params: GraphqlParams | undefined, header
   const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
   let document: string;
   if (typeof params.query === "string") {
-    // A hash sent with its query must match it: a mismatch is Apollo's to refuse, never a key
-    // to someone else's answer. Checked only then: a plain request is keyed by its text.
-    if (persisted !== undefined && persisted !== createHash("sha256").update(params.query).digest("hex")) return undefined;
+    // A hash sent with its query must match it: a mismatch is refused (the same check as every
+    // transport's), never a key to someone else's answer. A plain request is keyed by its text.
+    if (hashMismatch(params.query, extensions)) return undefined;
     document = typeof persisted === "string" ? persisted : params.query;
   } else if (typeof persisted === "string") {
     document = persisted;
