@@ -30,7 +30,7 @@ const LAYERS = [
 ];
 
 /**
- * The same rule inside src/http/, lowest first. Within `pipeline/` or `streams/` files import
+ * The same rule inside src/http/, lowest first. Within `exit/`, `admission/`, `pipeline/` or `streams/` files import
  * each other freely (no cycles); between the entries below, only downward.
  */
 const HTTP_LAYERS = [
@@ -51,11 +51,15 @@ const HTTP_LAYERS = [
     "front-door.ts",
     "error-reporting.plugin.ts",
   ],
-  // The stages, one file each, over one request state, and their refusals.
+  // The one exit: every refusal, written as the table says, whatever the transport.
+  ["exit"],
+  // The one admission list every transport runs, over a transport-neutral subject.
+  ["admission"],
+  // GraphQL over HTTP's stages (and the fast path), one file each, over one request state.
   ["pipeline"],
   // What is built on the stages alone: health, the playground, connection bounds, the guards
-  // of a request before its route, the checks of a subscription's document.
-  ["health.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts", "subscription-checks.ts"],
+  // of a request before its route.
+  ["health.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts"],
   // The transports beside the GraphQL route: SSE and multipart (streams/), graphql-ws.
   ["streams", "subscriptions.ts"],
   // The parts createHttpServer lists, one block of it each (issue 22, item 3): Fastify on its

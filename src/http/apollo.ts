@@ -7,11 +7,12 @@ import type { Config } from "../config";
 import { formatError } from "../errors/format-error";
 import type { AppContext } from "../graphql/context";
 import { documentStore, persistedQueryStore } from "../graphql/document-caches";
-import { operationLimitsPlugin } from "../graphql/limits/operation-limits.plugin";
 import { responseShapingPlugin } from "../graphql/response-shaping.plugin";
 import { trustedDocumentsPlugin } from "../graphql/trusted-documents.plugin";
 import type { SharedState } from "../replicas/shared-state";
 import { tracing } from "../tracing";
+import { admissionPlugin } from "./admission/apollo-plugin";
+import type { Admit } from "./admission/list";
 import { errorReportingPlugin } from "./error-reporting.plugin";
 
 export interface ApolloOptions {
@@ -19,11 +20,14 @@ export interface ApolloOptions {
   config: Config;
   shared?: SharedState;
   log: FastifyBaseLogger;
+  /** The admission list: its operation kind and cost steps run in Apollo (admission/apollo-plugin.ts). */
+  admission: Admit;
 }
 
 /**
- * Apollo, which runs what the stages let through: its plugins check trusted mutations and the
- * cost, and decide the status while the result is produced.
+ * Apollo, which runs what the stages let through: its plugins check trusted mutations, run the
+ * admission list's last steps (operation kind, cost), and decide the status while the result
+ * is produced.
  */
 export async function startApollo(options: ApolloOptions): Promise<ApolloServer<AppContext>> {
   const { config } = options;
@@ -45,7 +49,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     plugins: [
       // Under `writes`, an unlisted mutation is refused once resolved.
       ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
-      operationLimitsPlugin(config.limits),
+      admissionPlugin(options.admission),
       responseShapingPlugin(),
       errorReportingPlugin(options.log),
       ...(tracing ? [tracing.apolloPlugin()] : []),

@@ -2,7 +2,7 @@ import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { httpStatusOf } from "../errors/error-codes";
 import { randomUUID } from "node:crypto";
-import { errorBody } from "./pipeline/refusal";
+import { errorBody } from "./exit/refusal";
 
 export interface ConnectionBounds {
   /** Open TCP connections (HTTP and WebSocket alike) from one socket address. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { factsOf, httpStatusOf } from "../errors/error-codes";
 import type { DatabaseHealth } from "./database-health";
-import { refuse } from "./pipeline/refusal";
+import { refuse } from "./exit/refusal";
 
 export interface HealthSources {
   health: DatabaseHealth;

@@ -5,7 +5,7 @@ import { codeForStatus, type ErrorCode } from "../errors/error-codes";
 import { bodyRefusal } from "./pipeline/limit-refusals";
 import { pathOf } from "./pipeline/arrival";
 import { variesOnOrigin } from "./pipeline/cors";
-import { rawRefusal, refuse } from "./pipeline/refusal";
+import { rawRefusal, refuse } from "./exit/refusal";
 import { newState } from "./pipeline/state";
 import { REQUEST_ID_HEADER } from "./request-id";
 
@@ -49,7 +49,7 @@ export const errorHandler = (bodyLimitBytes: number) => (error: FastifyError, re
  */
 export const routerRefusal =
   (handle: ReturnType<typeof errorHandler>, corsOrigin: string) => (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    request.state = newState(request.id, request.method);
+    request.state = newState(request.id, request.method, request.ip, undefined);
     reply.header(REQUEST_ID_HEADER, request.id);
     if (variesOnOrigin(corsOrigin)) reply.header("vary", "Origin");
     else reply.header("access-control-allow-origin", "*");

@@ -16,9 +16,8 @@ import { DatabaseHealth } from "./database-health";
 import { createFastifyApp, trustFunction } from "./fastify-app";
 import { registerFrontDoor } from "./front-door";
 import { registerHealth } from "./health";
-import { authenticate } from "./pipeline/authentication";
+import { admissionList } from "./admission/list";
 import { corsHeaders, corsOptions } from "./pipeline/cors";
-import { documentLimits, variablesLimit } from "./pipeline/document-limits";
 import { fastPath } from "./pipeline/fast-path";
 import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
 import { NewDocumentPressure } from "./pipeline/pressure";
@@ -49,13 +48,15 @@ export interface HttpDeps {
 }
 
 /**
- * The HTTP server, as its table of contents. Each line is a part in a file of its own; the
- * stages share one request state (pipeline/state.ts):
- *   fast path (cache hits, before Fastify) → arrival → authentication → rate budget →
- *   playground → trusted documents → variables → response cache → document limits →
- *   subscriptions over HTTP (streams/, which answer subscriptions themselves) → execution
- *   (Apollo, whose plugins check the cost and shape the response) → metrics.
- * The WebSocket path (subscriptions.ts) calls the same stage functions.
+ * The HTTP server, as its table of contents. Each line is a part in a file of its own. Every
+ * way in runs the one admission list (admission/list.ts: caller → arrival charge → trusted
+ * documents → variables → document limits → document → operation kind → cost), or the part
+ * of it it needs, and writes refusals through exit/:
+ *   fast path (cache hits, before Fastify: caller, arrival) → arrival → decoding → caller,
+ *   arrival charge → playground → the request decoded once → trusted documents, variables →
+ *   response cache → document limits → subscriptions over HTTP (streams/: document, operation
+ *   kind, cost) → execution (Apollo parses and validates; its plugin runs operation kind and
+ *   cost, another shapes the response) → metrics. graphql-ws (subscriptions.ts) runs it whole.
  */
 export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyInstance; stop(): Promise<void> }> {
   // 0. What the parts share: the client's address, the budgets, the response cache, the drain
@@ -75,7 +76,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   );
   // Documents never seen before are the expensive work: bounded, and shed first under pressure.
   const pressure = new NewDocumentPressure(config.shedding.newDocumentWorkMs, config.shedding.eventLoopDelayMs);
-  const limits = documentLimits(config.limits, pressure);
+  // The one admission list of every transport.
+  const admission = admissionList({
+    schema: deps.schema,
+    apiKeys: deps.apiKeys,
+    budgets,
+    limits: config.limits,
+    trustedDocuments: config.trustedDocuments,
+    newDocuments: pressure,
+  });
   // Subscriptions over graphql-ws and over HTTP streams share their bounds and revocation sweep.
   const slots = new SubscriptionSlots(config.subscriptions.connectionsPerAddress, config.subscriptions.total);
   const revocations = revocationSweep(deps.apiKeys, Math.max(config.apiKeyCacheMs, 250));
@@ -90,8 +99,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     staleSeconds,
     cors: corsHeaders(config.corsOrigin),
     clientAddress,
-    authenticate: (header, address) => authenticate(deps.apiKeys, budgets, header, address),
-    chargerOf: (keyId, address) => budgets.chargerOf(keyId, address),
+    admission,
     metrics,
   });
   // 2. Fastify on our own Node server: deadlines, connection bounds, every error in the API's body.
@@ -106,8 +114,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   const streams = httpSubscriptions({
     schema: deps.schema,
     services,
-    limits: config.limits,
-    chargerOf: (keyId, address) => budgets.chargerOf(keyId, address),
+    admission,
     slots,
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
@@ -115,22 +122,20 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     trustedDocuments: config.trustedDocuments,
   });
   // 7. The stages, in order, as hooks.
-  registerStages(app, { config, apiKeys: deps.apiKeys, budgets, responses, digest, draining: () => draining, staleSeconds, limits, streams: streams.stage, metrics });
+  registerStages(app, { config, admission, responses, digest, draining: () => draining, staleSeconds, streams: streams.stage, metrics });
   // 8. Apollo and its plugins.
-  const apollo = await startApollo({ schema: deps.schema, config, shared, log: app.log });
+  const apollo = await startApollo({ schema: deps.schema, config, shared, log: app.log, admission });
   // 9. The routes: /graphql (the execution stage), the front door, metrics, 404 and 405.
   registerGraphqlRoute(app, { apollo, services, budgets, responses, digest, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds });
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });
   if (config.metricsToken) registerMetricsRoute(app, metrics, config.metricsToken);
   app.setNotFoundHandler(notFound);
-  // 10. graphql-ws on the upgrade, over the same stage functions.
+  // 10. graphql-ws on the upgrade, through the same admission list.
   const subscriptions = attachSubscriptions(app, {
     schema: deps.schema,
     services,
     apiKeys: deps.apiKeys,
-    limits: config.limits,
-    trustedDocuments: config.trustedDocuments,
-    documentLimits: (query, variables) => limits(query) ?? variablesLimit(variables),
+    admission,
     budgets,
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     slots,

@@ -1,45 +1,42 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ApiKeyService } from "../auth/api-key.service";
 import type { Config } from "../config";
+import { rateHeaders } from "../graphql/charge";
 import { traced, tracedCache } from "../tracing";
+import type { Admit, Step } from "./admission/list";
+import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, refuse } from "./exit/refusal";
 import { arrival, isGraphql } from "./pipeline/arrival";
-import { authentication } from "./pipeline/authentication";
 import { variesOnOrigin, varyOnOrigin } from "./pipeline/cors";
-import { documentLimitsStage, variablesStage } from "./pipeline/document-limits";
 import type { Metrics } from "./pipeline/metrics";
-import { rateBudget } from "./pipeline/rate-budget";
 import { type ResponseCache, responseCacheStage } from "./pipeline/response-cache";
-import { trustedDocumentsStage } from "./pipeline/trusted-documents";
 import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
 import { registerPlayground } from "./playground";
-import type { RateBudgets } from "./rate-limit";
+import { negotiatedMediaType, NOT_ACCEPTABLE, streamProtocol } from "./representation";
 
 type Stage = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
 export interface StageOptions {
   config: Config;
-  apiKeys: ApiKeyService;
-  budgets: RateBudgets;
+  /** The admission list every transport runs (admission/list.ts). */
+  admission: Admit;
   responses: ResponseCache;
   digest(): string;
   draining(): boolean;
   staleSeconds(): number | undefined;
-  /** The document limits (`documentLimits`), shared with graphql-ws. */
-  limits: Parameters<typeof documentLimitsStage>[0];
   /** Subscriptions over HTTP (streams/): streamed or refused here, before Apollo. */
   streams: Stage;
   metrics: Metrics;
 }
 
 /**
- * The pipeline's stages, in order, as Fastify hooks: admission on every request (arrival, then
- * for /graphql the decoding, the key and the arrival charge), then before the handler the
- * playground, the shape of the request, trusted documents, variables, the response cache,
- * the document limits and the streams; Vary on the way out; metrics once answered.
+ * The pipeline's stages, in order, as Fastify hooks: on every request the arrival, then for
+ * /graphql the decoding and the admission list's caller and arrival charge, before the body is
+ * read; then before the handler the playground, the request's shape (decoded once into the
+ * state), the list's trusted documents and variables, the response cache, the list's document
+ * limits and the streams; Vary on the way out; metrics once answered.
  */
 export function registerStages(app: FastifyInstance, options: StageOptions): void {
-  const { config, budgets } = options;
-  const chargerOf = (keyId: string | undefined, address: string) => budgets.chargerOf(keyId, address);
+  const { config } = options;
+  const admit = (from: Step, to: Step) => admissionStage(options.admission, from, to);
   app.addHook(
     "onRequest",
     traced(
@@ -47,8 +44,7 @@ export function registerStages(app: FastifyInstance, options: StageOptions): voi
       inOrder(
         arrival({ maxUrlBytes: config.maxUrlBytes, draining: options.draining, staleSeconds: options.staleSeconds }),
         onGraphql(decodingStage()),
-        onGraphql(authentication(options.apiKeys, budgets)),
-        onGraphql(rateBudget(chargerOf)),
+        onGraphql(admit("caller", "arrival")),
       ),
     ),
   );
@@ -58,17 +54,36 @@ export function registerStages(app: FastifyInstance, options: StageOptions): voi
       ...(config.playground ? [onGraphql(registerPlayground(app))] : []),
       // Not a GraphQL-over-HTTP request (no query, variables that are no object): 422.
       onGraphql(wellFormedStage()),
-      // A listed hash or documentId becomes its document before anything reads the params.
-      ...(config.trustedDocuments ? [onGraphql(trustedDocumentsStage(config.trustedDocuments))] : []),
-      onGraphql(variablesStage()),
+      // A listed hash or documentId becomes its document before anything reads the request.
+      onGraphql(admit("trusted documents", "variables")),
       onGraphql(tracedCache(responseCacheStage(options.responses, options.digest, config.cacheMaxAgeSeconds))),
-      onGraphql(traced("document limits", documentLimitsStage(options.limits))),
+      onGraphql(traced("document limits", admit("document limits", "document limits"))),
       // A subscription is streamed (multipart, SSE) or refused here; Apollo runs the rest.
       onGraphql(options.streams),
     ),
   );
   if (variesOnOrigin(config.corsOrigin)) app.addHook("onSend", varyOnOrigin);
   app.addHook("onResponse", options.metrics.record);
+}
+
+/**
+ * A part of the admission list as a stage: the budget's headers once charged, and a refusal in
+ * the representation the client asked for. Refusals of the caller (before the body is read) are
+ * plain JSON; those of the request are GraphQL responses, under either media type (the 2026
+ * draft: a legacy client gets application/json only for a 2xx), unless the client accepts no
+ * JSON at all and asked for no stream.
+ */
+function admissionStage(admission: Admit, from: Step, to: Step): Stage {
+  const ofCaller = to === "arrival";
+  return async (request, reply) => {
+    const { state } = request;
+    const refused = await admission(state, from, to);
+    if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
+    if (!refused) return undefined;
+    const accept = request.headers.accept;
+    const unacceptable = negotiatedMediaType(accept) === NOT_ACCEPTABLE && !streamProtocol(accept);
+    return refuse(reply, state, refused, ofCaller || unacceptable ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE);
+  };
 }
 
 /** Stages run in order in one hook (each hook is a hop on the hot path), until one has answered. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema } from "graphql";
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema } from "graphql";
 import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -11,15 +11,13 @@ import type { Principal } from "../auth/principal";
 import { classifyError } from "../errors/classify-error";
 import { closeCodeOf, type ErrorCode } from "../errors/error-codes";
 import { formatError, formatRefusal } from "../errors/format-error";
-import { createContext, newRequestRecord, type Services } from "../graphql/context";
-import type { OperationLimits } from "../graphql/limits/limits";
-import { authenticate, bearerToken, isRefusal } from "./pipeline/authentication";
-import { budgetRefusal } from "./pipeline/rate-budget";
-import { rawRefusal, type Refusal } from "./pipeline/refusal";
-import type { ChargeFn } from "../graphql/charge";
+import { createContext, type Services } from "../graphql/context";
+import { authenticate, isRefusal } from "./admission/caller";
+import { PUSHES_ARE_FREE } from "./admission/document";
+import type { Admit } from "./admission/list";
+import type { Subject } from "./admission/subject";
+import { rawRefusal, type Refusal } from "./exit/refusal";
 import type { RateBudgets } from "./rate-limit";
-import { HASH_MISMATCH_MESSAGE, hashMismatch, operationRefusal, sha256Hex, type TrustedDocuments } from "../graphql/trusted-documents";
-import { costWithinLimit, parsedAndValid, PUSHES_ARE_FREE } from "./subscription-checks";
 import type { SubscriptionSlots } from "./subscription-slots";
 import { Admission } from "./ws-admission";
 import { REVOKED_CLOSE, type RevocationSweep } from "./ws-revocation";
@@ -30,12 +28,9 @@ export interface SubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
   apiKeys: ApiKeyService;
-  limits: OperationLimits;
-  /** With TRUSTED_DOCUMENTS: under `strict`, only listed documents are run over the socket either. */
-  trustedDocuments?: TrustedDocuments;
-  /** The document- and variable-limits stages' checks, shared with HTTP. */
-  documentLimits: (query: unknown, variables: unknown) => Refusal | undefined;
-  /** The same budgets as HTTP requests: failed keys per address, cost units per key or address. */
+  /** The admission list, run whole for every subscribe. */
+  admission: Admit;
+  /** The same budgets as HTTP requests: failed keys per address (at connect). */
   budgets: RateBudgets;
   maxSubscriptionsPerConnection: number;
   /** Open subscription connections per client address and in all, shared with HTTP streams. */
@@ -50,10 +45,10 @@ export interface SubscriptionOptions {
 
 interface Connection {
   principal: Principal | null;
-  /** The key the connection was opened with: checked again before every operation. */
-  key?: string;
-  /** Spends from the budget of the connection's key, or else of its client address. */
-  charge: ChargeFn;
+  /** The client's address, as TRUST_PROXY resolves it. */
+  address: string;
+  /** The credentials the connection was opened with: checked again before every operation. */
+  credentials: unknown;
   subscriptions: number;
   admission: Admission;
   /** Subscribes refused by the budget in a row: past MAX_REFUSED_IN_A_ROW the socket is closed. */
@@ -106,56 +101,68 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     });
   });
 
-  /** The checks of a subscribe, in the order HTTP makes them: key, arrival charge, document, cost. */
+  /**
+   * A subscribe through the admission list, whole: the key again (a revoked one closes the
+   * socket), the arrival charge, then, with a place of this connection's held, the rest.
+   */
   async function admit(connection: Connection, socket: WebSocket, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
-    if (connection.key !== undefined) {
-      let current: Principal | null;
-      try {
-        current = await options.apiKeys.authenticate(connection.key);
-      } catch {
-        return [refusal("SERVICE_UNAVAILABLE", "The API key cannot be checked right now; retry")];
+    const subject: Subject = {
+      id: randomUUID(),
+      transport: "graphql-ws",
+      address: connection.address,
+      credentials: connection.credentials,
+      principal: connection.principal,
+      graphql: {
+        query: payload.query,
+        ...(payload.operationName != null && { operationName: payload.operationName }),
+        ...(payload.variables != null && { variables: payload.variables }),
+        ...(payload.extensions != null && { extensions: payload.extensions }),
+      },
+      operation: {},
+      errorCodes: [],
+    };
+    let refused: readonly Refusal[] | undefined;
+    try {
+      refused = await options.admission(subject, "caller", "arrival");
+    } catch {
+      // The key could not be checked (the database is unreachable): retry, as HTTP says 503.
+      return [refusal("SERVICE_UNAVAILABLE", "The API key cannot be checked right now; retry")];
+    }
+    if (!refused) {
+      if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
+        return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
       }
-      if (!current) {
-        socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
-        return [refusal("UNAUTHENTICATED", "The API key is invalid or revoked")];
-      }
+      // Held from here, given back if refused (admissions run one at a time per socket).
+      connection.subscriptions += 1;
+      refused = await options.admission(subject, "trusted documents", "cost");
+      if (refused) connection.subscriptions -= 1;
     }
-    const arrival = await spend(connection, socket, 1);
-    if (arrival) return arrival;
-    if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
-      return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
-    }
-    // The text is what runs: a hash sent with other text is refused, as Apollo refuses it over HTTP.
-    if (hashMismatch(payload.query, payload.extensions)) return [refusal("BAD_REQUEST", HASH_MISMATCH_MESSAGE)];
-    // Under `strict`, an unlisted text is refused before it is even parsed (mutations, the
-    // concern of `writes`, never run over the socket).
-    const untrusted = options.trustedDocuments && operationRefusal(options.trustedDocuments, sha256Hex(payload.query), undefined);
-    if (untrusted) return [refusal("PERSISTED_QUERY_NOT_IN_LIST", untrusted)];
-    const overLimit = options.documentLimits(payload.query, payload.variables);
-    if (overLimit) return [asGraphqlError(overLimit)];
-    const document = parsedAndValid(options.schema, payload.query);
-    if (Array.isArray(document)) return document.map(asGraphqlError);
-    if (getOperationAST(document, payload.operationName)?.operation === "mutation") {
-      return [refusal("METHOD_NOT_ALLOWED", "Mutations are not run over WebSocket: send them as HTTP POST /graphql")];
-    }
-    // A refusal, never a throw: a thrown error would close the whole connection (4500).
-    const cost = costWithinLimit(options.schema, options.limits, document, payload.operationName, payload.variables);
-    if (typeof cost !== "number") return [asGraphqlError(cost)];
-    // Held from here, given back if the budget refuses (admissions run one at a time per socket).
-    connection.subscriptions += 1;
-    const refused = await spend(connection, socket, cost, { cost });
-    if (refused) {
-      connection.subscriptions -= 1;
-      return refused;
-    }
+    if (refused || !subject.document) return writeRefusal(connection, socket, refused ?? NO_DOCUMENT);
+    connection.refusedInARow = 0;
     connection.admission.idle(connection.subscriptions);
     return {
       schema: options.schema,
-      document,
+      document: subject.document,
       operationName: payload.operationName,
       variableValues: payload.variables,
-      contextValue: createContext(newRequestRecord(randomUUID()), connection.principal, options.services, PUSHES_ARE_FREE),
+      contextValue: createContext(subject, connection.principal, options.services, PUSHES_ARE_FREE),
     };
+  }
+
+  /**
+   * The one writer of this transport's refusals: errors of the subscribe, and for some a close
+   * (a revoked key; a client that keeps sending once told RATE_LIMITED).
+   */
+  function writeRefusal(connection: Connection, socket: WebSocket, refused: readonly Refusal[]): readonly GraphQLError[] {
+    const [first] = refused;
+    if (first.code === "UNAUTHENTICATED") socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason);
+    if (first.code === "RATE_LIMITED") {
+      connection.refusedInARow += 1;
+      if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) closeFlood(socket);
+    } else {
+      connection.refusedInARow = 0;
+    }
+    return refused.map(asGraphqlError);
   }
 
   const server = useServer<Record<string, unknown> | undefined, { connection?: Connection }>(
@@ -183,8 +190,8 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (principal) socket.once("close", revocations.track({ revoke: () => socket.close(REVOKED_CLOSE.code, REVOKED_CLOSE.reason) }, principal));
         ctx.extra.connection = {
           principal,
-          key: bearerToken(header),
-          charge: options.budgets.chargerOf(principal?.keyId, address),
+          address,
+          credentials: header,
           subscriptions: 0,
           admission: new Admission(socket, options.idleTimeoutMs),
           refusedInARow: 0,
@@ -214,19 +221,6 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     wss,
   );
 
-  /** Spends from the connection's budget; the refusal to send when it cannot (and a close for a flood). */
-  async function spend(connection: Connection, socket: WebSocket, units: number, details?: Record<string, unknown>) {
-    const charge = await connection.charge(units);
-    const refused = budgetRefusal(charge, { ...details, retryAfterSeconds: charge.resetSeconds });
-    if (!refused) {
-      connection.refusedInARow = 0;
-      return undefined;
-    }
-    connection.refusedInARow += 1;
-    if (connection.refusedInARow > MAX_REFUSED_IN_A_ROW) closeFlood(socket);
-    return [asGraphqlError(refused)];
-  }
-
   return {
     get connections(): number {
       return wss.clients.size;
@@ -249,6 +243,9 @@ function refusal(code: ErrorCode, message: string, details: Record<string, unkno
   const shaped = formatRefusal(code, message, details);
   return new GraphQLError(shaped.message, { extensions: shaped.extensions });
 }
+
+/** Never sent: the list's document step sets the document or refuses. */
+const NO_DOCUMENT: readonly Refusal[] = [{ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" }];
 
 /** What a closing socket answers a subscribe with: one shared refusal, nothing made per message. */
 const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { urlTooLong } from "./limit-refusals";
 import { REQUEST_ID_HEADER } from "../request-id";
-import { refuse } from "./refusal";
+import { refuse } from "../exit/refusal";
 
 export const STALE_HEADER = "x-catalogue-stale-seconds";
 

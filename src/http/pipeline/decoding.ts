@@ -4,8 +4,8 @@ import { httpStatusOf } from "../../errors/error-codes";
 
 /**
  * The one decoding of a request's query string. Every stage, the fast path and Apollo read the
- * parameters this produced (Apollo is handed them re-encoded: see `searchOf`), so the document
- * the limits saw is the document that runs. Fastify's own parser and URLSearchParams are both
+ * parameters this produced (Apollo is handed the request they decode to, re-encoded: see
+ * admission/request.ts), so the document the limits saw is the document that runs. Fastify's own parser and URLSearchParams are both
  * lenient in different ways (the first leaves a value it cannot decode as raw text, the second
  * turns `%FF` into U+FFFD): a query ending in `#%FF` was text that does not parse to the limits,
  * and a real document to Apollo. Here anything ambiguous is refused instead of guessed at.
@@ -57,11 +57,6 @@ const malformed = (params: DecodedQuery, reason: string): DecodedQuery => Object
 
 /** Why the query string is refused, if it is. */
 export const malformedReason = (params: unknown): string | undefined => (params as { [MALFORMED]?: string } | undefined)?.[MALFORMED];
-
-/** The decoded parameters again as a query string, for Apollo: URLSearchParams gives back exactly these. */
-export function searchOf(params: DecodedQuery): string {
-  return new URLSearchParams(params).toString();
-}
 
 /** A JSON body that is not UTF-8 would be read with replacement characters: refused, as a GET's would be. */
 export function utf8Body(body: Buffer): string | Error {

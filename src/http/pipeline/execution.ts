@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { codeForStatus } from "../../errors/error-codes";
 import type { AppContext } from "../../graphql/context";
 import { negotiatedMediaType } from "../representation";
-import { type DecodedQuery, searchOf } from "./decoding";
-import { GRAPHQL_RESPONSE_TYPE, refuse } from "./refusal";
+import { searchOf } from "../admission/request";
+import { GRAPHQL_RESPONSE_TYPE, refuse } from "../exit/refusal";
 import { cacheHeaders, matchesTag, type ResponseCache } from "./response-cache";
 
 export interface ExecutionOptions {
@@ -33,11 +33,16 @@ export function executionStage(options: ExecutionOptions) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
-      // A GET's parameters as the one decoding read them (and trusted documents resolved them),
-      // never the raw URL again: Apollo runs exactly the document every stage checked.
-      // QUERY is a POST to Apollo (which knows only GET and POST); the plugins hold it to queries.
+      // The request as the one decoding read it and the admission list left it (trusted documents
+      // resolved), never the raw URL or body again: Apollo runs exactly the document every check saw.
+      // QUERY is a POST to Apollo (which knows only GET and POST); the admission holds it to queries.
       // A HEAD is the GET it is answered as (the state's method): Node drops the body.
-      httpGraphQLRequest: { method: state.method === "QUERY" ? "POST" : state.method, headers, search: searchOf(request.query as DecodedQuery), body: request.body },
+      httpGraphQLRequest: {
+        method: state.method === "QUERY" ? "POST" : state.method,
+        headers,
+        search: state.method === "GET" && state.graphql ? searchOf(state.graphql) : "",
+        body: state.method !== "GET" && state.graphql ? state.graphql : request.body,
+      },
       context: async () => options.contextOf(request),
     });
     for (const [name, value] of result.headers) reply.header(name, value);

@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OperationTypeNode } from "graphql";
-import type { Principal } from "../../auth/principal";
-import { type ChargeFn, rateHeaders } from "../../graphql/charge";
+import { rateHeaders } from "../../graphql/charge";
+import type { Admit } from "../admission/list";
+import { decodeGraphqlRequest, type GraphqlRequest } from "../admission/request";
+import { JSON_TYPE, type Refusal, refusalsBody } from "../exit/refusal";
 import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
 import { isGraphql, STALE_HEADER } from "./arrival";
 import { decodeQueryString, malformedReason } from "./decoding";
-import { isRefusal } from "./authentication";
 import { mergeVary } from "./cors";
 import type { Metrics } from "./metrics";
-import { budgetRefusal } from "./rate-budget";
-import { errorBody, JSON_TYPE, type Refusal } from "./refusal";
-import { cacheHeaders, type CacheSlot, type GraphqlParams, matchesTag, type ResponseCache, slotOf, type Stored } from "./response-cache";
-import { newState } from "./state";
+import { cacheHeaders, type CacheSlot, matchesTag, type ResponseCache, slotOf, type Stored } from "./response-cache";
+import { newState, type RequestState } from "./state";
 import { httpStatusOf } from "../../errors/error-codes";
 import { tracing } from "../../tracing";
 
@@ -24,41 +23,37 @@ export interface FastPathOptions {
   staleSeconds(): number | undefined;
   cors(origin: string | undefined): [string, string][];
   clientAddress(request: IncomingMessage): string;
-  authenticate(header: string, address: string): Promise<Principal | null | Refusal>;
-  chargerOf(keyId: string | undefined, address: string): ChargeFn;
+  /** The admission list: a hit runs its prefix, the caller and the arrival charge. */
+  admission: Admit;
   metrics?: Metrics;
 }
 
 /**
  * Reads the response cache can answer, answered before the general pipeline (and before
  * Fastify): a GET of /graphql whose answer is stored, or whose If-None-Match matches, gets its
- * stored bytes and precomputed headers in one write. It makes the same checks as the stages it
- * skips, with the same functions: the request id, the key (a refusal is sent from here), the
- * 1-unit charge on arrival, CORS, the stale header and the metrics. Anything else (a miss, a
- * POST, a URL over the limit, a draining server) goes to the pipeline untouched.
+ * stored bytes and precomputed headers in one write. It runs the part of the admission list a
+ * stored answer needs (the caller, the 1-unit arrival charge: the rest was passed when the
+ * answer was made) and adds what the stages it skips add: the request id, CORS, the stale
+ * header and the metrics. Anything else (a miss, a POST, a URL over the limit, a draining
+ * server) goes to the pipeline untouched.
  */
 export function fastPath(options: FastPathOptions) {
-  const answer = async (request: IncomingMessage, response: ServerResponse, params: GraphqlParams, principal: Principal | null, address: string) => {
-    const slot = slotOf("GET", params, request.headers, principal?.role ?? "anonymous", options.digest());
-    if (!slot) return false;
-    const notModified = slot.public && matchesTag(request.headers["if-none-match"], slot.etag);
-    const stored = !notModified && options.cache.has(slot) ? options.cache.get(slot) : undefined;
-    if (!notModified && !stored) return false;
+  const serve = async (request: IncomingMessage, response: ServerResponse, state: RequestState, slot: CacheSlot, stored: Stored | undefined) => {
     const started = performance.now();
-    const state = newState(requestIdOf(request), "GET");
-    state.principal = principal;
-    state.cache = slot;
-    state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
-    const charge = await options.chargerOf(principal?.keyId, address)(1);
-    state.charge = charge;
+    // The caller was identified before the lookup (its role is part of the key).
+    const refused = await options.admission(state, "arrival", "arrival");
     const headers = commonHeaders(request, state.id);
-    headers.push(...rateHeaders(charge));
-    const refused = budgetRefusal(charge);
-    if (refused) send(response, headers, refused, state.id);
-    else write(response, headers, slot, notModified ? undefined : stored);
-    if (refused) state.errorCodes = [refused.code];
+    if (state.charge) headers.push(...rateHeaders(state.charge));
+    if (refused) {
+      state.errorCodes = refused.map((r) => r.code);
+      send(response, headers, refused, state.id);
+    } else {
+      state.cache = slot;
+      state.operation = { type: OperationTypeNode.QUERY, name: stored?.operationName, listed: stored?.listed };
+      write(response, headers, slot, stored);
+    }
     options.metrics?.observe("/graphql", response.statusCode, state, (performance.now() - started) / 1000);
-    tracing?.served(request, state, notModified ? "304" : "hit", params);
+    tracing?.served(request, state, refused ? undefined : stored ? "hit" : "304", state.graphql, refused?.[0].code);
     return true;
   };
 
@@ -86,10 +81,11 @@ export function fastPath(options: FastPathOptions) {
     response.end(stored.body);
   };
 
-  const send = (response: ServerResponse, headers: [string, string][], refusal: Refusal, id: string) => {
-    const body = errorBody(id, refusal.code, refusal.message, refusal.details);
-    headers.push(...Object.entries(refusal.headers ?? {}), ["content-type", JSON_TYPE], ["content-length", String(Buffer.byteLength(body))], ["cache-control", "no-store"]);
-    response.writeHead(httpStatusOf(refusal.code), headers.flat());
+  const send = (response: ServerResponse, headers: [string, string][], refusals: readonly Refusal[], id: string) => {
+    const [first] = refusals;
+    const body = refusalsBody(id, refusals);
+    headers.push(...Object.entries(first.headers ?? {}), ["content-type", JSON_TYPE], ["content-length", String(Buffer.byteLength(body))], ["cache-control", "no-store"]);
+    response.writeHead(httpStatusOf(first.code), headers.flat());
     response.end(body);
   };
 
@@ -97,31 +93,48 @@ export function fastPath(options: FastPathOptions) {
   return (request: IncomingMessage, response: ServerResponse): false | Promise<boolean> => {
     const url = request.url ?? "";
     if (request.method !== "GET" || url.length <= 9 || !isGraphql(url) || url.length > options.maxUrlBytes || options.draining()) return false;
-    const params = queryParams(url.slice(9));
-    if (!params) return false;
-    const address = options.clientAddress(request);
+    const graphql = requestOf(url.slice(9));
+    if (!graphql) return false;
+    // The key's role is part of the cache key: without a key, the anonymous answer is looked up
+    // now; with one, the caller is identified first (a hit is then looked up for its role).
     const header = request.headers.authorization;
-    if (header === undefined) return answer(request, response, params, null, address);
-    return options.authenticate(header, address).then((principal) => {
-      if (!isRefusal(principal)) return answer(request, response, params, principal, address);
-      // One id for the header, the body and the trace (without X-Request-Id, each call makes a new one).
-      const id = requestIdOf(request);
-      send(response, commonHeaders(request, id), principal, id);
-      tracing?.served(request, newState(id, "GET"), undefined, params, principal.code);
-      return true;
+    const state = newState(requestIdOf(request), "GET", options.clientAddress(request), header);
+    state.graphql = graphql;
+    if (header === undefined) return lookUp(request, response, state, "anonymous") ?? false;
+    return options.admission(state, "caller", "caller").then((refused) => {
+      if (refused) return serveRefusal(request, response, state, refused);
+      const role = state.principal?.role ?? "anonymous";
+      return lookUp(request, response, state, role) ?? false;
     });
   };
+
+  function lookUp(request: IncomingMessage, response: ServerResponse, state: RequestState, role: string): Promise<boolean> | undefined {
+    const slot = slotOf("GET", state.graphql, request.headers, role, options.digest());
+    if (!slot) return undefined;
+    const notModified = slot.public && matchesTag(request.headers["if-none-match"], slot.etag);
+    const stored = !notModified && options.cache.has(slot) ? options.cache.get(slot) : undefined;
+    if (!notModified && !stored) return undefined;
+    return serve(request, response, state, slot, stored);
+  }
+
+  function serveRefusal(request: IncomingMessage, response: ServerResponse, state: RequestState, refused: readonly Refusal[]): true {
+    state.errorCodes = refused.map((r) => r.code);
+    send(response, commonHeaders(request, state.id), refused, state.id);
+    tracing?.served(request, state, undefined, state.graphql, refused[0].code);
+    return true;
+  }
 }
 
 const PARAMS = new Set(["query", "operationName", "variables", "extensions"]);
 
 /**
- * The GraphQL parameters of a query string, by the one decoding the pipeline uses; undefined for
- * anything the pipeline must judge (a malformed query string, an unknown parameter).
+ * The GraphQL request of a query string, by the one decoding the pipeline uses; undefined for
+ * anything the pipeline must judge (a malformed query string or request, an unknown parameter).
  */
-function queryParams(search: string): GraphqlParams | undefined {
+function requestOf(search: string): GraphqlRequest | undefined {
   const params = decodeQueryString(search);
   if (malformedReason(params) !== undefined) return undefined;
   for (const name in params) if (!PARAMS.has(name)) return undefined;
-  return params.query === undefined && params.extensions === undefined ? undefined : params;
+  const decoded = decodeGraphqlRequest(params, true);
+  return typeof decoded === "string" ? undefined : decoded;
 }

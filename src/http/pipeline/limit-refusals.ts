@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyRequest } from "fastify";
-import type { Refusal } from "./refusal";
+import type { Refusal } from "../exit/refusal";
 
 /** The body types a POST may have: Fastify's other default (text/plain) is removed by the server. */
 export const BODY_TYPES = ["application/json"];

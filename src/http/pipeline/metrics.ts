@@ -4,8 +4,8 @@ import type { Connection } from "mongoose";
 import type { RequestState } from "./state";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { pathOf } from "./arrival";
-import { bearerToken } from "./authentication";
-import { refuse } from "./refusal";
+import { bearerToken } from "../admission/caller";
+import { refuse } from "../exit/refusal";
 
 /** What the metrics read from the rest of the process when scraped. */
 export interface MetricSources {

@@ -5,7 +5,7 @@ import { OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import { hashMismatch } from "../../graphql/trusted-documents";
 import { negotiatedMediaType } from "../representation";
-import { paramsOf } from "./decoding";
+import type { GraphqlRequest } from "../admission/request";
 
 export interface CacheSlot {
   key: string;
@@ -90,14 +90,6 @@ export class ResponseCache {
   }
 }
 
-/** The GraphQL-over-HTTP parameters of a GET (as query-string text) or a POST (as JSON). */
-export interface GraphqlParams {
-  query?: unknown;
-  operationName?: unknown;
-  variables?: unknown;
-  extensions?: unknown;
-}
-
 /**
  * The cache key of a read, known before execution: the catalogue digest, the caller's role,
  * the document (its text, or the persisted hash it was sent by), the operation name, the
@@ -105,31 +97,27 @@ export interface GraphqlParams {
  * representation has one ETag). Every read of the catalogue is cacheable by its digest: GETs,
  * persisted queries and POSTed queries alike (a mutation's key is looked up and never stored).
  */
-export function slotOf(method: string, params: GraphqlParams | undefined, headers: IncomingHttpHeaders, role: string, digest: string): CacheSlot | undefined {
-  if (!params || typeof params !== "object" || Array.isArray(params)) return undefined;
-  const get = method === "GET";
+export function slotOf(method: string, request: GraphqlRequest | undefined, headers: IncomingHttpHeaders, role: string, digest: string): CacheSlot | undefined {
+  if (!request) return undefined;
   // GET and QUERY are safe: their answers may be kept by browsers and shared caches.
-  const safe = get || method === "QUERY";
-  const extensions = get ? parseJson(params.extensions) : params.extensions;
-  // A request that is no well-formed GraphQL request is Apollo's to refuse, never another's hit.
-  if (params.extensions !== undefined && (typeof extensions !== "object" || extensions === null || Array.isArray(extensions))) return undefined;
-  if (params.operationName != null && typeof params.operationName !== "string") return undefined;
-  const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const safe = method === "GET" || method === "QUERY";
+  const persisted = (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
   let document: string;
-  if (typeof params.query === "string") {
+  if (typeof request.query === "string") {
     // A hash sent with its query must match it: a mismatch is refused (the same check as every
     // transport's), never a key to someone else's answer. A plain request is keyed by its text.
-    if (hashMismatch(params.query, extensions)) return undefined;
-    document = typeof persisted === "string" ? persisted : params.query;
+    if (hashMismatch(request.query, request.extensions)) return undefined;
+    document = typeof persisted === "string" ? persisted : request.query;
   } else if (typeof persisted === "string") {
     document = persisted;
   } else {
     return undefined;
   }
-  const variables = get ? String(params.variables ?? "") : JSON.stringify(params.variables ?? null);
+  // The variables as values, however a GET spelled their JSON.
+  const variables = JSON.stringify(request.variables ?? null);
   const key = createHash("sha256")
     // JSON, not a separator: no two different requests can spell the same key.
-    .update(JSON.stringify([digest, role, String(params.operationName ?? ""), variables, negotiatedMediaType(headers.accept), document]))
+    .update(JSON.stringify([digest, role, request.operationName ?? "", variables, negotiatedMediaType(headers.accept), document]))
     .digest("base64url");
   // A plain POSTed document waits for its second sight; a persisted one was registered on purpose.
   return { key, etag: `"${key}"`, digest, public: safe && headers.authorization === undefined, secondSight: !safe && persisted === undefined };
@@ -164,8 +152,8 @@ export function cacheHeaders(slot: CacheSlot | undefined, maxAgeSeconds: number)
  */
 export function responseCacheStage(cache: ResponseCache, digest: () => string, maxAgeSeconds: number) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const params = paramsOf(request)?.params as GraphqlParams | undefined;
-    const slot = slotOf(request.state.method, params, request.headers, request.state.principal?.role ?? "anonymous", digest());
+    const { state } = request;
+    const slot = slotOf(state.method, state.graphql, request.headers, state.principal?.role ?? "anonymous", digest());
     if (!slot) return undefined;
     request.state.cache = slot;
     if (slot.public && matchesTag(request.headers["if-none-match"], slot.etag)) {
@@ -176,13 +164,4 @@ export function responseCacheStage(cache: ResponseCache, digest: () => string, m
     request.state.operation = { type: OperationTypeNode.QUERY, name: hit.operationName, listed: hit.listed };
     return reply.headers(Object.fromEntries(cacheHeaders(slot, maxAgeSeconds))).code(hit.status).type(hit.contentType).send(hit.body);
   };
-}
-
-function parseJson(value: unknown): unknown {
-  if (typeof value !== "string") return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }

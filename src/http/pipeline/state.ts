@@ -1,14 +1,13 @@
 import type { FastifyInstance } from "fastify";
-import type { Principal } from "../../auth/principal";
-import type { Charge } from "../../graphql/charge";
-import type { RequestRecord } from "../../graphql/context";
+import { httpTransport, type Subject } from "../admission/subject";
 import type { CacheSlot } from "./response-cache";
 
 /**
  * Everything one request's stages learn and pass on, declared once: each stage reads what the
- * ones before it wrote, and nothing travels in ad-hoc request fields.
+ * ones before it wrote, and nothing travels in ad-hoc request fields. It is the request's
+ * Subject for the admission list (admission/), as a graphql-ws subscribe's is.
  */
-export interface RequestState extends RequestRecord {
+export interface RequestState extends Subject {
   /** The caller's safe X-Request-Id, else a new one: in every error body and log line. */
   readonly id: string;
   /**
@@ -19,10 +18,6 @@ export interface RequestState extends RequestRecord {
   method: string;
   /** Whether the request is a HEAD (answered as a GET, without the body). */
   readonly head: boolean;
-  /** The key's owner once authentication ran; null for anonymous callers. */
-  principal: Principal | null;
-  /** The last spend from the caller's budget: its rate-limit headers. */
-  charge?: Charge;
   /** A cacheable read: its key and ETag, known before execution. */
   cache?: CacheSlot;
 }
@@ -45,12 +40,13 @@ export function declareRequestState(app: FastifyInstance): void {
   // Null on the prototype (Fastify's types take null for a declared reference type in this form, with its dependencies).
   app.decorateRequest("state", null, []);
   app.addHook("onRequest", (request, _reply, done) => {
-    request.state = newState(request.id, request.method);
+    request.state = newState(request.id, request.method, request.ip, request.headers.authorization);
     done();
   });
 }
 
-export function newState(id: string, method: string): RequestState {
+export function newState(id: string, method: string, address: string, credentials: string | undefined): RequestState {
   const head = method === "HEAD";
-  return { id, method: head ? "GET" : method, head, principal: null, operation: {}, errorCodes: [] };
+  const as = head ? "GET" : method;
+  return { id, method: as, head, transport: httpTransport(as), address, credentials, principal: null, operation: {}, errorCodes: [] };
 }

@@ -2,16 +2,14 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
 import type { ErrorCode } from "../../errors/error-codes";
 import { formatError, formatRefusal } from "../../errors/format-error";
-import type { ChargeFn } from "../../graphql/charge";
 import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
-import type { OperationLimits } from "../../graphql/limits/limits";
-import { HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type TrustedDocuments } from "../../graphql/trusted-documents";
+import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-documents";
+import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
+import type { Admit } from "../admission/list";
+import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
 import type { Metrics } from "../pipeline/metrics";
-import { budgetRefusal } from "../pipeline/rate-budget";
-import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../pipeline/refusal";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
-import { costWithinLimit, parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../subscription-checks";
 import type { SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
 import { streamFraming, TRANSPORTS } from "./framing";
@@ -20,8 +18,8 @@ import { type EndReason, LiveStream } from "./live-stream";
 export interface HttpSubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
-  limits: OperationLimits;
-  chargerOf: (keyId: string | undefined, address: string) => ChargeFn;
+  /** The admission list: a stream runs its document, operation kind and cost steps here. */
+  admission: Admit;
   /** Shared with graphql-ws: connections per client address and in all. */
   slots: SubscriptionSlots;
   revocations: RevocationSweep;
@@ -38,23 +36,15 @@ const SINGLE_RESULT_NOT_ACCEPTED = "An 'accept' header was provided for this req
 /** What a stream closed to make room at the cap says (graphql-ws closes with the code's 1013). */
 const EVICTED: Refusal = { code: "SERVICE_UNAVAILABLE", message: "Evicted: the server is full and this address held the most subscriptions; retry later" };
 
-interface Params {
-  query?: unknown;
-  operationName?: unknown;
-  variables?: unknown;
-  extensions?: unknown;
-}
-
 /**
  * Subscriptions over plain HTTP on /graphql, besides graphql-ws: Apollo's multipart protocol
  * and GraphQL over SSE (framing.ts). This is the last stage before execution: a request whose
  * operation is a subscription is answered here, never by Apollo (which would run it as a query
- * and fail on its first field). The stages before it did what they do for every request (key,
- * 1 unit on arrival, trusted documents, variables depth, document limits); this one makes the
- * rest of what a graphql-ws subscribe goes through, with the same functions: validation, the
- * cost limit, the cost charged from the same budget, then a slot of the same per-address and
- * total bounds, and the same revocation sweep, which ends the stream of a revoked key. Then it takes
- * the response over (reply.hijack) and streams until one side ends it.
+ * and fail on its first field). The stages before it ran the admission list up to the document
+ * limits, as for every request; this one runs the rest of it (the document, the operation
+ * kind, the cost and its charge), as graphql-ws does, then takes a slot of the same
+ * per-address and total bounds, and the same revocation sweep, which ends the stream of a
+ * revoked key. Then it takes the response over (reply.hijack) and streams until one side ends it.
  *
  * A subscription asked for as a single result (Accept: application/json) gets 406
  * NOT_ACCEPTABLE naming the transports that carry subscriptions.
@@ -63,35 +53,30 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
   const open = new Set<LiveStream>();
 
   async function stage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const { method } = request.state; // a HEAD is its GET
-    const get = method === "GET";
-    if (!get && method !== "POST") return undefined;
-    const params = (get ? request.query : request.body) as Params | undefined;
+    const { state } = request;
+    if (state.transport !== "GET" && state.transport !== "POST") return undefined;
+    const params = state.graphql;
     // Apollo reads Accept only once it has run the operation: a client that accepts no single
     // result (one that asked for a stream, say) would have its mutation run, then be told 406.
     // Such a client gets a subscription's stream or nothing: anything else is refused here,
     // before it runs.
     const notStreamed = () =>
       negotiatedMediaType(request.headers.accept) === NOT_ACCEPTABLE
-        ? refuse(reply, request.state, { code: "NOT_ACCEPTABLE", message: SINGLE_RESULT_NOT_ACCEPTED }, JSON_TYPE)
+        ? refuse(reply, state, { code: "NOT_ACCEPTABLE", message: SINGLE_RESULT_NOT_ACCEPTED }, JSON_TYPE)
         : undefined;
     // Only a text that can hold a subscription is parsed here (not, say, an introspection
     // query's `subscriptionType`); everything else is Apollo's alone.
-    if (!params || typeof params !== "object" || typeof params.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return notStreamed();
-    const operationName = typeof params.operationName === "string" ? params.operationName : undefined;
-    const document = parsedDocument(params.query);
-    if (Array.isArray(document)) return undefined; // Apollo refuses it as it refuses any such request
-    const operation = getOperationAST(document, operationName);
+    if (typeof params?.query !== "string" || !SUBSCRIPTION_WORD.test(params.query)) return notStreamed();
+    const { query, operationName } = params;
+    const parsed = parsedDocument(query);
+    if (Array.isArray(parsed)) return undefined; // Apollo refuses it as it refuses any such request
+    const operation = getOperationAST(parsed, operationName);
     if (operation?.operation !== "subscription") return notStreamed();
-    const invalid = validationErrors(options.schema, document);
     const framing = streamFraming(request.headers.accept);
-    // Asked for as one result, an invalid subscription is Apollo's to refuse, every error listed.
-    if (invalid.length && !framing) return undefined;
-
-    const { state } = request;
-    const listed = options.trustedDocuments?.documents.has(sha256Hex(params.query));
-    state.operation = { type: operation.operation, name: operation.name?.value, listed };
     if (!framing) {
+      // Asked for as one result, an invalid subscription is Apollo's to refuse, every error listed.
+      if (validationErrors(options.schema, parsed).length) return undefined;
+      state.operation = { type: operation.operation, name: operation.name?.value };
       return refuse(
         reply,
         state,
@@ -99,30 +84,20 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
         JSON_TYPE,
       );
     }
-    // Refusals from here carry their own status (graphql-response+json): the client asked for a stream.
-    const refused = (refusal: Refusal) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
-    // Asked for as a stream, it is refused here, as graphql-ws refuses it (422): Apollo, which
-    // reads Accept only after validating, would tell this client 406 instead.
-    if (invalid.length) return refused(invalid[0]);
-    // The text is what runs here (Apollo, which checks a hash against its text, never sees a
-    // stream): a hash that is not this text's, a listed one included, is refused as Apollo refuses it.
-    const extensions = objectOf(params.extensions, get, "extensions");
-    if ("refusal" in extensions) return refused(extensions.refusal);
-    if (hashMismatch(params.query, extensions.value)) return refused({ code: "BAD_REQUEST", message: HASH_MISMATCH_MESSAGE });
-    const parsed = objectOf(params.variables, get, "variables");
-    if ("refusal" in parsed) return refused(parsed.refusal);
-    const variables = parsed.value; // their depth was checked by the variables stage
-    const cost = costWithinLimit(options.schema, options.limits, document, operationName, variables);
-    if (typeof cost !== "number") return refused(cost);
-    state.operation.cost = cost;
-
+    state.transport = framing.name;
+    state.operation.listed = options.trustedDocuments?.documents.has(sha256Hex(query));
+    // Refusals from here carry their own status (graphql-response+json): the client asked for a
+    // stream. An invalid subscription is refused here with all its errors, as graphql-ws refuses
+    // it (422): Apollo, which reads Accept only after validating, would tell this client 406.
+    const refused = (refusal: Refusal | readonly Refusal[]) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
     // Paid for before it takes a place: a stream its budget cannot cover never evicts another's.
-    const charge = await options.chargerOf(state.principal?.keyId, request.ip)(cost);
-    state.charge = charge;
-    for (const [name, value] of rateHeaders(charge)) reply.header(name, value);
-    const overBudget = budgetRefusal(charge, { cost, retryAfterSeconds: charge.resetSeconds });
-    if (overBudget) return refused(overBudget);
-    const slot = options.slots.take(request.ip);
+    const refusals = await options.admission(state, "document", "cost");
+    if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
+    if (refusals) return refused(refusals);
+    const { document } = state;
+    if (!document) throw new Error("The admission list's document step admitted no document"); // never: it sets one or refuses
+    const variables = params.variables;
+    const slot = options.slots.take(state.address);
     if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
     if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
     let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
@@ -190,21 +165,6 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       for (const stream of open) stream.fail([errorOf("SERVICE_UNAVAILABLE", "The server is shutting down; retry", undefined)], "shutdown");
     },
   };
-}
-
-/** A GET carries its variables and extensions as JSON text; a POST as objects. */
-function objectOf(raw: unknown, get: boolean, name: string): { value?: Record<string, unknown> } | { refusal: Refusal } {
-  if (raw === undefined || raw === null || raw === "") return {};
-  let value = raw;
-  if (get && typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return { refusal: { code: "BAD_REQUEST", message: `${name} is not valid JSON` } };
-    }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { refusal: { code: "BAD_REQUEST", message: `${name} must be an object` } };
-  return { value: value as Record<string, unknown> };
 }
 
 /** An error of the stream itself, shaped by the one formatter. */

@@ -1,16 +1,39 @@
 import { type DocumentNode, type GraphQLSchema, parse, validate } from "graphql";
 import { LRUCache } from "lru-cache";
-import { DomainError } from "../errors/domain-error";
-import { documentBytes } from "../graphql/document-caches";
-import type { ChargeFn } from "../graphql/charge";
-import { assertWithinCost, operationCost } from "../graphql/limits/cost";
-import type { OperationLimits } from "../graphql/limits/limits";
-import type { Refusal } from "./pipeline/refusal";
+import { DomainError } from "../../errors/domain-error";
+import { documentBytes } from "../../graphql/document-caches";
+import type { ChargeFn } from "../../graphql/charge";
+import { assertWithinCost, operationCost } from "../../graphql/limits/cost";
+import { documentGate, type NewDocumentWork } from "../../graphql/limits/document-gate";
+import { variablesDepthError } from "../../graphql/limits/variables-depth";
+import type { OperationLimits } from "../../graphql/limits/limits";
+import type { Refusal } from "../exit/refusal";
 
 /**
- * The checks every subscribe passes once its text is within the document limits, whatever
- * carries it (graphql-ws, multipart HTTP, SSE): it parses, it validates against the schema,
- * and its cost is within the limit. Each returns what the next needs, or the refusals.
+ * The bounds of a query document, checked before anything parses or validates it (see
+ * document-gate.ts), whatever carries it.
+ */
+export function documentLimits(limits: OperationLimits, newWork?: NewDocumentWork): (query: unknown) => Refusal | undefined {
+  const gate = documentGate(limits, newWork);
+  return (query) => {
+    if (typeof query !== "string") return undefined;
+    const error = gate(query);
+    return error && { code: error.code, message: error.message, details: error.details };
+  };
+}
+
+/**
+ * Variables nested deeper than MAX_VARIABLE_DEPTH, refused before anything walks them
+ * recursively (the response-cache key, Apollo, the cost estimate would overflow the stack).
+ */
+export function variablesLimit(variables: unknown): Refusal | undefined {
+  const error = variablesDepthError(variables);
+  return error && { code: error.code, message: error.message, details: error.details };
+}
+
+/**
+ * Where Apollo does not run the request (graphql-ws, multipart HTTP, SSE): the text parses and
+ * validates against the schema. The parsed document, or the refusals.
  */
 export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNode | Refusal[] {
   let known = valid.get(schema);

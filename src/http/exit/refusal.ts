@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { FastifyReply } from "fastify";
 import { type ErrorCode, factsOf, httpStatusOf } from "../../errors/error-codes";
+import type { RequestRecord } from "../../graphql/context";
 import { statusOfResult } from "../../graphql/response-shaping.plugin";
 import { REQUEST_ID_HEADER } from "../request-id";
-import type { RequestState } from "./state";
 
 /** A request refused by a stage, whatever the transport: HTTP sends it, a WebSocket an error. */
 export interface Refusal {
@@ -20,17 +20,27 @@ export const GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json; charset
 
 /** A GraphQL-shaped error body: clients parse one format, and every error names the request. */
 export function errorBody(requestId: string, code: ErrorCode, message: string, details: Record<string, unknown> = {}): string {
-  return JSON.stringify({ errors: [{ message, extensions: { ...details, code, httpStatus: httpStatusOf(code), requestId } }] });
+  return refusalsBody(requestId, [{ code, message, details }]);
 }
 
-/** Sends a refusal: its status, its headers (and the table's Retry-After), its body; the state records its code. */
-export function refuse(reply: FastifyReply, state: RequestState, refusal: Refusal, mediaType = JSON_TYPE): FastifyReply {
-  state.errorCodes = [refusal.code];
+/** The body of one or more refusals (a document's validation errors, say): every one listed. */
+export function refusalsBody(requestId: string, refusals: readonly Refusal[]): string {
+  return JSON.stringify({ errors: refusals.map((r) => ({ message: r.message, extensions: { ...r.details, code: r.code, httpStatus: httpStatusOf(r.code), requestId } })) });
+}
+
+/**
+ * Sends a refusal (or several, all of one check): the status of the first, its headers (and the
+ * table's Retry-After), the body; the state records the codes.
+ */
+export function refuse(reply: FastifyReply, state: RequestRecord, refused: Refusal | readonly Refusal[], mediaType = JSON_TYPE): FastifyReply {
+  const refusals: readonly Refusal[] = Array.isArray(refused) ? refused : [refused as Refusal];
+  const [first] = refusals;
+  state.errorCodes = refusals.map((r) => r.code);
   const status = statusOfResult(undefined, state.errorCodes);
-  const retryAfter = factsOf(refusal.code).retryAfterSeconds;
+  const retryAfter = factsOf(first.code).retryAfterSeconds;
   if (retryAfter !== undefined) reply.header("retry-after", String(retryAfter));
-  if (refusal.headers) reply.headers(refusal.headers);
-  return reply.code(status).type(mediaType).send(errorBody(state.id, refusal.code, refusal.message, refusal.details));
+  if (first.headers) reply.headers(first.headers);
+  return reply.code(status).type(mediaType).send(refusalsBody(state.id, refusals));
 }
 
 /**

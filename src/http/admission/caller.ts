@@ -1,8 +1,7 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiKeyService } from "../../auth/api-key.service";
 import type { Principal } from "../../auth/principal";
 import type { RateBudgets } from "../rate-limit";
-import { type Refusal, refuse } from "./refusal";
+import type { Refusal } from "../exit/refusal";
 
 export const WWW_AUTHENTICATE = 'Bearer realm="statusgraph", error="invalid_token"';
 
@@ -38,14 +37,4 @@ export async function authenticate(apiKeys: ApiKeyService, budgets: RateBudgets,
 
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
-}
-
-/** The stage: the request's principal, or its refusal (401, or 429 for an address that failed too often). */
-export function authentication(apiKeys: ApiKeyService, budgets: RateBudgets) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const outcome = await authenticate(apiKeys, budgets, request.headers.authorization, request.ip);
-    if (isRefusal(outcome)) return refuse(reply, request.state, outcome);
-    request.state.principal = outcome;
-    return undefined;
-  };
 }
