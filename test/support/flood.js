@@ -9,7 +9,7 @@
 //   trickle:    { port, addresses, perAddress }       connections that send a request's headers
 //                                                     (every third) or body one piece every 500 ms;
 //                                                     resolves with each one's status and lifetime
-//   slowbodies: { port, addresses, everyMs, reconnectMs, ms } one connection per address sending
+//   slowbodies: { port, range, everyMs, reconnectMs, ms } one connection per address sending
 //                                                     a POST's headers at once, then its body one
 //                                                     byte every everyMs; reconnects reconnectMs
 //                                                     after it is closed, until ms pass. Prints
@@ -24,6 +24,12 @@ const WebSocket = require("ws");
 
 const [mode, json] = process.argv.slice(2);
 const options = JSON.parse(json);
+// Thousands of addresses do not fit in one argument (128 KiB at most): a range of loopback
+// addresses 127.<net>.y.z, z in 1..250, from the from-th on, stands for them.
+if (options.range) {
+  const { net, from, n } = options.range;
+  options.addresses = Array.from({ length: n }, (_, i) => `127.${net}.${Math.floor((from + i) / 250)}.${((from + i) % 250) + 1}`);
+}
 
 function post(port, from, key, query) {
   return new Promise((resolve) => {
