@@ -9,6 +9,11 @@
 //   trickle:    { port, addresses, perAddress }       connections that send a request's headers
 //                                                     (every third) or body one piece every 500 ms;
 //                                                     resolves with each one's status and lifetime
+//   slowbodies: { port, range, everyMs, reconnectMs, ms } one connection per address sending
+//                                                     a POST's headers at once, then its body one
+//                                                     byte every everyMs; reconnects reconnectMs
+//                                                     after it is closed, until ms pass. Prints
+//                                                     counts (thousands of sockets: no list)
 //   idle:       { port, addresses, perAddress, protocol } subscriptions that only listen ("sse": a
 //                                                     POST with Accept: text/event-stream; "ws": a
 //                                                     graphql-ws socket with one subscribe); prints
@@ -19,6 +24,12 @@ const WebSocket = require("ws");
 
 const [mode, json] = process.argv.slice(2);
 const options = JSON.parse(json);
+// Thousands of addresses do not fit in one argument (128 KiB at most): a range of loopback
+// addresses 127.<net>.y.z, z in 1..250, from the from-th on, stands for them.
+if (options.range) {
+  const { net, from, n } = options.range;
+  options.addresses = Array.from({ length: n }, (_, i) => `127.${net}.${Math.floor((from + i) / 250)}.${((from + i) % 250) + 1}`);
+}
 
 function post(port, from, key, query) {
   return new Promise((resolve) => {
@@ -116,6 +127,64 @@ function trickle({ port, addresses, perAddress }) {
   return Promise.all(addresses.flatMap((from) => Array.from({ length: perAddress }, (_, i) => one(from, i % 3 === 0))));
 }
 
+async function slowbodies({ port, addresses, everyMs, reconnectMs, ms }) {
+  const { connect } = require("node:net");
+  const sleep = (t) => new Promise((r) => setTimeout(r, t));
+  const deadline = Date.now() + ms;
+  const statuses = {};
+  const live = new Set();
+  const reached = new Uint8Array(addresses.length);
+  let connections = 0;
+  let open = 0;
+  let peakOpen = 0;
+  let over = false;
+  const one = (from, i) =>
+    new Promise((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port, localAddress: from });
+      live.add(socket);
+      let received = "";
+      let connected = false;
+      let timer;
+      socket.once("connect", () => {
+        connected = true;
+        connections += 1;
+        reached[i] = 1;
+        open += 1;
+        peakOpen = Math.max(peakOpen, open);
+        socket.write("POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
+        timer = setInterval(() => socket.writable && socket.write(" "), everyMs);
+      });
+      socket.on("data", (d) => received.length < 64 && (received += d));
+      socket.on("error", () => {});
+      socket.once("close", () => {
+        clearInterval(timer);
+        live.delete(socket);
+        if (connected) open -= 1;
+        // Closed by ourselves at the end: not an outcome of the flood.
+        if (!over) {
+          const status = /^HTTP\/1\.1 (\d+)/.exec(received)?.[1] ?? (connected ? "closed unanswered" : "connect failed");
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+        resolve();
+      });
+    });
+  const end = setTimeout(() => {
+    over = true;
+    for (const socket of live) socket.destroy();
+  }, ms);
+  await Promise.all(
+    addresses.map(async (from, i) => {
+      await sleep(Math.random() * 2000); // the first connections spread over 2 s
+      while (Date.now() < deadline) {
+        await one(from, i);
+        if (Date.now() < deadline) await sleep(reconnectMs);
+      }
+    }),
+  );
+  clearTimeout(end);
+  return { connections, addressesReached: reached.reduce((a, b) => a + b, 0), peakOpen, statuses };
+}
+
 const LISTEN = "subscription { statusCodeChanged(codes: [490]) { code kind version } }";
 
 /** One idle subscription from `from`: resolves with its status and a function that closes it. */
@@ -165,7 +234,7 @@ function count(values) {
   return counts;
 }
 
-({ history, distinct, subscribes, trickle, idle })[mode](options).then(
+({ history, distinct, subscribes, trickle, slowbodies, idle })[mode](options).then(
   (result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
