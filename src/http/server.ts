@@ -111,6 +111,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     slots,
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
+    maxUnreadBytes: config.subscriptions.maxUnreadBytes,
     metrics,
     trustedDocuments: config.trustedDocuments,
   });
@@ -135,6 +136,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     slots,
     idleTimeoutMs: config.subscriptions.idleTimeoutMs,
+    maxUnreadBytes: config.subscriptions.maxUnreadBytes,
     revocations,
     clientAddress,
   });
