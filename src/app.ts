@@ -50,7 +50,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       cleanups.push(() => embedded!.stop());
       uri = embedded.uri;
     }
-    const events = new CatalogueEvents();
+    const events = new CatalogueEvents(config.subscriptions.maxUnreadEvents);
     const shared = config.redisUrl ? new SharedState(config.redisUrl) : undefined;
     if (shared) cleanups.push(() => shared.close());
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });

@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
   MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(20),
   STREAM_HEARTBEAT_MS: int(100, 60_000).default(5000),
+  STREAM_MAX_UNREAD_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  STREAM_MAX_UNREAD_EVENTS: int(1, 1_000_000).default(1000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   CORS_ORIGIN: z.string().min(1).default("*"),
@@ -152,6 +154,10 @@ export interface Config {
     idleTimeoutMs: number;
     /** How often an HTTP stream (multipart, SSE) sends a heartbeat. */
     heartbeatMs: number;
+    /** Bytes a subscriber (HTTP stream or WebSocket) may leave unread in this process before it is cut off. */
+    maxUnreadBytes: number;
+    /** Events a subscriber may leave waiting for its transport (a WebSocket awaits each send) before it is cut off. */
+    maxUnreadEvents: number;
   };
   /** Estimated heap bytes of the parsed and validated documents Apollo keeps. */
   documentCacheBytes: number;
@@ -247,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       total: e.MAX_WEBSOCKETS,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
       heartbeatMs: e.STREAM_HEARTBEAT_MS,
+      maxUnreadBytes: e.STREAM_MAX_UNREAD_BYTES,
+      maxUnreadEvents: e.STREAM_MAX_UNREAD_EVENTS,
     },
     corsOrigin: e.CORS_ORIGIN,
     shedding: { newDocumentWorkMs: e.NEW_DOCUMENT_WORK_MS, eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS },

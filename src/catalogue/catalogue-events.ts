@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { PubSub } from "type-graphql";
+import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "./status-code.enums";
 import type { StatusCodeRecord } from "./status-code.model";
 
@@ -19,6 +20,20 @@ export interface EntryChange {
 
 export const STATUS_CODE_CHANGED = "STATUS_CODE_CHANGED";
 
+/** Events a subscriber may leave waiting (STREAM_MAX_UNREAD_EVENTS) unless its owner says otherwise. */
+export const MAX_UNREAD_EVENTS = 1000;
+
+/**
+ * How a subscriber's events end when it left more than its bound waiting: its transport was not
+ * taking them (graphql-ws awaits each send, so a client that stopped reading leaves its events
+ * here). The table's SERVICE_UNAVAILABLE: it may resubscribe.
+ */
+export class SubscriberNotReading extends DomainError {
+  constructor() {
+    super("SERVICE_UNAVAILABLE", "The client did not read its events: this subscription is cut off; resubscribe");
+  }
+}
+
 /**
  * The changes of this process's read model, as events: every replica's model follows every
  * write (its own at once, the others' through the revision poll or the Redis signal), so each
@@ -27,6 +42,9 @@ export const STATUS_CODE_CHANGED = "STATUS_CODE_CHANGED";
  */
 export class CatalogueEvents implements PubSub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  /** `maxUnread`: events one subscriber may leave waiting before it is cut off (SubscriberNotReading). */
+  constructor(private readonly maxUnread = MAX_UNREAD_EVENTS) {}
 
   /**
    * Called by the read model with an entry's state before and after a change. A rollback is
@@ -59,30 +77,44 @@ export class CatalogueEvents implements PubSub {
    * 35 KB a subscriber for its queues. This one drops its listener the moment it is returned.
    */
   subscribe(topic: string): AsyncIterableIterator<unknown> {
-    return new Listener(this.emitter, topic);
+    return new Listener(this.emitter, topic, this.maxUnread);
   }
 }
 
-/** The events of one topic as an async iterator, held in a plain array until read. */
+/**
+ * The events of one topic as an async iterator, held in a plain array until read, at most
+ * `maxUnread` of them: past that its subscriber is cut off (its next read fails with
+ * SubscriberNotReading) and what was waiting is dropped, instead of growing without limit.
+ */
 class Listener implements AsyncIterableIterator<unknown> {
   private queued: unknown[] = [];
   private waiting?: (result: IteratorResult<unknown>) => void;
   private done = false;
+  private cutOff = false;
   private readonly listener = (payload: unknown) => {
     const waiting = this.waiting;
-    if (!waiting) return void this.queued.push(payload);
-    this.waiting = undefined;
-    waiting({ value: payload, done: false });
+    if (waiting) {
+      this.waiting = undefined;
+      return waiting({ value: payload, done: false });
+    }
+    if (this.queued.length < this.maxUnread) return void this.queued.push(payload);
+    this.cutOff = true;
+    void this.return();
   };
 
   constructor(
     private readonly emitter: EventEmitter,
     private readonly topic: string,
+    private readonly maxUnread: number,
   ) {
     emitter.on(topic, this.listener);
   }
 
   next(): Promise<IteratorResult<unknown>> {
+    if (this.cutOff) {
+      this.cutOff = false; // told once; then it is done
+      return Promise.reject(new SubscriberNotReading());
+    }
     if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift(), done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));

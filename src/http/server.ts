@@ -118,6 +118,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     slots,
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
+    maxUnreadBytes: config.subscriptions.maxUnreadBytes,
     metrics,
     trustedDocuments: config.trustedDocuments,
   });
@@ -140,6 +141,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     maxSubscriptionsPerConnection: config.subscriptions.perConnection,
     slots,
     idleTimeoutMs: config.subscriptions.idleTimeoutMs,
+    maxUnreadBytes: config.subscriptions.maxUnreadBytes,
     revocations,
     clientAddress,
   });

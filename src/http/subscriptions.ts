@@ -8,6 +8,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiKeyService } from "../auth/api-key.service";
 import type { Principal } from "../auth/principal";
+import { SubscriberNotReading } from "../catalogue/catalogue-events";
 import { classifyError } from "../errors/classify-error";
 import { closeCodeOf, type ErrorCode } from "../errors/error-codes";
 import { formatError, formatRefusal } from "../errors/format-error";
@@ -19,7 +20,7 @@ import type { Subject } from "./admission/subject";
 import { rawRefusal, type Refusal } from "./exit/refusal";
 import type { RateBudgets } from "./rate-limit";
 import type { SubscriptionSlots } from "./subscription-slots";
-import { Admission } from "./ws-admission";
+import { Admission, closeNotReading, cutIfNotReading } from "./ws-admission";
 import { REVOKED_CLOSE, type RevocationSweep } from "./ws-revocation";
 import { pathOf } from "./pipeline/arrival";
 import { tracing } from "../tracing";
@@ -37,6 +38,8 @@ export interface SubscriptionOptions {
   slots: SubscriptionSlots;
   /** A socket with no subscription that sends nothing this long is closed. */
   idleTimeoutMs: number;
+  /** Bytes a socket's client may leave unread (ws's bufferedAmount) before it is closed (STREAM_MAX_UNREAD_BYTES). */
+  maxUnreadBytes: number;
   /** Ends open connections whose key was revoked; shared with HTTP streams. */
   revocations: RevocationSweep;
   /** The client's address as TRUST_PROXY resolves it, as for HTTP requests. */
@@ -214,9 +217,17 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         connection.subscriptions -= 1;
         connection.admission.idle(connection.subscriptions);
       },
-      // Errors in pushed results are shaped by the one formatter, as over HTTP.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
+      // A subscriber cut off for leaving too many events waiting (catalogue-events.ts): its client
+      // is not reading, so the socket is closed, as past maxUnreadBytes.
+      onError: (ctx, _id, _payload, errors) => {
+        if (errors.some((e) => e.originalError instanceof SubscriberNotReading)) closeNotReading(ctx.extra.socket);
+      },
+      // Errors in pushed results are shaped by the one formatter, as over HTTP. A client that
+      // left maxUnreadBytes unread is closed first (ws-admission.ts), before more is queued.
+      onNext: (ctx, _id, _payload, _args, result) => {
+        if (cutIfNotReading(ctx.extra.socket, options.maxUnreadBytes)) return result; // never sent: graphql-ws sends nothing on a closing socket
+        return result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result;
+      },
     },
     wss,
   );

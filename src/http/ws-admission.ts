@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { WebSocket } from "ws";
+import { closeCodeOf } from "../errors/error-codes";
 
 /** Messages admitted but not yet handled past which the socket is no longer read. */
 const HIGH_WATER = 16;
@@ -32,7 +33,8 @@ export class Admission {
     this.waiting += 1;
     if (this.waiting > HIGH_WATER && !this.socket.isPaused) this.socket.pause();
     const turn = this.queue.then(() => yieldToEventLoop()).then(work);
-    this.queue = turn.catch(() => {});
+    // Not `turn.catch(...)`: that would hold the last result (a subscribe's execution arguments) for good.
+    this.queue = turn.then(nothing, nothing);
     return turn.finally(() => {
       this.waiting -= 1;
       // A socket being closed stays paused: what it has in flight is not read.
@@ -50,4 +52,30 @@ export class Admission {
     this.idleTimer = setTimeout(() => this.socket.close(1000, "Idle: no subscription and no message"), this.idleMs);
     this.idleTimer.unref();
   }
+}
+
+const nothing = () => {};
+
+/** What a client that stopped reading is closed with: the table's close code of SERVICE_UNAVAILABLE (1013, try again later). */
+export const NOT_READING_CLOSE = { code: closeCodeOf("SERVICE_UNAVAILABLE"), reason: "Not reading: too many events left unread; resubscribe" } as const;
+
+/**
+ * Closes a socket whose client has left more than `maxUnread` bytes unsent in this process
+ * (ws's bufferedAmount: what the kernel would not take), as an HTTP stream is cut off
+ * (live-stream.ts). True when the socket is closed or closing: nothing more is queued for it.
+ * (graphql-ws awaits each send, so a client that stops reading mostly leaves its events in
+ * their queue, which has a bound of its own: catalogue-events.ts, then `closeNotReading`.)
+ */
+export function cutIfNotReading(socket: WebSocket, maxUnread: number): boolean {
+  if (socket.readyState !== socket.OPEN) return true;
+  if (socket.bufferedAmount <= maxUnread) return false;
+  closeNotReading(socket);
+  return true;
+}
+
+/** Told why (1013), then cut a second later whether or not it answered, which frees what it left unread. */
+export function closeNotReading(socket: WebSocket): void {
+  if (socket.readyState !== socket.OPEN) return;
+  socket.close(NOT_READING_CLOSE.code, NOT_READING_CLOSE.reason);
+  setTimeout(() => socket.terminate(), 1000).unref();
 }

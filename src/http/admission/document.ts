@@ -57,10 +57,22 @@ export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNo
 const VALID_DOCUMENTS_BYTES = 2 * 1024 * 1024;
 const valid = new WeakMap<GraphQLSchema, LRUCache<string, DocumentNode>>();
 
+/**
+ * Parsed subscription texts, shared by the streams of one text: an HTTP stream's execution holds
+ * its document (tokens, locations, nodes: about 5 KB of a small one) for as long as it lives, and
+ * a thousand listeners to one subscription need one. graphql-js never changes a document it
+ * runs. Bounded by estimated heap bytes; a text that does not parse is not kept.
+ */
+const parsed = new LRUCache<string, DocumentNode>({ maxSize: VALID_DOCUMENTS_BYTES, sizeCalculation: documentBytes });
+
 /** The document, or the refusal of a text that does not parse. */
 export function parsedDocument(query: string): DocumentNode | Refusal[] {
+  const known = parsed.get(query);
+  if (known) return known;
   try {
-    return parse(query);
+    const document = parse(query);
+    parsed.set(query, document);
+    return document;
   } catch (error) {
     return [{ code: "GRAPHQL_PARSE_FAILED", message: (error as Error).message }];
   }

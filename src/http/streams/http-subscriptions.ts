@@ -10,9 +10,10 @@ import type { Admit } from "../admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
 import type { Metrics } from "../pipeline/metrics";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
-import type { SubscriptionSlots } from "../subscription-slots";
+import type { Slot, SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
-import { streamFraming, TRANSPORTS } from "./framing";
+import type { RequestState } from "../pipeline/state";
+import { type Framing, streamFraming, TRANSPORTS } from "./framing";
 import { type EndReason, LiveStream } from "./live-stream";
 
 export interface HttpSubscriptionOptions {
@@ -24,6 +25,8 @@ export interface HttpSubscriptionOptions {
   slots: SubscriptionSlots;
   revocations: RevocationSweep;
   heartbeatMs: number;
+  /** Bytes a stream's client may leave unread before it is cut off (STREAM_MAX_UNREAD_BYTES). */
+  maxUnreadBytes: number;
   metrics: Metrics;
   /** TRUSTED_DOCUMENTS, when set: a stream of a listed document is named in the metrics. */
   trustedDocuments?: TrustedDocuments;
@@ -126,6 +129,16 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       return refused({ code, message: shaped?.message ?? "The subscription could not start" });
     }
 
+    return streamed(reply, framing, results, state, slot);
+  }
+
+  /**
+   * The stream, from the hijack on. A function of its own, so that what the stream's callbacks
+   * keep for as long as it lives is what they name here: the raw response, the request's state
+   * (which its execution holds anyway) and its slot, not Fastify's request and reply (their
+   * headers, body, parsed document and logger) that closures made in `stage` would hold.
+   */
+  function streamed(reply: FastifyReply, framing: Framing, results: AsyncGenerator<ExecutionResult>, state: RequestState, slot: Slot): FastifyReply {
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -135,17 +148,18 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       "cache-control": "no-store",
       "x-accel-buffering": "no",
     });
+    const log = reply.server.log; // the server's, not the request's child: the id is logged as its field
     const startedAt = performance.now();
     const untrack = state.principal
       ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", state.id)], "revoked") }, state.principal)
-      : () => {};
-    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, (reason: EndReason) => {
+      : noop;
+    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, options.maxUnreadBytes, (reason: EndReason) => {
       open.delete(stream);
       untrack();
       slot.release();
       // Hijacked responses skip Fastify's onResponse: the stream is logged and counted here.
       options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
-      request.log.info({ protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
+      log.info({ reqId: state.id, protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
     });
     // At the cap, the oldest stream of the address holding the most makes room for a newcomer
     // holding few (subscription-slots.ts): its client gets the error event and the end.
@@ -166,6 +180,8 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     },
   };
 }
+
+const noop = () => {};
 
 /** An error of the stream itself, shaped by the one formatter. */
 function errorOf(code: ErrorCode, message: string, requestId: string | undefined) {

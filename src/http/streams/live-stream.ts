@@ -1,39 +1,56 @@
 import type { ServerResponse } from "node:http";
 import type { ExecutionResult } from "graphql";
+import { SubscriberNotReading } from "../../catalogue/catalogue-events";
 import { formatError, formatRefusal } from "../../errors/format-error";
 import type { Framing } from "./framing";
+import { heartbeatsEvery, type Heartbeats } from "./heartbeats";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
 export type EndReason = "completed" | "client closed" | "client not reading" | "revoked" | "evicted" | "shutdown" | "failed";
 
-/** Bytes written but not yet taken by the client past which it is cut off (a few hundred events). */
-const MAX_UNREAD_BYTES = 1024 * 1024;
+/** What a client that let too much pile up is told, if it ever reads again (the table's 503: it may retry). */
+export const NOT_READING = "The client did not read its events: this stream is cut off; resubscribe";
+/** How long a cut-off client has to take its last bytes (the error) before its socket is destroyed. */
+const CUT_OFF_GRACE_MS = 1000;
+
+/** The stream of each response, for the one `close` listener all responses share (no closure each). */
+const streams = new WeakMap<ServerResponse, LiveStream>();
+function closed(this: ServerResponse): void {
+  streams.get(this)?.finish("client closed");
+}
 
 /**
  * One subscription streamed over an HTTP response, from its first bytes to its end, whichever
  * comes first: the source completes, the client goes away, its key is revoked, the server stops.
- * A heartbeat every `heartbeatMs` keeps proxies from timing out an idle stream and tells a
- * client the stream is alive; it also finds clients that stopped reading: one that has not
- * taken what was written by the next heartbeat, or that lets MAX_UNREAD_BYTES pile up, is cut
- * off (its socket destroyed) instead of growing this process's memory. A peer that vanished
- * without closing is found by TCP itself once heartbeats go unacknowledged.
+ * A heartbeat every `heartbeatMs` (one timer for all the streams of that period, heartbeats.ts)
+ * keeps proxies from timing out an idle stream and tells a client the stream is alive; it also
+ * finds clients that stopped reading: one that has not taken what was written by the next
+ * heartbeat, or that lets `maxUnreadBytes` pile up in this process, is cut off: its slot given
+ * back at once, told SERVICE_UNAVAILABLE and ended, and its socket destroyed a second later
+ * if it has not taken that, so that what it left unread is freed. A peer that vanished without
+ * closing is found by TCP itself once heartbeats go unacknowledged.
+ *
+ * It holds the raw response and nothing of Fastify's (request, reply, logger): an idle stream's
+ * memory is the connection's own and its execution's (docs/limits.md).
  */
 export class LiveStream {
   private ended = false;
-  private readonly heartbeat: NodeJS.Timeout;
   private stalled = false;
+  private readonly heartbeats: Heartbeats;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly framing: Framing,
     private readonly results: AsyncGenerator<ExecutionResult>,
     heartbeatMs: number,
+    private readonly maxUnreadBytes: number,
     private readonly onEnd: (reason: EndReason) => void,
   ) {
-    response.once("close", () => this.finish("client closed"));
+    streams.set(response, this);
+    response.on("close", closed);
     response.write(framing.start);
-    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeats = heartbeatsEvery(heartbeatMs);
+    this.heartbeats.add(this);
   }
 
   /** Forwards every result until the source completes or the stream ends otherwise. */
@@ -44,20 +61,23 @@ export class LiveStream {
         this.write(this.framing.next(shaped(result)));
       }
       this.finish("completed");
-    } catch {
-      // A source that fails ends its stream; the error was the resolver's to log.
-      this.fail([formatRefusal("INTERNAL_SERVER_ERROR", "Internal server error")], "failed");
+    } catch (error) {
+      // A source that fails ends its stream; the error was the resolver's to log. One that cut
+      // off a subscriber that left too many events waiting says so (catalogue-events.ts).
+      if (error instanceof SubscriberNotReading) this.fail([formatRefusal(error.code, error.message)], "client not reading");
+      else this.fail([formatRefusal("INTERNAL_SERVER_ERROR", "Internal server error")], "failed");
     }
   }
 
   /** Ends the stream with errors its client is told (a revoked key, the server stopping). */
   fail(errors: unknown[], reason: EndReason): void {
     if (this.ended) return;
-    this.write(this.framing.fatal(errors));
+    if (!this.response.writableEnded && !this.response.destroyed) this.response.write(this.framing.fatal(errors));
     this.finish(reason);
   }
 
-  private beat(): void {
+  /** Called by the shared heartbeat. */
+  beat(): void {
     // Backed up at two heartbeats in a row: the client is not reading.
     const backedUp = this.response.writableNeedDrain;
     if (this.stalled && backedUp) return this.cutOff();
@@ -68,18 +88,21 @@ export class LiveStream {
   private write(chunk: string): void {
     if (this.ended || this.response.writableEnded) return;
     this.response.write(chunk);
-    if (this.response.writableLength > MAX_UNREAD_BYTES) this.cutOff();
+    if (this.response.writableLength > this.maxUnreadBytes) this.cutOff();
   }
 
   private cutOff(): void {
-    this.response.destroy();
-    this.finish("client not reading");
+    const response = this.response;
+    this.fail([formatRefusal("SERVICE_UNAVAILABLE", NOT_READING)], "client not reading");
+    setTimeout(() => response.destroy(), CUT_OFF_GRACE_MS).unref();
   }
 
-  private finish(reason: EndReason): void {
+  finish(reason: EndReason): void {
     if (this.ended) return;
     this.ended = true;
-    clearInterval(this.heartbeat);
+    this.heartbeats.delete(this);
+    streams.delete(this.response);
+    this.response.off("close", closed);
     if (!this.response.writableEnded && !this.response.destroyed) this.response.end(this.framing.end);
     void this.results.return(undefined).catch(() => {});
     this.onEnd(reason);

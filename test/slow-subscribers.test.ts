@@ -1,0 +1,110 @@
+import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { createClient as createSseClient } from "graphql-sse";
+import WebSocket from "ws";
+import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
+
+/**
+ * A subscriber that stops reading while writes happen is cut off once its bound is passed
+ * (docs/limits.md): an SSE stream at STREAM_MAX_UNREAD_BYTES unsent, a WebSocket (graphql-ws
+ * awaits each send, so its events wait in their queue) at STREAM_MAX_UNREAD_EVENTS waiting. Its
+ * listener and slot are given back, while a subscriber that reads gets every event. Each event here is large (28 aliases of a 2,000-character
+ * description, a fifth of the bound here), so that some dozens of writes fill the kernel's socket buffers (megabytes on
+ * loopback) and then the bound.
+ */
+const TOKEN = "metrics-token-for-the-slow-subscribers-test";
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ STREAM_MAX_UNREAD_BYTES: "262144", STREAM_MAX_UNREAD_EVENTS: "20", MAX_QUERY_COST: "1000000", METRICS_TOKEN: TOKEN });
+});
+afterAll(() => t.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean | Promise<boolean>, ms = 30_000) {
+  const start = Date.now();
+  while (!(await check()) && Date.now() - start < ms) await sleep(20);
+}
+
+const FAT = `subscription Fat { statusCodeChanged(codes: [418]) { version ${Array.from({ length: 28 }, (_, i) => `e${i}: entry { description }`).join(" ")} } }`;
+
+/** statusgraph_subscriptions_active: the listeners this process holds for statusCodeChanged. */
+async function activeSubscriptions(): Promise<number> {
+  const text = await (await fetch(`${t.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
+}
+
+/** An SSE subscriber that reads the first bytes (it is streaming), then nothing more. */
+function stalledSse(): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = request(t.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
+      res.once("data", () => {
+        res.pause();
+        resolve({ req, res });
+      });
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({ query: FAT }));
+  });
+}
+
+/** A graphql-ws subscriber, admitted (it answered a ping sent after its subscribe), that then stops reading. */
+function stalledWs(): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(t.url.replace(/^http/, "ws"), "graphql-transport-ws");
+    const closed = new Promise<number>((done) => ws.once("close", (code) => done(code)));
+    ws.once("error", reject);
+    ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: {} })));
+    ws.once("message", () => {
+      ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: FAT } }));
+      ws.once("pong", () => {
+        (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        resolve({ ws, closed });
+      });
+      ws.ping();
+    });
+  });
+}
+
+describe("When a subscriber stops reading while writes happen", () => {
+  test("then it is cut off past its bound, SSE and WebSocket alike, while a subscriber that reads gets every event", async () => {
+    const { key } = await createKey(t, "admin", "Writer");
+    const reader = { versions: [] as number[], errors: [] as unknown[] };
+    const client = createSseClient({ url: t.url, retryAttempts: 0 });
+    const stopReading = client.subscribe<{ statusCodeChanged: { version: number } }>({ query: FAT }, {
+      next: (r) => (r.errors ? reader.errors.push(r.errors) : reader.versions.push(r.data!.statusCodeChanged.version)),
+      error: (e) => reader.errors.push(e),
+      complete: () => {},
+    });
+    const sse = await stalledSse();
+    const ws = await stalledWs();
+    await until(async () => (await activeSubscriptions()) === 3);
+    expect(await activeSubscriptions()).toBe(3);
+
+    let version = (await t.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+    const written: number[] = [];
+    const long = "Long. ".repeat(330);
+    // Writes until both stalled subscribers are gone (a WebSocket a second after its close), at most 300.
+    while (written.length < 300 && (await activeSubscriptions()) > 1) {
+      const done = await clientWithKey(t, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "${long}${written.length}" }) { version } }`);
+      expect(done.errors).toBeUndefined();
+      version = done.data.updateStatusCode.version;
+      written.push(version);
+    }
+    await until(async () => (await activeSubscriptions()) === 1);
+    expect(await activeSubscriptions()).toBe(1);
+
+    // The stalled ones were cut for not reading: the stream's end is logged as such, the socket closed.
+    expect(t.logs.some((l) => l.msg === "stream ended" && l.reason === "client not reading" && l.protocol === "sse")).toBe(true);
+    (ws.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const wsClose = await ws.closed;
+    // 1013 (the table's SERVICE_UNAVAILABLE) if the client read up to the close frame, 1006 if it was cut before.
+    expect([1013, 1006]).toContain(wsClose);
+    sse.req.destroy();
+
+    // The reader got every write, in order, and no error.
+    await until(() => reader.versions.length >= written.length);
+    expect(reader.errors).toEqual([]);
+    expect(reader.versions).toEqual(written);
+    stopReading();
+    client.dispose();
+  }, 120_000);
+});
