@@ -135,10 +135,15 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       if (connection.subscriptions >= options.maxSubscriptionsPerConnection) {
         return [refusal("TOO_MANY_SUBSCRIPTIONS", `At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
       }
-      // Held from here, given back if refused (admissions run one at a time per socket).
+      // Held from here, given back if refused or failed (admissions run one at a time per socket).
       connection.subscriptions += 1;
-      refused = await options.admission(subject, "trusted documents", "cost");
-      if (refused) connection.subscriptions -= 1;
+      let held = false;
+      try {
+        refused = await options.admission(subject, "trusted documents", "cost");
+        held = !refused;
+      } finally {
+        if (!held) connection.subscriptions -= 1;
+      }
     }
     if (refused || !subject.document) return writeRefusal(connection, socket, refused ?? NO_DOCUMENT);
     connection.refusedInARow = 0;

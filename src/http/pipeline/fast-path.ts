@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OperationTypeNode } from "graphql";
+import { LRUCache } from "lru-cache";
 import { rateHeaders } from "../../graphql/charge";
 import type { Admit } from "../admission/list";
 import { decodeGraphqlRequest, type GraphqlRequest } from "../admission/request";
@@ -9,7 +10,7 @@ import { isGraphql, STALE_HEADER } from "./arrival";
 import { decodeQueryString, malformedReason } from "./decoding";
 import { mergeVary } from "./cors";
 import type { Metrics } from "./metrics";
-import { cacheHeaders, type CacheSlot, matchesTag, type ResponseCache, slotOf, type Stored } from "./response-cache";
+import { CACHE_VARY, type CacheSlot, matchesTag, publicCacheControl, type ResponseCache, slotOf, type Stored } from "./response-cache";
 import { newState, type RequestState } from "./state";
 import { httpStatusOf } from "../../errors/error-codes";
 import { tracing } from "../../tracing";
@@ -43,7 +44,7 @@ export function fastPath(options: FastPathOptions) {
     // The caller was identified before the lookup (its role is part of the key).
     const refused = await options.admission(state, "arrival", "arrival");
     const headers = commonHeaders(request, state.id);
-    if (state.charge) headers.push(...rateHeaders(state.charge));
+    if (state.charge) for (const [name, value] of rateHeaders(state.charge)) headers.push(name, value);
     if (refused) {
       state.errorCodes = refused.map((r) => r.code);
       send(response, headers, refused, state.id);
@@ -57,63 +58,91 @@ export function fastPath(options: FastPathOptions) {
     return true;
   };
 
-  const commonHeaders = (request: IncomingMessage, id: string): [string, string][] => {
-    const headers: [string, string][] = [[REQUEST_ID_HEADER, id], ...options.cors(request.headers.origin)];
+  // Headers as Node takes them fastest, one flat list of names and values, built once a request.
+  const commonHeaders = (request: IncomingMessage, id: string): string[] => {
+    const headers = [REQUEST_ID_HEADER, id];
+    for (const [name, value] of options.cors(request.headers.origin)) headers.push(name, value);
     const stale = options.staleSeconds();
-    if (stale !== undefined) headers.push([STALE_HEADER, String(stale)]);
+    if (stale !== undefined) headers.push(STALE_HEADER, String(stale));
     return headers;
   };
 
-  const write = (response: ServerResponse, headers: [string, string][], slot: CacheSlot, stored: Stored | undefined) => {
-    for (const header of cacheHeaders(slot, options.cacheMaxAgeSeconds)) {
-      // One Vary, as the pipeline sends it: the cache's fields, then CORS's Origin (under a list).
-      const vary = header[0] === "vary" ? headers.findIndex(([name]) => name === "vary") : -1;
-      if (vary === -1) headers.push(header);
-      else headers[vary] = ["vary", mergeVary(header[1], headers[vary][1])];
+  // The caching headers of a public answer, as cacheHeaders gives them (the same for every hit
+  // but its ETag); with CORS's Vary (a list of origins), one Vary of both, as the pipeline sends.
+  const publicControl = publicCacheControl(options.cacheMaxAgeSeconds);
+  const bothVary = mergeVary(CACHE_VARY, "Origin");
+  const write = (response: ServerResponse, headers: string[], slot: CacheSlot, stored: Stored | undefined) => {
+    if (slot.public) {
+      let vary = -1;
+      for (let i = 0; i < headers.length; i += 2) if (headers[i] === "vary") vary = i;
+      headers.push("etag", slot.etag, "cache-control", publicControl);
+      if (vary === -1) headers.push("vary", CACHE_VARY);
+      else headers[vary + 1] = bothVary;
+    } else {
+      headers.push("cache-control", "no-store");
     }
     if (!stored) {
-      response.writeHead(304, headers.flat());
+      response.writeHead(304, headers);
       response.end();
       return;
     }
-    headers.push(["content-type", stored.contentType], ["content-length", String(stored.body.length)]);
-    response.writeHead(stored.status, headers.flat());
+    headers.push("content-type", stored.contentType, "content-length", String(stored.body.length));
+    response.writeHead(stored.status, headers);
     response.end(stored.body);
   };
 
-  const send = (response: ServerResponse, headers: [string, string][], refusals: readonly Refusal[], id: string) => {
+  const send = (response: ServerResponse, headers: string[], refusals: readonly Refusal[], id: string) => {
     const [first] = refusals;
     const body = refusalsBody(id, refusals);
-    headers.push(...Object.entries(first.headers ?? {}), ["content-type", JSON_TYPE], ["content-length", String(Buffer.byteLength(body))], ["cache-control", "no-store"]);
-    response.writeHead(httpStatusOf(first.code), headers.flat());
+    for (const [name, value] of Object.entries(first.headers ?? {})) headers.push(name, value);
+    headers.push("content-type", JSON_TYPE, "content-length", String(Buffer.byteLength(body)), "cache-control", "no-store");
+    response.writeHead(httpStatusOf(first.code), headers);
     response.end(body);
+  };
+
+  // What a URL asks for, by the URL as sent (with the caller's role, its Accept and the catalogue
+  // digest): clients repeat a few GETs, and a repeated one is not decoded, parsed and hashed into
+  // its cache key again. A URL decodes one way only, so this is the one decoding, remembered.
+  const known = new LRUCache<string, Known | false>({ maxSize: KNOWN_URLS_BYTES, sizeCalculation: (_value, key) => 4 * key.length + 400 });
+  const knownOf = (url: string, request: IncomingMessage, role: string): Known | undefined => {
+    const digest = options.digest();
+    const accept = request.headers.accept ?? "";
+    const key = `${digest}\n${role}\n${request.headers.authorization === undefined}\n${accept}\n${url}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      const graphql = requestOf(url.slice(9));
+      const slot = graphql && slotOf("GET", graphql, request.headers, role, digest);
+      found = graphql && slot ? { graphql, slot } : false;
+      known.set(key, found);
+    }
+    return found || undefined;
   };
 
   /** Serves the request and resolves true, or resolves false (having sent nothing) for the pipeline. */
   return (request: IncomingMessage, response: ServerResponse): false | Promise<boolean> => {
     const url = request.url ?? "";
     if (request.method !== "GET" || url.length <= 9 || !isGraphql(url) || url.length > options.maxUrlBytes || options.draining()) return false;
-    const graphql = requestOf(url.slice(9));
-    if (!graphql) return false;
     // The key's role is part of the cache key: without a key, the anonymous answer is looked up
     // now; with one, the caller is identified first (a hit is then looked up for its role).
     const header = request.headers.authorization;
+    if (header === undefined) {
+      const found = knownOf(url, request, "anonymous");
+      if (!found) return false;
+      return lookUp(request, response, newState(requestIdOf(request), "GET", options.clientAddress(request), header), found) ?? false;
+    }
     const state = newState(requestIdOf(request), "GET", options.clientAddress(request), header);
-    state.graphql = graphql;
-    if (header === undefined) return lookUp(request, response, state, "anonymous") ?? false;
     return options.admission(state, "caller", "caller").then((refused) => {
       if (refused) return serveRefusal(request, response, state, refused);
-      const role = state.principal?.role ?? "anonymous";
-      return lookUp(request, response, state, role) ?? false;
+      const found = knownOf(url, request, state.principal?.role ?? "anonymous");
+      return (found && lookUp(request, response, state, found)) ?? false;
     });
   };
 
-  function lookUp(request: IncomingMessage, response: ServerResponse, state: RequestState, role: string): Promise<boolean> | undefined {
-    const slot = slotOf("GET", state.graphql, request.headers, role, options.digest());
-    if (!slot) return undefined;
+  function lookUp(request: IncomingMessage, response: ServerResponse, state: RequestState, { graphql, slot }: Known): Promise<boolean> | undefined {
     const notModified = slot.public && matchesTag(request.headers["if-none-match"], slot.etag);
     const stored = !notModified && options.cache.has(slot) ? options.cache.get(slot) : undefined;
     if (!notModified && !stored) return undefined;
+    state.graphql = graphql;
     return serve(request, response, state, slot, stored);
   }
 
@@ -126,6 +155,15 @@ export function fastPath(options: FastPathOptions) {
 }
 
 const PARAMS = new Set(["query", "operationName", "variables", "extensions"]);
+
+/** A GET the fast path has read: its request, and its slot in the response cache. */
+interface Known {
+  graphql: GraphqlRequest;
+  slot: CacheSlot;
+}
+
+/** Memory for the URLs read (each counted at four bytes a character of its key, and its entry): 2 MiB. */
+const KNOWN_URLS_BYTES = 2 * 1024 * 1024;
 
 /**
  * The GraphQL request of a query string, by the one decoding the pipeline uses; undefined for

@@ -135,13 +135,17 @@ export function matchesTag(header: string | undefined, etag: string, star = fals
   });
 }
 
+/** What a cacheable answer varies on, and how long it may be kept by browsers and shared caches. */
+export const CACHE_VARY = "Accept, Authorization";
+export const publicCacheControl = (maxAgeSeconds: number) => `public, max-age=${maxAgeSeconds}`;
+
 /** The caching headers of a cacheable answer; everything else is `no-store`. */
 export function cacheHeaders(slot: CacheSlot | undefined, maxAgeSeconds: number): [string, string][] {
   if (!slot?.public) return [["cache-control", "no-store"]];
   return [
     ["etag", slot.etag],
-    ["cache-control", `public, max-age=${maxAgeSeconds}`],
-    ["vary", "Accept, Authorization"],
+    ["cache-control", publicCacheControl(maxAgeSeconds)],
+    ["vary", CACHE_VARY],
   ];
 }
 
