@@ -30,14 +30,14 @@ const LAYERS = [
 ];
 
 /**
- * The same rule inside src/http/, lowest first. Within `exit/`, `admission/`, `pipeline/` or `streams/` files import
+ * The same rule inside src/http/, lowest first. Within one sub-folder (`exit/`, `admission/`, `graphql-over-http/`, `fast-path/`, `streams/`, `websocket/`) files import
  * each other freely (no cycles); between the entries below, only downward.
  */
 const HTTP_LAYERS = [
   // What imports nothing else of http/: a request's id, the representation its Accept
   // negotiates (single result or stream), the budgets, the database's health, the log line,
   // the table of request-level statuses, what the subscription transports share (slots,
-  // the revocation sweep, a socket's admission queue), the front door, the error reporting.
+  // the revocation sweep), the front door, the error reporting.
   [
     "request-id.ts",
     "representation.ts",
@@ -47,7 +47,6 @@ const HTTP_LAYERS = [
     "request-statuses.ts",
     "subscription-slots.ts",
     "ws-revocation.ts",
-    "ws-admission.ts",
     "front-door.ts",
     "error-reporting.plugin.ts",
   ],
@@ -55,13 +54,14 @@ const HTTP_LAYERS = [
   ["exit"],
   // The one admission list every transport runs, over a transport-neutral subject.
   ["admission"],
-  // GraphQL over HTTP's stages (and the fast path), one file each, over one request state.
-  ["pipeline"],
+  // GraphQL over HTTP's stages, one file each, over one request state.
+  ["graphql-over-http"],
   // What is built on the stages alone: health, the playground, connection bounds, the guards
   // of a request before its route.
   ["health.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts"],
-  // The transports beside the GraphQL route: SSE and multipart (streams/), graphql-ws.
-  ["streams", "subscriptions.ts"],
+  // The transports beside the GraphQL route: cache hits before Fastify (fast-path/), SSE and
+  // multipart (streams/), graphql-ws (websocket/).
+  ["fast-path", "streams", "websocket"],
   // The parts createHttpServer lists, one block of it each (issue 22, item 3): Fastify on its
   // own Node server with the error handlers, the body parsers, the stages as hooks, Apollo, the
   // /graphql route, the close once idle. Above the guards and the playground, which they use;

@@ -50,7 +50,7 @@ describe("The import rules, on planted defects (test/fixtures/architecture/)", (
 
   test("each planted defect fails once, and nothing else does", () => {
     expect(found[FIXTURE].map((line) => line.replace(/ \[.*$/, ""))).toEqual([
-      "http:pipeline: src/http/pipeline/document-limits.ts -> src/http/streams/framing.ts",
+      "http:graphql-over-http: src/http/graphql-over-http/document-limits.ts -> src/http/streams/framing.ts",
       "layer:auth: src/auth/same-layer.ts -> src/relay/node.ts",
       "layer:errors: src/errors/bare-import.ts -> src/graphql/schema.ts",
       "layer:errors: src/errors/dynamic-import.ts -> src/graphql/schema.ts",

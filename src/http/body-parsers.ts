@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { utf8Body } from "./pipeline/decoding";
-import { BODY_TYPES } from "./pipeline/limit-refusals";
+import { utf8Body } from "./graphql-over-http/decoding";
+import { BODY_TYPES } from "./graphql-over-http/limit-refusals";
 
 /**
  * Only JSON bodies: a cross-site "simple" request (text/plain, form data) gets 415 and never

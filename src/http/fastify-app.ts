@@ -5,7 +5,7 @@ import type { Config } from "../config";
 import { tracedRequests, tracing } from "../tracing";
 import { boundConnections } from "./connection-bounds";
 import { requestSerializer } from "./logging";
-import { decodeQueryString } from "./pipeline/decoding";
+import { decodeQueryString } from "./graphql-over-http/decoding";
 import { clientErrorHandler, errorHandler, routerRefusal, socketRefusal } from "./request-guards";
 import { requestIdOf } from "./request-id";
 

@@ -1,8 +1,8 @@
 import type { ApolloServer } from "@apollo/server";
 import type { FastifyInstance } from "fastify";
 import { type AppContext, createContext, type Services } from "../graphql/context";
-import { executionStage } from "./pipeline/execution";
-import type { ResponseCache } from "./pipeline/response-cache";
+import { executionStage } from "./graphql-over-http/execution";
+import type { ResponseCache } from "./graphql-over-http/response-cache";
 import type { RateBudgets } from "./rate-limit";
 import { ALLOWED_METHODS } from "./request-guards";
 

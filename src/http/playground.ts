@@ -3,7 +3,7 @@ import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TrustedDocumentsPolicy } from "../graphql/trusted-documents";
 import { PROJECT_ROOT } from "../project-root";
-import { pathOf } from "./pipeline/arrival";
+import { pathOf } from "./graphql-over-http/arrival";
 
 /** Built by `npm run build` (scripts/build-playground.ts): GraphiQL, Monaco's workers, styles, a font. */
 const ASSET_DIR = join(PROJECT_ROOT, "dist", "playground");

@@ -2,11 +2,11 @@ import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { classifyError } from "../errors/classify-error";
 import { codeForStatus, type ErrorCode } from "../errors/error-codes";
-import { bodyRefusal } from "./pipeline/limit-refusals";
-import { pathOf } from "./pipeline/arrival";
-import { variesOnOrigin } from "./pipeline/cors";
+import { bodyRefusal } from "./graphql-over-http/limit-refusals";
+import { pathOf } from "./graphql-over-http/arrival";
+import { variesOnOrigin } from "./graphql-over-http/cors";
 import { rawRefusal, refuse } from "./exit/refusal";
-import { newState } from "./pipeline/state";
+import { newState } from "./graphql-over-http/state";
 import { REQUEST_ID_HEADER } from "./request-id";
 
 /** The methods of each route, for the Allow header of every 405 (Fastify answers HEAD for every GET). */

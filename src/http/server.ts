@@ -17,12 +17,12 @@ import { createFastifyApp, trustFunction } from "./fastify-app";
 import { registerFrontDoor } from "./front-door";
 import { registerHealth } from "./health";
 import { admissionList } from "./admission/list";
-import { corsHeaders, corsOptions } from "./pipeline/cors";
-import { fastPath } from "./pipeline/fast-path";
-import { Metrics, registerMetricsRoute } from "./pipeline/metrics";
-import { NewDocumentPressure } from "./pipeline/pressure";
-import { ResponseCache } from "./pipeline/response-cache";
-import { declareRequestState } from "./pipeline/state";
+import { corsHeaders, corsOptions } from "./graphql-over-http/cors";
+import { fastPath } from "./fast-path/fast-path";
+import { Metrics, registerMetricsRoute } from "./graphql-over-http/metrics";
+import { NewDocumentPressure } from "./graphql-over-http/pressure";
+import { ResponseCache } from "./graphql-over-http/response-cache";
+import { declareRequestState } from "./graphql-over-http/state";
 import { RateBudgets } from "./rate-limit";
 import { registerGraphqlRoute } from "./graphql-route";
 import { notFound } from "./request-guards";
@@ -30,10 +30,10 @@ import { closeWhenIdle } from "./shutdown";
 import { registerStages } from "./stages";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
-import { attachSubscriptions } from "./subscriptions";
+import { attachSubscriptions } from "./websocket/subscriptions";
 import { revocationSweep } from "./ws-revocation";
 
-export { STALE_HEADER } from "./pipeline/arrival";
+export { STALE_HEADER } from "./graphql-over-http/arrival";
 
 export interface HttpDeps {
   config: Config;

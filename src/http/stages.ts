@@ -4,11 +4,11 @@ import { rateHeaders } from "../graphql/charge";
 import { traced, tracedCache } from "../tracing";
 import type { Admit, Step } from "./admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, refuse } from "./exit/refusal";
-import { arrival, isGraphql } from "./pipeline/arrival";
-import { variesOnOrigin, varyOnOrigin } from "./pipeline/cors";
-import type { Metrics } from "./pipeline/metrics";
-import { type ResponseCache, responseCacheStage } from "./pipeline/response-cache";
-import { decodingStage, wellFormedStage } from "./pipeline/well-formed";
+import { arrival, isGraphql } from "./graphql-over-http/arrival";
+import { variesOnOrigin, varyOnOrigin } from "./graphql-over-http/cors";
+import type { Metrics } from "./graphql-over-http/metrics";
+import { type ResponseCache, responseCacheStage } from "./graphql-over-http/response-cache";
+import { decodingStage, wellFormedStage } from "./graphql-over-http/well-formed";
 import { registerPlayground } from "./playground";
 import { negotiatedMediaType, NOT_ACCEPTABLE, streamProtocol } from "./representation";
 

@@ -8,11 +8,11 @@ import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-document
 import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
 import type { Admit } from "../admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
-import type { Metrics } from "../pipeline/metrics";
+import type { Metrics } from "../graphql-over-http/metrics";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
 import type { Slot, SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
-import type { RequestState } from "../pipeline/state";
+import type { RequestState } from "../graphql-over-http/state";
 import { type Framing, streamFraming, TRANSPORTS } from "./framing";
 import { type EndReason, LiveStream } from "./live-stream";
 

@@ -6,24 +6,24 @@ import { type ExecutionArgs, GraphQLError, type GraphQLSchema } from "graphql";
 import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { ApiKeyService } from "../auth/api-key.service";
-import type { Principal } from "../auth/principal";
-import { SubscriberNotReading } from "../catalogue/catalogue-events";
-import { classifyError } from "../errors/classify-error";
-import { closeCodeOf, type ErrorCode } from "../errors/error-codes";
-import { formatError, formatRefusal } from "../errors/format-error";
-import { createContext, type Services } from "../graphql/context";
-import { authenticate, isRefusal } from "./admission/caller";
-import { PUSHES_ARE_FREE } from "./admission/document";
-import type { Admit } from "./admission/list";
-import type { Subject } from "./admission/subject";
-import { rawRefusal, type Refusal } from "./exit/refusal";
-import type { RateBudgets } from "./rate-limit";
-import type { SubscriptionSlots } from "./subscription-slots";
-import { Admission, closeNotReading, cutIfNotReading } from "./ws-admission";
-import { REVOKED_CLOSE, type RevocationSweep } from "./ws-revocation";
-import { pathOf } from "./pipeline/arrival";
-import { tracing } from "../tracing";
+import type { ApiKeyService } from "../../auth/api-key.service";
+import type { Principal } from "../../auth/principal";
+import { SubscriberNotReading } from "../../catalogue/catalogue-events";
+import { classifyError } from "../../errors/classify-error";
+import { closeCodeOf, type ErrorCode } from "../../errors/error-codes";
+import { formatError, formatRefusal } from "../../errors/format-error";
+import { createContext, type Services } from "../../graphql/context";
+import { authenticate, isRefusal } from "../admission/caller";
+import { PUSHES_ARE_FREE } from "../admission/document";
+import type { Admit } from "../admission/list";
+import type { Subject } from "../admission/subject";
+import { rawRefusal, type Refusal } from "../exit/refusal";
+import type { RateBudgets } from "../rate-limit";
+import type { SubscriptionSlots } from "../subscription-slots";
+import { closeNotReading, cutIfNotReading, SocketQueue } from "./socket-queue";
+import { REVOKED_CLOSE, type RevocationSweep } from "../ws-revocation";
+import { pathOf } from "../graphql-over-http/arrival";
+import { tracing } from "../../tracing";
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
@@ -53,7 +53,7 @@ interface Connection {
   /** The credentials the connection was opened with: checked again before every operation. */
   credentials: unknown;
   subscriptions: number;
-  admission: Admission;
+  queue: SocketQueue;
   /** Subscribes refused by the budget in a row: past MAX_REFUSED_IN_A_ROW the socket is closed. */
   refusedInARow: number;
 }
@@ -77,7 +77,7 @@ export const FLOOD_CLOSE = { code: closeCodeOf("RATE_LIMITED"), reason: "Too man
  * - Every subscribe pays on arrival, refused or not, as a request does: 1 unit before anything
  *   is parsed, then its cost once known. Once the budget is spent it gets RATE_LIMITED; a client
  *   that keeps sending is then disconnected (4429). Messages are handled one at a time per
- *   socket, yielding between two (ws-admission.ts).
+ *   socket, yielding between two (socket-queue.ts).
  * - The same document limits and cost limit; at most maxSubscriptionsPerConnection per
  *   connection; per client address (behind trusted proxies, the address they forward) and in
  *   all, the slots it shares with HTTP streams (subscription-slots.ts), where at the cap the oldest
@@ -147,7 +147,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     }
     if (refused || !subject.document) return writeRefusal(connection, socket, refused ?? NO_DOCUMENT);
     connection.refusedInARow = 0;
-    connection.admission.idle(connection.subscriptions);
+    connection.queue.idle(connection.subscriptions);
     return {
       schema: options.schema,
       document: subject.document,
@@ -201,7 +201,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
           address,
           credentials: header,
           subscriptions: 0,
-          admission: new Admission(socket, options.idleTimeoutMs),
+          queue: new SocketQueue(socket, options.idleTimeoutMs),
           refusedInARow: 0,
         };
         return true;
@@ -210,17 +210,17 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         const connection = ctx.extra.connection!;
         // A socket this side is closing (a flood's 4429, a revoked key) admits nothing more: what
         // its client sent before it saw the close is refused at its turn, holding nothing.
-        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return connection.admission.run(async () => CLOSING);
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return connection.queue.run(async () => CLOSING);
         const admitted = () => admit(connection, ctx.extra.socket, payload);
         // Traced: a SERVER span, parented by a traceparent in the subscribe's or connection_init's extensions.
-        if (tracing) return connection.admission.run(() => tracing!.subscribe(ctx.connectionParams, payload, connection.principal, admitted));
-        return connection.admission.run(admitted);
+        if (tracing) return connection.queue.run(() => tracing!.subscribe(ctx.connectionParams, payload, connection.principal, admitted));
+        return connection.queue.run(admitted);
       },
       onComplete: (ctx) => {
         const connection = ctx.extra.connection;
         if (!connection) return;
         connection.subscriptions -= 1;
-        connection.admission.idle(connection.subscriptions);
+        connection.queue.idle(connection.subscriptions);
       },
       // A subscriber cut off for leaving too many events waiting (catalogue-events.ts): its client
       // is not reading, so the socket is closed, as past maxUnreadBytes.
@@ -228,7 +228,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (errors.some((e) => e.originalError instanceof SubscriberNotReading)) closeNotReading(ctx.extra.socket);
       },
       // Errors in pushed results are shaped by the one formatter, as over HTTP. A client that
-      // left maxUnreadBytes unread is closed first (ws-admission.ts), before more is queued.
+      // left maxUnreadBytes unread is closed first (socket-queue.ts), before more is queued.
       onNext: (ctx, _id, _payload, _args, result) => {
         if (cutIfNotReading(ctx.extra.socket, options.maxUnreadBytes)) return result; // never sent: graphql-ws sends nothing on a closing socket
         return result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result;

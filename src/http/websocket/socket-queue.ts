@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { WebSocket } from "ws";
-import { closeCodeOf } from "../errors/error-codes";
+import { closeCodeOf } from "../../errors/error-codes";
 
 /** Messages admitted but not yet handled past which the socket is no longer read. */
 const HIGH_WATER = 16;
@@ -13,7 +13,7 @@ const HIGH_WATER = 16;
  *
  * It also closes a socket that sits idle: nothing subscribed and no message for `idleMs`.
  */
-export class Admission {
+export class SocketQueue {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private idleTimer?: NodeJS.Timeout;

@@ -6,12 +6,12 @@ import type { Admit } from "../admission/list";
 import { decodeGraphqlRequest, type GraphqlRequest } from "../admission/request";
 import { JSON_TYPE, type Refusal, refusalsBody } from "../exit/refusal";
 import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
-import { isGraphql, STALE_HEADER } from "./arrival";
-import { decodeQueryString, malformedReason } from "./decoding";
-import { mergeVary } from "./cors";
-import type { Metrics } from "./metrics";
-import { CACHE_VARY, type CacheSlot, matchesTag, publicCacheControl, type ResponseCache, slotOf, type Stored } from "./response-cache";
-import { newState, type RequestState } from "./state";
+import { isGraphql, STALE_HEADER } from "../graphql-over-http/arrival";
+import { decodeQueryString, malformedReason } from "../graphql-over-http/decoding";
+import { mergeVary } from "../graphql-over-http/cors";
+import type { Metrics } from "../graphql-over-http/metrics";
+import { CACHE_VARY, type CacheSlot, matchesTag, publicCacheControl, type ResponseCache, slotOf, type Stored } from "../graphql-over-http/response-cache";
+import { newState, type RequestState } from "../graphql-over-http/state";
 import { httpStatusOf } from "../../errors/error-codes";
 import { tracing } from "../../tracing";
 
