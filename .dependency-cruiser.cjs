@@ -24,7 +24,7 @@ const LAYERS = [
   ["tracing"],
   ["config.ts", "replicas"],
   ["http"],
-  ["services.ts"],
+  ["services.ts", "heap.ts"],
   ["app.ts"],
   ["main.ts"],
 ];

@@ -1,5 +1,7 @@
+import { getHeapStatistics } from "node:v8";
 import type { Connection } from "mongoose";
 import type { Config } from "./config";
+import { heapTooSmall } from "./heap";
 import { connectDatabase } from "./db/connect";
 import { limitQueryTime } from "./db/time-limit";
 import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
@@ -83,6 +85,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // The playground page explains a policy that refuses what is typed in it (strict, writes).
     tellPlaygroundPolicy(app, config.trustedDocuments?.policy);
     warn = (message, details) => app.log.warn(details ?? {}, message);
+    const heapProblem = heapTooSmall(config, getHeapStatistics().heap_size_limit);
+    if (heapProblem) warn(heapProblem);
     shared?.warnWhenUnbounded((message, details) => app.log.warn(details, message));
     app.log.info({ seeded, rolledForward: recovered }, "catalogue ready");
     // A deeper accept queue than Node's 511: under a flood of new connections (thousands a

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { HEAP_OPTION } from "../../src/heap";
 import { PROJECT_ROOT } from "../../src/project-root";
 import { uniqueDatabaseUri } from "./harness";
 
@@ -32,7 +33,9 @@ export interface ServerProcess {
  * pinned to a core, and its crash does not take the test runner or the benchmark with it.
  */
 export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  return startScriptProcess(join("src", "main.js"), [], { ...env, MONGODB_URI: env.MONGODB_URI ?? uniqueDatabaseUri() });
+  // The heap production runs with (npm start, the Docker image), unless the test gives its own options.
+  const nodeOptions = env.NODE_OPTIONS ? `${HEAP_OPTION} ${env.NODE_OPTIONS}` : HEAP_OPTION;
+  return startScriptProcess(join("src", "main.js"), [], { ...env, NODE_OPTIONS: nodeOptions, MONGODB_URI: env.MONGODB_URI ?? uniqueDatabaseUri() });
 }
 
 /** Any built script under dist/ that prints "listening at <url>" once it serves (the bench's baselines too). */

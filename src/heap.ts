@@ -1,0 +1,35 @@
+import type { Config } from "./config";
+
+/**
+ * The V8 heap the server runs with, set where it starts (`npm start`, the Docker image, the
+ * tests' and the bench's server processes) as NODE_OPTIONS, so an operator can give another.
+ * Without a limit V8 sizes the old space from the machine's memory and lets it grow long before
+ * it collects: under floods of thousands of addresses the process reached 867-919 MiB (bench of
+ * 2026-12-05), while a heap snapshot in the middle of one found 75 MB alive. With 384 MiB it
+ * collects sooner and stayed at 163-318 MiB under the same floods, the live heap far below it.
+ */
+export const HEAP_LIMIT_MIB = 384;
+export const HEAP_OPTION = `--max-old-space-size=${HEAP_LIMIT_MIB}`;
+
+/** What one idle subscription keeps (measured at 2,000 open, docs/limits.md). */
+const SUBSCRIPTION_BYTES = 15 * 1024;
+/** The process before any cache fills: code, the schema, the read model (measured idle heap). */
+const BASE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why the configured memory bounds may not fit the heap V8 was given (more than three quarters
+ * of it, the rest being garbage between collections), or undefined. A heap too small for them
+ * is no crash at start but one under load, when the caches have filled: said at start instead.
+ */
+export function heapTooSmall(config: Config, heapLimitBytes: number): string | undefined {
+  const bounded =
+    BASE_BYTES +
+    config.rateLimit.memoryBytes +
+    config.responseCacheBytes +
+    config.documentCacheBytes +
+    config.persistedQueryCacheBytes +
+    config.subscriptions.total * SUBSCRIPTION_BYTES;
+  if (bounded <= 0.75 * heapLimitBytes) return undefined;
+  const mib = (bytes: number) => Math.ceil(bytes / 1024 / 1024);
+  return `The configured caches, rate limiter and subscriptions may hold ${mib(bounded)} MiB, more than three quarters of the ${mib(heapLimitBytes)} MiB heap: give the process more (NODE_OPTIONS=--max-old-space-size=${mib(bounded / 0.75)}) or lower RESPONSE_CACHE_BYTES, DOCUMENT_CACHE_BYTES, PERSISTED_QUERY_CACHE_BYTES, RATE_LIMIT_MEMORY_BYTES or MAX_WEBSOCKETS`;
+}
