@@ -125,6 +125,50 @@ describe("A GET's parameters are decoded once, strictly", () => {
   });
 });
 
+describe("A path the router decodes to /graphql is /graphql to every check", () => {
+  // find-my-way decodes the path before it routes: /graphq%6C reached the /graphql handler while
+  // the stages, which looked at the raw URL, let it pass unchecked straight to Apollo.
+  const encoded = (target: ServerProcess) => target.url.replace("/graphql", "/graphq%6C");
+
+  test("so its document limits apply: 31 aliases are refused as on /graphql", async () => {
+    const [plain, spelled] = [await post({ query: ALIASES_31 }), await postTo(encoded(server), { query: ALIASES_31 })];
+    expect(spelled).toEqual({ status: plain.status, code: "TOO_MANY_ALIASES" });
+  });
+
+  test("and its key is checked: an unknown one is refused", async () => {
+    expect(await postTo(encoded(server), { query: "{ __typename }" }, { authorization: "Bearer sg_nope" })).toEqual({ status: 401, code: "UNAUTHENTICATED" });
+  });
+
+  test("and under strict trusted documents an unlisted text is refused before Apollo", async () => {
+    expect(await postTo(encoded(strict), { query: ALIASES_31 })).toEqual({ status: 404, code: "PERSISTED_QUERY_NOT_IN_LIST" });
+  });
+});
+
+describe("Variables and extensions too deep to walk are refused on every path, never a crash", () => {
+  // Past about 4,100 levels JSON.stringify overflows the stack; the fast path made the cache key
+  // with it, in Node's request listener, where a RangeError would end the process. A URL limit
+  // raised to its maximum lets a GET carry 7,000.
+  let wide: ServerProcess;
+  beforeAll(async () => (wide = await startServerProcess({ MAX_URL_BYTES: String(15 * 1024) })));
+  afterAll(() => wide.stop());
+  // Brackets unescaped (a URL may carry them): 7,000 levels in 14 KB.
+  const deep = (n: number) => `%7B%22a%22:${"[".repeat(n)}${"]".repeat(n)}%7D`;
+
+  test.each(["variables", "extensions"])("a GET whose %s nest 7,000 deep gets 422 BAD_USER_INPUT, and the server stays up", async (name) => {
+    for (let i = 0; i < 2; i += 1) {
+      const res = await get(`query=${q("{ __typename }")}&${name}=${deep(7000)}`, wide);
+      expect({ status: res.status, code: codeOf(res.body) }).toEqual({ status: 422, code: "BAD_USER_INPUT" });
+      expect(res.body.errors[0].message).toContain(`The ${name} nest deeper than 32 levels`);
+    }
+    expect((await fetch(wide.url.replace("/graphql", "/healthz"))).status).toBe(200);
+  });
+});
+
+async function postTo(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, code: codeOf(await res.json()) };
+}
+
 describe("A POST body is UTF-8 or refused", () => {
   test("a body with an invalid UTF-8 byte is refused with 400, not read with a replacement character", async () => {
     const body = Buffer.concat([Buffer.from(`{"query":${JSON.stringify(ALIASES_30)},"x":"`), Buffer.from([0xff]), Buffer.from('"}')]);

@@ -3,7 +3,7 @@ import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TrustedDocumentsPolicy } from "../graphql/trusted-documents";
 import { PROJECT_ROOT } from "../project-root";
-import { pathOf } from "./graphql-over-http/arrival";
+import { isGraphqlRoute } from "./graphql-over-http/arrival";
 
 /** Built by `npm run build` (scripts/build-playground.ts): GraphiQL, Monaco's workers, styles, a font. */
 const ASSET_DIR = join(PROJECT_ROOT, "dist", "playground");
@@ -89,7 +89,7 @@ export function registerPlayground(app: FastifyInstance) {
   // A preHandler of /graphql, before the response cache and the limits: the page is no GraphQL.
   return async (request: FastifyRequest, reply: FastifyReply) => {
     // The state's method: a HEAD is answered as its GET would be.
-    if (request.state.method !== "GET" || pathOf(request.url) !== "/graphql" || !wantsPage(request)) return;
+    if (request.state.method !== "GET" || !isGraphqlRoute(request) || !wantsPage(request)) return;
     return reply
       .type("text/html; charset=utf-8")
       .header("content-security-policy", PLAYGROUND_CSP)

@@ -4,7 +4,7 @@ import { rateHeaders } from "../graphql/charge";
 import { traced, tracedCache } from "../tracing";
 import type { Admit, Step } from "./admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, refuse } from "./exit/refusal";
-import { arrival, isGraphql } from "./graphql-over-http/arrival";
+import { arrival, isGraphqlRoute } from "./graphql-over-http/arrival";
 import { variesOnOrigin, varyOnOrigin } from "./graphql-over-http/cors";
 import type { Metrics } from "./graphql-over-http/metrics";
 import { type ResponseCache, responseCacheStage } from "./graphql-over-http/response-cache";
@@ -96,8 +96,13 @@ function inOrder(...stages: Stage[]) {
   };
 }
 
-/** Only for /graphql: health checks and the playground's assets are never authenticated or charged. */
+/**
+ * Only for /graphql: health checks and the playground's assets are never authenticated or
+ * charged. By the route Fastify matched, never the raw URL: the router decodes the path
+ * (`/graphq%6C` is /graphql to it), and a request it routes to /graphql that the stages did not
+ * recognise would reach Apollo with no key, charge, limit or trusted-documents check.
+ */
 const onGraphql =
   (stage: Stage): Stage =>
   (request, reply) =>
-    isGraphql(request.url) ? stage(request, reply) : undefined;
+    isGraphqlRoute(request) ? stage(request, reply) : undefined;

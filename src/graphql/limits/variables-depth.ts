@@ -15,7 +15,7 @@ export const MAX_VARIABLE_DEPTH = 32;
  * never overflows, and it costs at most one visit of each value. Text that is not JSON passes:
  * Apollo reports it as usual.
  */
-export function variablesDepthError(variables: unknown, maxDepth = MAX_VARIABLE_DEPTH): DomainError | undefined {
+export function variablesDepthError(variables: unknown, maxDepth = MAX_VARIABLE_DEPTH, name = "variables"): DomainError | undefined {
   let value = variables;
   if (typeof value === "string") {
     try {
@@ -29,7 +29,7 @@ export function variablesDepthError(variables: unknown, maxDepth = MAX_VARIABLE_
     const [next, depth] = pending.pop()!;
     if (next === null || typeof next !== "object") continue;
     if (depth >= maxDepth) {
-      return new DomainError("BAD_USER_INPUT", `The variables nest deeper than ${maxDepth} levels`, { maxVariableDepth: maxDepth });
+      return new DomainError("BAD_USER_INPUT", `The ${name} nest deeper than ${maxDepth} levels`, { maxVariableDepth: maxDepth });
     }
     for (const child of Array.isArray(next) ? next : Object.values(next)) pending.push([child, depth + 1]);
   }

@@ -23,11 +23,12 @@ export function documentLimits(limits: OperationLimits, newWork?: NewDocumentWor
 }
 
 /**
- * Variables nested deeper than MAX_VARIABLE_DEPTH, refused before anything walks them
- * recursively (the response-cache key, Apollo, the cost estimate would overflow the stack).
+ * Variables (or extensions) nested deeper than MAX_VARIABLE_DEPTH, refused before anything walks
+ * them recursively (the response-cache key, a GET's re-encoding for Apollo, the cost estimate
+ * would overflow the stack).
  */
-export function variablesLimit(variables: unknown): Refusal | undefined {
-  const error = variablesDepthError(variables);
+export function variablesLimit(variables: unknown, name = "variables"): Refusal | undefined {
+  const error = variablesDepthError(variables, undefined, name);
   return error && { code: error.code, message: error.message, details: error.details };
 }
 

@@ -87,7 +87,8 @@ export function admissionList(options: AdmissionOptions): Admit {
       }
       return undefined;
     },
-    variables: (subject) => variablesLimit(subject.graphql?.variables),
+    // Extensions too: a GET's are JSON.stringify-ed again for Apollo.
+    variables: (subject) => variablesLimit(subject.graphql?.variables) ?? variablesLimit(subject.graphql?.extensions, "extensions"),
     "document limits": (subject) => withinLimits(subject.graphql?.query),
     document: (subject) => {
       const query = subject.graphql?.query;

@@ -3,6 +3,7 @@ import { OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import { rateHeaders } from "../../graphql/charge";
 import type { Admit } from "../admission/list";
+import { variablesLimit } from "../admission/document";
 import { decodeGraphqlRequest, type GraphqlRequest } from "../admission/request";
 import { JSON_TYPE, type Refusal, refusalsBody } from "../exit/refusal";
 import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
@@ -103,7 +104,7 @@ export function fastPath(options: FastPathOptions) {
   // What a URL asks for, by the URL as sent (with the caller's role, its Accept and the catalogue
   // digest): clients repeat a few GETs, and a repeated one is not decoded, parsed and hashed into
   // its cache key again. A URL decodes one way only, so this is the one decoding, remembered.
-  const known = new LRUCache<string, Known | false>({ maxSize: KNOWN_URLS_BYTES, sizeCalculation: (_value, key) => 4 * key.length + 400 });
+  const known = new LRUCache<string, Known | false>({ maxSize: KNOWN_URLS_BYTES, sizeCalculation: (_value, key) => BYTES_PER_KEY_CHARACTER * key.length + 400 });
   const knownOf = (url: string, request: IncomingMessage, role: string): Known | undefined => {
     const digest = options.digest();
     const accept = request.headers.accept ?? "";
@@ -162,8 +163,15 @@ interface Known {
   slot: CacheSlot;
 }
 
-/** Memory for the URLs read (each counted at four bytes a character of its key, and its entry): 2 MiB. */
-const KNOWN_URLS_BYTES = 2 * 1024 * 1024;
+/** Memory for the URLs read: 4 MiB. */
+const KNOWN_URLS_BYTES = 4 * 1024 * 1024;
+/**
+ * What one character of a remembered URL may cost: the key's two bytes, and what JSON.parse made
+ * of it in the request (its variables and extensions): an attacker's `[[],[],…]` is an array
+ * object of tens of bytes for every three characters, measured at 3.5-5 times what 4 bytes a
+ * character counted.
+ */
+const BYTES_PER_KEY_CHARACTER = 20;
 
 /**
  * The GraphQL request of a query string, by the one decoding the pipeline uses; undefined for
@@ -174,5 +182,8 @@ function requestOf(search: string): GraphqlRequest | undefined {
   if (malformedReason(params) !== undefined) return undefined;
   for (const name in params) if (!PARAMS.has(name)) return undefined;
   const decoded = decodeGraphqlRequest(params, true);
-  return typeof decoded === "string" ? undefined : decoded;
+  // Variables and extensions too deep for the recursive walks after this one (the cache key's
+  // JSON.stringify first, here in Node's request listener) are the pipeline's to refuse.
+  if (typeof decoded === "string" || variablesLimit(decoded.variables) || variablesLimit(decoded.extensions, "extensions")) return undefined;
+  return decoded;
 }

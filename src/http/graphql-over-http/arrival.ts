@@ -26,7 +26,7 @@ export function arrival(options: ArrivalOptions) {
     }
     const urlBytes = Buffer.byteLength(request.raw.url ?? "");
     if (urlBytes > options.maxUrlBytes) return refuse(reply, request.state, urlTooLong(urlBytes, options.maxUrlBytes));
-    const stale = isGraphql(request.url) ? options.staleSeconds() : undefined;
+    const stale = isGraphqlRoute(request) ? options.staleSeconds() : undefined;
     if (stale !== undefined) reply.header(STALE_HEADER, String(stale));
     return undefined;
   };
@@ -37,6 +37,12 @@ export function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** Whether Fastify routed the request to /graphql (however its path was spelled). */
+export function isGraphqlRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url === "/graphql";
+}
+
+/** Whether a raw URL is /graphql spelled plainly: the fast path's test, before any router (anything else goes to Fastify). */
 export function isGraphql(url: string): boolean {
   return url.startsWith("/graphql") && (url.length === 8 || url[8] === "?");
 }

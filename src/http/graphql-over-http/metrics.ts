@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Connection } from "mongoose";
 import type { RequestState } from "./state";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { pathOf } from "./arrival";
+import { isGraphqlRoute, pathOf } from "./arrival";
 import { bearerToken } from "../admission/caller";
 import { refuse } from "../exit/refusal";
 
@@ -111,7 +111,8 @@ export class Metrics {
 
   /** The onResponse hook: one observation per request. */
   record = async (request: FastifyRequest, reply: FastifyReply) => {
-    this.observe(pathOf(request.url), reply.statusCode, request.state, reply.elapsedTime / 1000);
+    // /graphql by its route, however its path was spelled (the router decodes it).
+    this.observe(isGraphqlRoute(request) ? "/graphql" : pathOf(request.url), reply.statusCode, request.state, reply.elapsedTime / 1000);
   };
 
   /** One answered request, from the pipeline or the fast path. */
