@@ -21,6 +21,8 @@ import { pin } from "./pin";
 const PHASE_MS = Number(process.env.BENCH_FLOOD_PHASE_MS ?? 8000);
 /** The slow-body flood from 20,000 addresses: long enough to ramp up and then hold the cap. */
 const MANY_MS = Number(process.env.BENCH_FLOOD_MANY_MS ?? 25_000);
+/** Only the flood cases whose name holds this text (all when unset). */
+const ONLY = process.env.BENCH_FLOOD_CASES;
 const NORMAL = JSON.stringify({ query: "{ statusCode(code: 404) { code reasonPhrase } }" });
 const FLOOD = join(PROJECT_ROOT, "test", "support", "flood.js");
 const addresses = (from: number, n: number) => Array.from({ length: n }, (_, i) => `127.0.0.${from + i}`);
@@ -102,6 +104,16 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
         const reached = rs.reduce((a, r) => a + r.addressesReached, 0);
         const connections = rs.reduce((a, r) => a + r.connections, 0);
         return `${thousands(connections)} connections from ${thousands(reached)} addresses${reached < 20_000 ? " (**short of 20,000**)" : ""} (peak open ${rs.map((r) => thousands(r.peakOpen)).join(" + ")}): ${listed(statuses)}`;
+      },
+    },
+    // Issue 25, item 3: the cap of subscriptions full of idle streams (MAX_WEBSOCKETS, 5,000; 20 per
+    // address), then a newcomer from an address holding none, admitted by closing another's.
+    "idle subscriptions, 250 addresses × 20 SSE streams (the cap), then a newcomer": {
+      processes: [{ mode: "hoard", options: { port, range: manyAddresses(30, 0, 250), perAddress: 20, newcomer: "127.31.0.1", ms: PHASE_MS } }],
+      summary: (name, [r]: { statuses: Counts; newcomer: number }[]) => {
+        expect(name, "the hoarders", r.statuses, ["200"]);
+        expect(name, "the newcomer", { [r.newcomer]: 1 }, ["200"]);
+        return `${listed(r.statuses)} held; the newcomer: ${r.newcomer} (one hoarder's oldest stream closed for it)`;
       },
     },
     "distinct documents, 1,000 addresses": {
@@ -222,6 +234,7 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     console.log(row("none (baseline)", alone, aloneProbe, "—"));
     const failed: string[] = [];
     for (const [name, flood] of Object.entries(floods)) {
+      if (ONLY && !name.includes(ONLY)) continue;
       let done = false;
       const [cpuBefore, outputBefore, started] = [apiCpuMs(), api.output().length, performance.now()];
       const stop = probe();

@@ -19,6 +19,11 @@
 //                                                     graphql-ws socket with one subscribe); prints
 //                                                     {"open", "statuses"} once all are open, closes
 //                                                     them all when stdin ends, then prints {"closed"}
+//   hoard:      { port, range, perAddress, newcomer, ms } idle SSE subscriptions, perAddress from
+//                                                     each address (the bench fills the server's cap
+//                                                     with them); once all are open, one more from
+//                                                     `newcomer`; all held for ms, then closed.
+//                                                     Prints the statuses and the newcomer's
 const { request } = require("node:http");
 const WebSocket = require("ws");
 
@@ -228,13 +233,22 @@ async function idle({ port, addresses, perAddress, protocol }) {
   return { closed: held.length };
 }
 
+async function hoard({ port, addresses, perAddress, newcomer, ms }) {
+  const held = [];
+  for (const from of addresses) for (let i = 0; i < perAddress; i += 1) held.push(await listen(port, from, "sse"));
+  const late = await listen(port, newcomer, "sse");
+  await new Promise((done) => setTimeout(done, ms));
+  await Promise.all([...held, late].map((h) => h.close()));
+  return { statuses: count(held.map((h) => h.status)), newcomer: late.status };
+}
+
 function count(values) {
   const counts = {};
   for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
   return counts;
 }
 
-({ history, distinct, subscribes, trickle, slowbodies, idle })[mode](options).then(
+({ history, distinct, subscribes, trickle, slowbodies, idle, hoard })[mode](options).then(
   (result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
