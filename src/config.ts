@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   STREAM_HEARTBEAT_MS: int(100, 60_000).default(5000),
   STREAM_MAX_UNREAD_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
   STREAM_MAX_UNREAD_EVENTS: int(1, 1_000_000).default(1000),
+  STREAM_MAX_UNREAD_TOTAL_BYTES: int(1024 * 1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   CORS_ORIGIN: z.string().min(1).default("*"),
@@ -156,6 +157,8 @@ export interface Config {
     heartbeatMs: number;
     /** Bytes a subscriber (HTTP stream or WebSocket) may leave unread in this process before it is cut off. */
     maxUnreadBytes: number;
+    /** Bytes all the HTTP streams of this process may leave unsent together before those behind are cut off. */
+    maxUnreadTotalBytes: number;
     /** Events a subscriber may leave waiting for its transport (a WebSocket awaits each send) before it is cut off. */
     maxUnreadEvents: number;
   };
@@ -254,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
       heartbeatMs: e.STREAM_HEARTBEAT_MS,
       maxUnreadBytes: e.STREAM_MAX_UNREAD_BYTES,
+      maxUnreadTotalBytes: e.STREAM_MAX_UNREAD_TOTAL_BYTES,
       maxUnreadEvents: e.STREAM_MAX_UNREAD_EVENTS,
     },
     corsOrigin: e.CORS_ORIGIN,

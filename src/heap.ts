@@ -28,8 +28,9 @@ export function heapTooSmall(config: Config, heapLimitBytes: number): string | u
     config.responseCacheBytes +
     config.documentCacheBytes +
     config.persistedQueryCacheBytes +
-    config.subscriptions.total * SUBSCRIPTION_BYTES;
+    config.subscriptions.total * SUBSCRIPTION_BYTES +
+    config.subscriptions.maxUnreadTotalBytes;
   if (bounded <= 0.75 * heapLimitBytes) return undefined;
   const mib = (bytes: number) => Math.ceil(bytes / 1024 / 1024);
-  return `The configured caches, rate limiter and subscriptions may hold ${mib(bounded)} MiB, more than three quarters of the ${mib(heapLimitBytes)} MiB heap: give the process more (NODE_OPTIONS=--max-old-space-size=${mib(bounded / 0.75)}) or lower RESPONSE_CACHE_BYTES, DOCUMENT_CACHE_BYTES, PERSISTED_QUERY_CACHE_BYTES, RATE_LIMIT_MEMORY_BYTES or MAX_WEBSOCKETS`;
+  return `The configured caches, rate limiter and subscriptions may hold ${mib(bounded)} MiB, more than three quarters of the ${mib(heapLimitBytes)} MiB heap: give the process more (NODE_OPTIONS=--max-old-space-size=${mib(bounded / 0.75)}) or lower RESPONSE_CACHE_BYTES, DOCUMENT_CACHE_BYTES, PERSISTED_QUERY_CACHE_BYTES, RATE_LIMIT_MEMORY_BYTES, STREAM_MAX_UNREAD_TOTAL_BYTES or MAX_WEBSOCKETS`;
 }

@@ -108,3 +108,63 @@ describe("When a subscriber stops reading while writes happen", () => {
     client.dispose();
   }, 120_000);
 });
+
+describe("When many subscribers fall behind together, each below its own bound", () => {
+  // Each stream may leave 1 GiB unsent, all of them together 1 MiB: thousands that stop reading
+  // cannot hold thousands of times their own bound. Heartbeats too rare to cut anyone here.
+  let many: TestApp;
+  beforeAll(async () => {
+    many = await startTestApp({ STREAM_MAX_UNREAD_BYTES: String(1024 ** 3), STREAM_MAX_UNREAD_TOTAL_BYTES: String(1024 ** 2), STREAM_HEARTBEAT_MS: "60000", MAX_QUERY_COST: "1000000", METRICS_TOKEN: TOKEN });
+  });
+  afterAll(() => many.stop());
+
+  const active = async () => {
+    const text = await (await fetch(`${many.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
+  };
+  const stalled = () =>
+    new Promise<ClientRequest>((resolve, reject) => {
+      const req = request(many.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
+        res.once("data", () => {
+          res.pause();
+          resolve(req);
+        });
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ query: FAT }));
+    });
+
+  test("then those behind are cut off once all together pass STREAM_MAX_UNREAD_TOTAL_BYTES, and a subscriber that reads gets every event", async () => {
+    const { key } = await createKey(many, "admin", "Writer");
+    const reader = { versions: [] as number[], errors: [] as unknown[] };
+    const client = createSseClient({ url: many.url, retryAttempts: 0 });
+    const stopReading = client.subscribe<{ statusCodeChanged: { version: number } }>({ query: FAT }, {
+      next: (r) => (r.errors ? reader.errors.push(r.errors) : reader.versions.push(r.data!.statusCodeChanged.version)),
+      error: (e) => reader.errors.push(e),
+      complete: () => {},
+    });
+    const behind = [await stalled(), await stalled()];
+    await until(async () => (await active()) === 3);
+    expect(await active()).toBe(3);
+
+    let version = (await many.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+    const written: number[] = [];
+    const long = "Long. ".repeat(330);
+    while (written.length < 300 && (await active()) > 1) {
+      const done = await clientWithKey(many, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "${long}${written.length}" }) { version } }`);
+      expect(done.errors).toBeUndefined();
+      version = done.data.updateStatusCode.version;
+      written.push(version);
+    }
+    await until(async () => (await active()) === 1);
+    expect(await active()).toBe(1);
+    expect(many.logs.filter((l) => l.msg === "stream ended" && l.reason === "behind when all streams held too much")).toHaveLength(2);
+    behind.forEach((req) => req.destroy());
+
+    await until(() => reader.versions.length >= written.length);
+    expect(reader.errors).toEqual([]);
+    expect(reader.versions).toEqual(written);
+    stopReading();
+    client.dispose();
+  }, 180_000);
+});

@@ -119,6 +119,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
     maxUnreadBytes: config.subscriptions.maxUnreadBytes,
+    maxUnreadTotalBytes: config.subscriptions.maxUnreadTotalBytes,
     metrics,
     trustedDocuments: config.trustedDocuments,
   });

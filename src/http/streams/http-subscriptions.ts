@@ -14,7 +14,7 @@ import type { Slot, SubscriptionSlots } from "../subscription-slots";
 import type { RevocationSweep } from "../ws-revocation";
 import type { RequestState } from "../graphql-over-http/state";
 import { type Framing, streamFraming, TRANSPORTS } from "./framing";
-import { type EndReason, LiveStream } from "./live-stream";
+import { type EndReason, LiveStream, type UnreadBounds } from "./live-stream";
 
 export interface HttpSubscriptionOptions {
   schema: GraphQLSchema;
@@ -27,6 +27,8 @@ export interface HttpSubscriptionOptions {
   heartbeatMs: number;
   /** Bytes a stream's client may leave unread before it is cut off (STREAM_MAX_UNREAD_BYTES). */
   maxUnreadBytes: number;
+  /** Bytes all streams may leave unread together (STREAM_MAX_UNREAD_TOTAL_BYTES). */
+  maxUnreadTotalBytes: number;
   metrics: Metrics;
   /** TRUSTED_DOCUMENTS, when set: a stream of a listed document is named in the metrics. */
   trustedDocuments?: TrustedDocuments;
@@ -54,6 +56,7 @@ const EVICTED: Refusal = { code: "SERVICE_UNAVAILABLE", message: "Evicted: the s
  */
 export function httpSubscriptions(options: HttpSubscriptionOptions) {
   const open = new Set<LiveStream>();
+  const unread: UnreadBounds = { perStream: options.maxUnreadBytes, total: options.maxUnreadTotalBytes, unsent: { bytes: 0 }, open };
 
   async function stage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { state } = request;
@@ -153,7 +156,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const untrack = state.principal
       ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", state.id)], "revoked") }, state.principal)
       : noop;
-    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, options.maxUnreadBytes, (reason: EndReason) => {
+    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, unread, (reason: EndReason) => {
       open.delete(stream);
       untrack();
       slot.release();

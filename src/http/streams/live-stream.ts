@@ -6,7 +6,21 @@ import type { Framing } from "./framing";
 import { heartbeatsEvery, type Heartbeats } from "./heartbeats";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
-export type EndReason = "completed" | "client closed" | "client not reading" | "revoked" | "evicted" | "shutdown" | "failed";
+export type EndReason = "completed" | "client closed" | "client not reading" | "behind when all streams held too much" | "revoked" | "evicted" | "shutdown" | "failed";
+
+/**
+ * What a stream may leave unsent in this process: alone, and all the server's streams together,
+ * with what they leave now: bytes written and not yet taken by their sockets, summed from each
+ * stream's last look at its own (on every write, drain and heartbeat). A stream whose response
+ * is under its high-water mark (16 KiB) is keeping up; one above it is behind.
+ */
+export interface UnreadBounds {
+  perStream: number;
+  total: number;
+  unsent: { bytes: number };
+  /** The server's open streams: past the total, those holding the most are cut off first. */
+  open: ReadonlySet<LiveStream>;
+}
 
 /** What a client that let too much pile up is told, if it ever reads again (the table's 503: it may retry). */
 export const NOT_READING = "The client did not read its events: this stream is cut off; resubscribe";
@@ -15,6 +29,10 @@ const CUT_OFF_GRACE_MS = 1000;
 
 /** The stream of each response, for the one `close` listener all responses share (no closure each). */
 const streams = new WeakMap<ServerResponse, LiveStream>();
+/** A stream's socket took what was waiting: its part of the unsent bytes is what is left. */
+function drained(this: ServerResponse): void {
+  streams.get(this)?.account();
+}
 function closed(this: ServerResponse): void {
   streams.get(this)?.finish("client closed");
 }
@@ -36,6 +54,8 @@ function closed(this: ServerResponse): void {
 export class LiveStream {
   private ended = false;
   private stalled = false;
+  /** This stream's part of unread.unsent, as last looked at. */
+  private counted = 0;
   private readonly heartbeats: Heartbeats;
 
   constructor(
@@ -43,11 +63,12 @@ export class LiveStream {
     private readonly framing: Framing,
     private readonly results: AsyncGenerator<ExecutionResult>,
     heartbeatMs: number,
-    private readonly maxUnreadBytes: number,
+    private readonly unread: UnreadBounds,
     private readonly onEnd: (reason: EndReason) => void,
   ) {
     streams.set(response, this);
     response.on("close", closed);
+    response.on("drain", drained);
     response.write(framing.start);
     this.heartbeats = heartbeatsEvery(heartbeatMs);
     this.heartbeats.add(this);
@@ -80,6 +101,7 @@ export class LiveStream {
   beat(): void {
     // Backed up at two heartbeats in a row: the client is not reading.
     const backedUp = this.response.writableNeedDrain;
+    this.account();
     if (this.stalled && backedUp) return this.cutOff();
     this.stalled = backedUp;
     this.write(this.framing.heartbeat);
@@ -88,12 +110,28 @@ export class LiveStream {
   private write(chunk: string): void {
     if (this.ended || this.response.writableEnded) return;
     this.response.write(chunk);
-    if (this.response.writableLength > this.maxUnreadBytes) this.cutOff();
+    this.account();
+    const unsent = this.response.writableLength;
+    if (unsent > this.unread.perStream) this.cutOff();
+    else if (this.unread.unsent.bytes > this.unread.total) cutLargest(this.unread);
   }
 
-  private cutOff(): void {
+  /** Unsent bytes, as last looked at. */
+  get unsent(): number {
+    return this.counted;
+  }
+
+  /** Brings this stream's part of unread.unsent up to date. */
+  account(): void {
+    const now = this.ended ? 0 : this.response.writableLength;
+    this.unread.unsent.bytes += now - this.counted;
+    this.counted = now;
+  }
+
+  /** Ends a stream whose client is not keeping up: told so, and its socket destroyed a second later. */
+  cutOff(reason: EndReason = "client not reading"): void {
     const response = this.response;
-    this.fail([formatRefusal("SERVICE_UNAVAILABLE", NOT_READING)], "client not reading");
+    this.fail([formatRefusal("SERVICE_UNAVAILABLE", NOT_READING)], reason);
     setTimeout(() => response.destroy(), CUT_OFF_GRACE_MS).unref();
   }
 
@@ -103,9 +141,29 @@ export class LiveStream {
     this.heartbeats.delete(this);
     streams.delete(this.response);
     this.response.off("close", closed);
+    this.response.off("drain", drained);
+    this.unread.unsent.bytes -= this.counted; // what is left unsent is the socket's to drop or send now
+    this.counted = 0;
     if (!this.response.writableEnded && !this.response.destroyed) this.response.end(this.framing.end);
     void this.results.return(undefined).catch(() => {});
     this.onEnd(reason);
+  }
+}
+
+/**
+ * Past the bound of all streams together, the streams holding the most unsent are cut off, one
+ * at a time, until the sum is under it: those that stopped reading, never a reader that is a
+ * chunk behind while they hold more. A scan of the open streams, only when the bound is passed.
+ */
+function cutLargest(unread: UnreadBounds): void {
+  while (unread.unsent.bytes > unread.total) {
+    let largest: LiveStream | undefined;
+    for (const stream of unread.open) {
+      stream.account();
+      if (!largest || stream.unsent > largest.unsent) largest = stream;
+    }
+    if (!largest || largest.unsent === 0) return;
+    largest.cutOff("behind when all streams held too much");
   }
 }
 
