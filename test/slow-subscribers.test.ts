@@ -27,15 +27,15 @@ async function until(check: () => boolean | Promise<boolean>, ms = 30_000) {
 const FAT = `subscription Fat { statusCodeChanged(codes: [418]) { version ${Array.from({ length: 28 }, (_, i) => `e${i}: entry { description }`).join(" ")} } }`;
 
 /** statusgraph_subscriptions_active: the listeners this process holds for statusCodeChanged. */
-async function activeSubscriptions(): Promise<number> {
-  const text = await (await fetch(`${t.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+async function activeSubscriptions(app = t): Promise<number> {
+  const text = await (await fetch(`${app.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
 }
 
 /** An SSE subscriber that reads the first bytes (it is streaming), then nothing more. */
-function stalledSse(): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+function stalledSse(app = t): Promise<{ req: ClientRequest; res: IncomingMessage }> {
   return new Promise((resolve, reject) => {
-    const req = request(t.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
+    const req = request(app.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
       res.once("data", () => {
         res.pause();
         resolve({ req, res });
@@ -64,32 +64,52 @@ function stalledWs(): Promise<{ ws: WebSocket; closed: Promise<number> }> {
   });
 }
 
+/** A subscriber that reads everything, over graphql-sse's client: the versions it got, and its errors. */
+function reader(app: TestApp) {
+  const got = { versions: [] as number[], errors: [] as unknown[] };
+  const client = createSseClient({ url: app.url, retryAttempts: 0 });
+  const stop = client.subscribe<{ statusCodeChanged: { version: number } }>({ query: FAT }, {
+    next: (r) => (r.errors ? got.errors.push(r.errors) : got.versions.push(r.data!.statusCodeChanged.version)),
+    error: (e) => got.errors.push(e),
+    complete: () => {},
+  });
+  return { got, close: () => (stop(), client.dispose()) };
+}
+
+/** Writes 418 with a long description (each event about 56 KB) until only one subscriber is left, at most 300 times: the versions written. */
+async function writeUntilOneListens(app: TestApp, key: string): Promise<number[]> {
+  let version = (await app.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
+  const written: number[] = [];
+  const long = "Long. ".repeat(330);
+  while (written.length < 300 && (await activeSubscriptions(app)) > 1) {
+    const done = await clientWithKey(app, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "${long}${written.length}" }) { version } }`);
+    expect(done.errors).toBeUndefined();
+    version = done.data.updateStatusCode.version;
+    written.push(version);
+  }
+  await until(async () => (await activeSubscriptions(app)) === 1);
+  return written;
+}
+
+/** The reader got every write, in order, and no error. */
+async function expectEverything(r: ReturnType<typeof reader>, written: number[]) {
+  await until(() => r.got.versions.length >= written.length);
+  expect(r.got.errors).toEqual([]);
+  expect(r.got.versions).toEqual(written);
+  r.close();
+}
+
 describe("When a subscriber stops reading while writes happen", () => {
   test("then it is cut off past its bound, SSE and WebSocket alike, while a subscriber that reads gets every event", async () => {
     const { key } = await createKey(t, "admin", "Writer");
-    const reader = { versions: [] as number[], errors: [] as unknown[] };
-    const client = createSseClient({ url: t.url, retryAttempts: 0 });
-    const stopReading = client.subscribe<{ statusCodeChanged: { version: number } }>({ query: FAT }, {
-      next: (r) => (r.errors ? reader.errors.push(r.errors) : reader.versions.push(r.data!.statusCodeChanged.version)),
-      error: (e) => reader.errors.push(e),
-      complete: () => {},
-    });
+    const reading = reader(t);
     const sse = await stalledSse();
     const ws = await stalledWs();
     await until(async () => (await activeSubscriptions()) === 3);
     expect(await activeSubscriptions()).toBe(3);
 
-    let version = (await t.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
-    const written: number[] = [];
-    const long = "Long. ".repeat(330);
-    // Writes until both stalled subscribers are gone (a WebSocket a second after its close), at most 300.
-    while (written.length < 300 && (await activeSubscriptions()) > 1) {
-      const done = await clientWithKey(t, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "${long}${written.length}" }) { version } }`);
-      expect(done.errors).toBeUndefined();
-      version = done.data.updateStatusCode.version;
-      written.push(version);
-    }
-    await until(async () => (await activeSubscriptions()) === 1);
+    // Writes until both stalled subscribers are gone (a WebSocket a second after its close).
+    const written = await writeUntilOneListens(t, key);
     expect(await activeSubscriptions()).toBe(1);
 
     // The stalled ones were cut for not reading: the stream's end is logged as such, the socket closed.
@@ -100,12 +120,7 @@ describe("When a subscriber stops reading while writes happen", () => {
     expect([1013, 1006]).toContain(wsClose);
     sse.req.destroy();
 
-    // The reader got every write, in order, and no error.
-    await until(() => reader.versions.length >= written.length);
-    expect(reader.errors).toEqual([]);
-    expect(reader.versions).toEqual(written);
-    stopReading();
-    client.dispose();
+    await expectEverything(reading, written);
   }, 120_000);
 });
 
@@ -118,53 +133,18 @@ describe("When many subscribers fall behind together, each below its own bound",
   });
   afterAll(() => many.stop());
 
-  const active = async () => {
-    const text = await (await fetch(`${many.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-    return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
-  };
-  const stalled = () =>
-    new Promise<ClientRequest>((resolve, reject) => {
-      const req = request(many.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" } }, (res) => {
-        res.once("data", () => {
-          res.pause();
-          resolve(req);
-        });
-      });
-      req.on("error", reject);
-      req.end(JSON.stringify({ query: FAT }));
-    });
-
   test("then those behind are cut off once all together pass STREAM_MAX_UNREAD_TOTAL_BYTES, and a subscriber that reads gets every event", async () => {
     const { key } = await createKey(many, "admin", "Writer");
-    const reader = { versions: [] as number[], errors: [] as unknown[] };
-    const client = createSseClient({ url: many.url, retryAttempts: 0 });
-    const stopReading = client.subscribe<{ statusCodeChanged: { version: number } }>({ query: FAT }, {
-      next: (r) => (r.errors ? reader.errors.push(r.errors) : reader.versions.push(r.data!.statusCodeChanged.version)),
-      error: (e) => reader.errors.push(e),
-      complete: () => {},
-    });
-    const behind = [await stalled(), await stalled()];
-    await until(async () => (await active()) === 3);
-    expect(await active()).toBe(3);
+    const reading = reader(many);
+    const behind = [await stalledSse(many), await stalledSse(many)];
+    await until(async () => (await activeSubscriptions(many)) === 3);
+    expect(await activeSubscriptions(many)).toBe(3);
 
-    let version = (await many.gql<any>(`{ statusCode(code: 418) { version } }`)).data.statusCode.version;
-    const written: number[] = [];
-    const long = "Long. ".repeat(330);
-    while (written.length < 300 && (await active()) > 1) {
-      const done = await clientWithKey(many, key)(`mutation { updateStatusCode(code: 418, expectedVersion: ${version}, patch: { description: "${long}${written.length}" }) { version } }`);
-      expect(done.errors).toBeUndefined();
-      version = done.data.updateStatusCode.version;
-      written.push(version);
-    }
-    await until(async () => (await active()) === 1);
-    expect(await active()).toBe(1);
+    const written = await writeUntilOneListens(many, key);
+    expect(await activeSubscriptions(many)).toBe(1);
     expect(many.logs.filter((l) => l.msg === "stream ended" && l.reason === "behind when all streams held too much")).toHaveLength(2);
-    behind.forEach((req) => req.destroy());
+    behind.forEach(({ req }) => req.destroy());
 
-    await until(() => reader.versions.length >= written.length);
-    expect(reader.errors).toEqual([]);
-    expect(reader.versions).toEqual(written);
-    stopReading();
-    client.dispose();
+    await expectEverything(reading, written);
   }, 180_000);
 });

@@ -46,16 +46,3 @@ export interface AppContext extends Services {
 export function createContext(request: RequestRecord, principal: Principal | null, services: Services, charge: ChargeFn): AppContext {
   return { ...services, requestId: request.id, principal, charge, request };
 }
-
-/** A request record for a transport without one (a WebSocket subscribe). */
-export function newRequestRecord(id: string): RequestRecord {
-  return { id: flatString(id), operation: {}, errorCodes: [] };
-}
-
-/**
- * The same text as one flat string. randomUUID's is a rope of seven concatenated pieces (about
- * 220 bytes instead of 56), kept for as long as a subscription that logs and reports it lives.
- */
-export function flatString(text: string): string {
-  return Buffer.from(text, "latin1").toString("latin1");
-}

@@ -8,6 +8,7 @@ import { documentGate, type NewDocumentWork } from "../../graphql/limits/documen
 import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import type { Refusal } from "../exit/refusal";
+import type { GraphqlRequest } from "./request";
 
 /**
  * The bounds of a query document, checked before anything parses or validates it (see
@@ -32,6 +33,11 @@ export function variablesLimit(variables: unknown, name = "variables"): Refusal 
   return error && { code: error.code, message: error.message, details: error.details };
 }
 
+/** The request's variables, then its extensions (a GET's are stringified again for Apollo), within their depth. */
+export function nestingLimit(request: GraphqlRequest | undefined): Refusal | undefined {
+  return variablesLimit(request?.variables) ?? variablesLimit(request?.extensions, "extensions");
+}
+
 /**
  * Where Apollo does not run the request (graphql-ws, multipart HTTP, SSE): the text parses and
  * validates against the schema. The parsed document, or the refusals.
@@ -51,29 +57,18 @@ export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNo
 
 /**
  * Valid documents by their text, per schema: the subscriptions of one document, however many,
- * share one parsed document instead of each holding its own for as long as it lives (its tokens,
- * locations and nodes: about 4 KB of a small subscription's 20, measured). Bounded by their
+ * and whatever carries them, share one parsed document instead of each holding its own for as
+ * long as it lives (its tokens, locations and nodes: about 4-5 KB of a small subscription's 20,
+ * measured); graphql-js never changes a document it runs. Bounded by their
  * estimated heap bytes, as Apollo's store of documents is; only valid documents are kept.
  */
 const VALID_DOCUMENTS_BYTES = 2 * 1024 * 1024;
 const valid = new WeakMap<GraphQLSchema, LRUCache<string, DocumentNode>>();
 
-/**
- * Parsed subscription texts, shared by the streams of one text: an HTTP stream's execution holds
- * its document (tokens, locations, nodes: about 5 KB of a small one) for as long as it lives, and
- * a thousand listeners to one subscription need one. graphql-js never changes a document it
- * runs. Bounded by estimated heap bytes; a text that does not parse is not kept.
- */
-const parsed = new LRUCache<string, DocumentNode>({ maxSize: VALID_DOCUMENTS_BYTES, sizeCalculation: documentBytes });
-
 /** The document, or the refusal of a text that does not parse. */
 export function parsedDocument(query: string): DocumentNode | Refusal[] {
-  const known = parsed.get(query);
-  if (known) return known;
   try {
-    const document = parse(query);
-    parsed.set(query, document);
-    return document;
+    return parse(query);
   } catch (error) {
     return [{ code: "GRAPHQL_PARSE_FAILED", message: (error as Error).message }];
   }

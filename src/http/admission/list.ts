@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { getOperationAST, type GraphQLSchema, OperationTypeNode } from "graphql";
+import { type DocumentNode, getOperationAST, type GraphQLSchema, OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { ApiKeyService } from "../../auth/api-key.service";
 import { budgetMessage, type Charge } from "../../graphql/charge";
@@ -9,7 +9,7 @@ import { admitDocument, HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type Tru
 import type { Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
 import { authenticate, isRefusal } from "./caller";
-import { costWithinLimit, documentLimits, parsedAndValid, variablesLimit } from "./document";
+import { costWithinLimit, documentLimits, nestingLimit, parsedAndValid } from "./document";
 import type { Subject, Transport } from "./subject";
 
 /**
@@ -87,8 +87,7 @@ export function admissionList(options: AdmissionOptions): Admit {
       }
       return undefined;
     },
-    // Extensions too: a GET's are JSON.stringify-ed again for Apollo.
-    variables: (subject) => variablesLimit(subject.graphql?.variables) ?? variablesLimit(subject.graphql?.extensions, "extensions"),
+    variables: (subject) => nestingLimit(subject.graphql),
     "document limits": (subject) => withinLimits(subject.graphql?.query),
     document: (subject) => {
       const query = subject.graphql?.query;
@@ -132,6 +131,12 @@ export function admissionList(options: AdmissionOptions): Admit {
     }
     return undefined;
   };
+}
+
+/** The document the list's `document` step admitted: a transport that ran that step without a refusal has one. */
+export function admittedDocument(subject: Subject): DocumentNode {
+  if (!subject.document) throw new Error("The admission list's document step admitted no document");
+  return subject.document;
 }
 
 /**

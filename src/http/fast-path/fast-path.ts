@@ -3,7 +3,7 @@ import { OperationTypeNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import { rateHeaders } from "../../graphql/charge";
 import type { Admit } from "../admission/list";
-import { variablesLimit } from "../admission/document";
+import { nestingLimit } from "../admission/document";
 import { decodeGraphqlRequest, type GraphqlRequest } from "../admission/request";
 import { JSON_TYPE, type Refusal, refusalsBody } from "../exit/refusal";
 import { REQUEST_ID_HEADER, requestIdOf } from "../request-id";
@@ -184,6 +184,6 @@ function requestOf(search: string): GraphqlRequest | undefined {
   const decoded = decodeGraphqlRequest(params, true);
   // Variables and extensions too deep for the recursive walks after this one (the cache key's
   // JSON.stringify first, here in Node's request listener) are the pipeline's to refuse.
-  if (typeof decoded === "string" || variablesLimit(decoded.variables) || variablesLimit(decoded.extensions, "extensions")) return undefined;
+  if (typeof decoded === "string" || nestingLimit(decoded)) return undefined;
   return decoded;
 }

@@ -6,7 +6,7 @@ import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
 import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-documents";
 import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
-import type { Admit } from "../admission/list";
+import { admittedDocument, type Admit } from "../admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
 import type { Metrics } from "../graphql-over-http/metrics";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
@@ -100,8 +100,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const refusals = await options.admission(state, "document", "cost");
     if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
     if (refusals) return refused(refusals);
-    const { document } = state;
-    if (!document) throw new Error("The admission list's document step admitted no document"); // never: it sets one or refuses
+    const document = admittedDocument(state);
     const variables = params.variables;
     const slot = options.slots.take(state.address);
     if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -15,10 +14,11 @@ import { formatError, formatRefusal } from "../../errors/format-error";
 import { createContext, type Services } from "../../graphql/context";
 import { authenticate, isRefusal } from "../admission/caller";
 import { PUSHES_ARE_FREE } from "../admission/document";
-import type { Admit } from "../admission/list";
+import { admittedDocument, type Admit } from "../admission/list";
 import type { Subject } from "../admission/subject";
 import { rawRefusal, type Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
+import { newRequestId } from "../request-id";
 import type { SubscriptionSlots } from "../subscription-slots";
 import { closeNotReading, cutIfNotReading, SocketQueue } from "./socket-queue";
 import { REVOKED_CLOSE, type RevocationSweep } from "../ws-revocation";
@@ -110,7 +110,7 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
    */
   async function admit(connection: Connection, socket: WebSocket, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
     const subject: Subject = {
-      id: randomUUID(),
+      id: newRequestId(),
       transport: "graphql-ws",
       address: connection.address,
       credentials: connection.credentials,
@@ -145,12 +145,12 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         if (!held) connection.subscriptions -= 1;
       }
     }
-    if (refused || !subject.document) return writeRefusal(connection, socket, refused ?? NO_DOCUMENT);
+    if (refused) return writeRefusal(connection, socket, refused);
     connection.refusedInARow = 0;
     connection.queue.idle(connection.subscriptions);
     return {
       schema: options.schema,
-      document: subject.document,
+      document: admittedDocument(subject),
       operationName: payload.operationName,
       variableValues: payload.variables,
       contextValue: createContext(subject, connection.principal, options.services, PUSHES_ARE_FREE),
@@ -259,9 +259,6 @@ function refusal(code: ErrorCode, message: string, details: Record<string, unkno
   const shaped = formatRefusal(code, message, details);
   return new GraphQLError(shaped.message, { extensions: shaped.extensions });
 }
-
-/** Never sent: the list's document step sets the document or refuses. */
-const NO_DOCUMENT: readonly Refusal[] = [{ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" }];
 
 /** What a closing socket answers a subscribe with: one shared refusal, nothing made per message. */
 const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];
