@@ -94,7 +94,7 @@ export function admissionList(options: AdmissionOptions): Admit {
       if (typeof query !== "string") return { code: "BAD_REQUEST", message: "The request has no query" };
       const document = parsedAndValid(options.schema, query);
       if (Array.isArray(document)) return document;
-      subject.document = document as Exclude<typeof document, Refusal[]>;
+      subject.document = document;
       return undefined;
     },
     "operation kind": (subject) => {

@@ -128,23 +128,25 @@ export function fastPath(options: FastPathOptions) {
     const header = request.headers.authorization;
     if (header === undefined) {
       const found = knownOf(url, request, "anonymous");
-      if (!found) return false;
-      return lookUp(request, response, newState(requestIdOf(request), "GET", options.clientAddress(request), header), found) ?? false;
+      const hit = found && hitOf(request, found);
+      // Nothing is made for a request the pipeline will answer (its state, id, address).
+      if (!found || !hit) return false;
+      return serve(request, response, withRequest(newState(requestIdOf(request), "GET", options.clientAddress(request), header), found), found.slot, hit.stored);
     }
     const state = newState(requestIdOf(request), "GET", options.clientAddress(request), header);
     return options.admission(state, "caller", "caller").then((refused) => {
       if (refused) return serveRefusal(request, response, state, refused);
       const found = knownOf(url, request, state.principal?.role ?? "anonymous");
-      return (found && lookUp(request, response, state, found)) ?? false;
+      const hit = found && hitOf(request, found);
+      return found && hit ? serve(request, response, withRequest(state, found), found.slot, hit.stored) : false;
     });
   };
 
-  function lookUp(request: IncomingMessage, response: ServerResponse, state: RequestState, { graphql, slot }: Known): Promise<boolean> | undefined {
+  /** A stored answer, or a 304 (no answer needed) for a matching If-None-Match; undefined for the pipeline. */
+  function hitOf(request: IncomingMessage, { slot }: Known): { stored?: Stored } | undefined {
     const notModified = slot.public && matchesTag(request.headers["if-none-match"], slot.etag);
     const stored = !notModified && options.cache.has(slot) ? options.cache.get(slot) : undefined;
-    if (!notModified && !stored) return undefined;
-    state.graphql = graphql;
-    return serve(request, response, state, slot, stored);
+    return notModified || stored ? { stored } : undefined;
   }
 
   function serveRefusal(request: IncomingMessage, response: ServerResponse, state: RequestState, refused: readonly Refusal[]): true {
@@ -156,6 +158,11 @@ export function fastPath(options: FastPathOptions) {
 }
 
 const PARAMS = new Set(["query", "operationName", "variables", "extensions"]);
+
+function withRequest(state: RequestState, { graphql }: Known): RequestState {
+  state.graphql = graphql;
+  return state;
+}
 
 /** A GET the fast path has read: its request, and its slot in the response cache. */
 interface Known {
