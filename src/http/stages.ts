@@ -74,11 +74,12 @@ export function registerStages(app: FastifyInstance, options: StageOptions): voi
  * JSON at all and asked for no stream.
  */
 function admissionStage(admission: Admit, from: Step, to: Step): Stage {
+  // Only the caller's part charges here (the arrival unit); the cost is charged in Apollo or the stream.
   const ofCaller = to === "arrival";
   return async (request, reply) => {
     const { state } = request;
     const refused = await admission(state, from, to);
-    if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
+    if (ofCaller && state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
     if (!refused) return undefined;
     const accept = request.headers.accept;
     const unacceptable = negotiatedMediaType(accept) === NOT_ACCEPTABLE && !streamProtocol(accept);

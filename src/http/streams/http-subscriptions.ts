@@ -57,6 +57,11 @@ const EVICTED: Refusal = { code: "SERVICE_UNAVAILABLE", message: "Evicted: the s
 export function httpSubscriptions(options: HttpSubscriptionOptions) {
   const open = new Set<LiveStream>();
   const unread: UnreadBounds = { perStream: options.maxUnreadBytes, total: options.maxUnreadTotalBytes, unsent: { bytes: 0 }, open };
+  // One heartbeat for all the open streams: an idle stream holds a place in `open`, not a timer
+  // and its closure each (thousands of idle streams are the case to plan for, docs/limits.md).
+  // A stream that ends during a beat leaves the Set while it is walked, which a Set allows.
+  const heartbeat = setInterval(() => open.forEach((stream) => stream.beat()), options.heartbeatMs);
+  heartbeat.unref();
 
   async function stage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { state } = request;
@@ -155,7 +160,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const untrack = state.principal
       ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", state.id)], "revoked") }, state.principal)
       : noop;
-    const stream: LiveStream = new LiveStream(response, framing, results, options.heartbeatMs, unread, (reason: EndReason) => {
+    const stream: LiveStream = new LiveStream(response, framing, results, unread, (reason: EndReason) => {
       open.delete(stream);
       untrack();
       slot.release();
@@ -178,6 +183,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     },
     /** Shutdown: every stream is told, with an error its client can retry on, and ended. */
     close(): void {
+      clearInterval(heartbeat);
       for (const stream of open) stream.fail([errorOf("SERVICE_UNAVAILABLE", "The server is shutting down; retry", undefined)], "shutdown");
     },
   };

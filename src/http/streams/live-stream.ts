@@ -3,7 +3,6 @@ import type { ExecutionResult } from "graphql";
 import { SubscriberNotReading } from "../../catalogue/catalogue-events";
 import { formatError, formatRefusal } from "../../errors/format-error";
 import type { Framing } from "./framing";
-import { heartbeatsEvery, type Heartbeats } from "./heartbeats";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
 export type EndReason = "completed" | "client closed" | "client not reading" | "behind when all streams held too much" | "revoked" | "evicted" | "shutdown" | "failed";
@@ -40,7 +39,7 @@ function closed(this: ServerResponse): void {
 /**
  * One subscription streamed over an HTTP response, from its first bytes to its end, whichever
  * comes first: the source completes, the client goes away, its key is revoked, the server stops.
- * A heartbeat every `heartbeatMs` (one timer for all the streams of that period, heartbeats.ts)
+ * A heartbeat every `heartbeatMs` (one timer for all the server's open streams: http-subscriptions.ts)
  * keeps proxies from timing out an idle stream and tells a client the stream is alive; it also
  * finds clients that stopped reading: one that has not taken what was written by the next
  * heartbeat, or that lets `maxUnreadBytes` pile up in this process, is cut off: its slot given
@@ -56,13 +55,11 @@ export class LiveStream {
   private stalled = false;
   /** This stream's part of unread.unsent, as last looked at. */
   private counted = 0;
-  private readonly heartbeats: Heartbeats;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly framing: Framing,
     private readonly results: AsyncGenerator<ExecutionResult>,
-    heartbeatMs: number,
     private readonly unread: UnreadBounds,
     private readonly onEnd: (reason: EndReason) => void,
   ) {
@@ -70,8 +67,6 @@ export class LiveStream {
     response.on("close", closed);
     response.on("drain", drained);
     response.write(framing.start);
-    this.heartbeats = heartbeatsEvery(heartbeatMs);
-    this.heartbeats.add(this);
   }
 
   /** Forwards every result until the source completes or the stream ends otherwise. */
@@ -138,7 +133,6 @@ export class LiveStream {
   finish(reason: EndReason): void {
     if (this.ended) return;
     this.ended = true;
-    this.heartbeats.delete(this);
     streams.delete(this.response);
     this.response.off("close", closed);
     this.response.off("drain", drained);
