@@ -81,7 +81,6 @@ interface Connection {
  */
 export function boundConnections(server: Server, bounds: ConnectionBounds): { readonly open: number; closeUnused(): void; stop(): void } {
   const byAddress = new Map<string, number>();
-  let open = 0;
   const connections = new Map<Socket, Connection>();
   // Idle connections in the order they fell idle: the first is the one idle longest.
   const idle = new Set<Connection>();
@@ -126,7 +125,6 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     connections.delete(connection.socket);
     idle.delete(connection);
     fresh.delete(connection);
-    open -= 1;
     if (connection.proxy) return;
     const left = (byAddress.get(connection.address) ?? 1) - 1;
     if (left > 0) byAddress.set(connection.address, left);
@@ -257,12 +255,11 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     const proxy = bounds.isProxy(address);
     const mine = proxy ? 0 : (byAddress.get(address) ?? 0);
     if (mine >= bounds.perAddress) return refuse(socket, "Too many open connections from this address");
-    if (open >= bounds.total) {
+    if (connections.size >= bounds.total) {
       const victim = leastUseful();
       if (!victim) return refuse(socket, "The server is at its connection limit");
       cut(victim, "shed at the cap");
     }
-    open += 1;
     if (!proxy) byAddress.set(address, mine + 1);
     const now = performance.now();
     const connection: Connection = { socket, address, proxy, phase: "idle", since: now, baseline: 0, answered: false, upgraded: false, released: false, slack: 0 };
@@ -272,7 +269,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   });
   return {
     get open() {
-      return open;
+      return connections.size;
     },
     /**
      * For shutdown: closes every connection with no request in flight. Node's own

@@ -68,19 +68,14 @@ export const LIMITER_ENTRY_BYTES = 600;
  * size of one address's, with every other such newcomer: never a fresh budget of its own. A
  * flood from many addresses thus costs at most `bytes`, and beyond that shares one budget.
  */
-export class BoundedRateLimiterMemory extends RateLimiterMemory {
-  readonly maxEntries: number;
+class BoundedRateLimiterMemory extends RateLimiterMemory {
+  private readonly maxEntries: number;
   private readonly overflowKey: string;
 
   constructor(options: ConstructorParameters<typeof RateLimiterMemory>[0], bytes: number) {
     super(options);
     this.maxEntries = Math.max(1, Math.floor(bytes / LIMITER_ENTRY_BYTES));
     this.overflowKey = super.getKey("\0overflow"); // no address or key id looks like this
-  }
-
-  /** The entries held now (the overflow entry included). */
-  get entries(): number {
-    return this.storage().size;
   }
 
   override getKey(key: string | number): string {

@@ -8,16 +8,14 @@ export class Slot {
   /** Set by its owner once it can close what holds the slot. */
   evict: () => void = () => {};
   evicted = false;
-  private given = false;
 
   constructor(
     private readonly slots: SubscriptionSlots,
     readonly address: string,
   ) {}
 
+  /** Gives the slot back; again is nothing (giveBack holds each slot once). */
   release(): void {
-    if (this.given) return;
-    this.given = true;
     this.slots.giveBack(this);
   }
 

@@ -75,7 +75,14 @@ export function cutIfNotReading(socket: WebSocket, maxUnread: number): boolean {
 
 /** Told why (1013), then cut a second later whether or not it answered, which frees what it left unread. */
 export function closeNotReading(socket: WebSocket): void {
-  if (socket.readyState !== socket.OPEN) return;
-  socket.close(NOT_READING_CLOSE.code, NOT_READING_CLOSE.reason);
+  if (socket.readyState === socket.OPEN) closeThenCut(socket, NOT_READING_CLOSE);
+}
+
+/**
+ * The server's side of a close it decides: the client is told why (the table's close code), and
+ * the connection is cut a second later whether or not it answered the close.
+ */
+export function closeThenCut(socket: WebSocket, close: { code: number; reason: string }): void {
+  socket.close(close.code, close.reason);
   setTimeout(() => socket.terminate(), 1000).unref();
 }

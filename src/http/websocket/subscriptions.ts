@@ -20,7 +20,7 @@ import { rawRefusal, type Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
 import { newRequestId } from "../request-id";
 import type { SubscriptionSlots } from "../subscription-slots";
-import { closeNotReading, cutIfNotReading, SocketQueue } from "./socket-queue";
+import { closeNotReading, closeThenCut, cutIfNotReading, SocketQueue } from "./socket-queue";
 import { REVOKED_CLOSE, type RevocationSweep } from "../ws-revocation";
 import { pathOf } from "../graphql-over-http/arrival";
 import { tracing } from "../../tracing";
@@ -269,9 +269,8 @@ const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];
  * whether or not the client answered the close.
  */
 function closeFlood(socket: WebSocket): void {
-  socket.close(FLOOD_CLOSE.code, FLOOD_CLOSE.reason);
+  closeThenCut(socket, FLOOD_CLOSE);
   socket.pause();
-  setTimeout(() => socket.terminate(), 1000).unref();
 }
 
 /**
@@ -279,8 +278,7 @@ function closeFlood(socket: WebSocket): void {
  * again later), and cut a second later whether or not its client answered the close.
  */
 function closeEvicted(socket: WebSocket): void {
-  socket.close(EVICTED_CLOSE.code, EVICTED_CLOSE.reason);
-  setTimeout(() => socket.terminate(), 1000).unref();
+  closeThenCut(socket, EVICTED_CLOSE);
 }
 
 /** An upgrade refused before it is a WebSocket: an HTTP answer with the table's status, Retry-After and body. */
