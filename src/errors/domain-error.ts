@@ -11,7 +11,12 @@ export class DomainError extends Error {
     message: string = ERROR_TABLE[code].description,
     readonly details: Record<string, unknown> = {},
   ) {
+    // A domain error is an expected outcome, answered to the client and never logged with a
+    // stack: capturing one cost 8 % of the API's work under a flood of refused documents.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = "DomainError";
   }
 }
