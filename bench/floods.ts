@@ -77,7 +77,8 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     "refused subscribes, 3 sockets × 3,000 messages": {
       processes: [{ mode: "subscribes", options: { port, addresses: addresses(20, 3), messages: 3000 } }],
       summary: (name, [r]: { codes: Counts; close: number }[][]) => {
-        for (const s of r) expect(name, "a socket", s.codes, ["GRAPHQL_VALIDATION_FAILED", "RATE_LIMITED"]);
+        // Validation failures, and new documents shed past their share of the event loop, until the budget ends.
+        for (const s of r) expect(name, "a socket", s.codes, ["GRAPHQL_VALIDATION_FAILED", "SERVICE_UNAVAILABLE", "RATE_LIMITED"]);
         return r.map((s) => `${JSON.stringify(s.codes)} then ${s.close}`).join("; ");
       },
     },

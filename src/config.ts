@@ -59,8 +59,9 @@ const EnvSchema = z.object({
   MAX_ROOT_FIELDS: int(1, 1000).default(10),
   MAX_DIRECTIVES: int(0, 1000).default(5),
   MAX_SELECTIONS: int(10, 1_000_000).default(1500),
-  NEW_DOCUMENT_WORK_MS: int(0, 1000).default(0),
+  NEW_DOCUMENT_WORK_MS: int(0, 1000).default(200),
   SHED_EVENT_LOOP_DELAY_MS: int(10, 60_000).default(100),
+  REFUSAL_HOLD_MS: int(0, 5000).default(1000),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -184,6 +185,8 @@ export interface Config {
     newDocumentWorkMs: number;
     /** While the event loop's p99 delay is over this, no new document is admitted. */
     eventLoopDelayMs: number;
+    /** How long an HTTP refusal that says "come back later" (429, 503) is held before it is sent (admission/hold.ts); 0: sent at once. */
+    refusalHoldMs: number;
   };
   /**
    * Which X-Forwarded-For entries to believe: false (none), a hop count, or the proxies'
@@ -261,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxUnreadEvents: e.STREAM_MAX_UNREAD_EVENTS,
     },
     corsOrigin: e.CORS_ORIGIN,
-    shedding: { newDocumentWorkMs: e.NEW_DOCUMENT_WORK_MS, eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS },
+    shedding: { newDocumentWorkMs: e.NEW_DOCUMENT_WORK_MS, eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS, refusalHoldMs: e.REFUSAL_HOLD_MS },
     limits: {
       depth: e.MAX_QUERY_DEPTH,
       cost: e.MAX_QUERY_COST,

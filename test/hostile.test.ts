@@ -33,8 +33,9 @@ async function post(query: string, from: string, headers: Record<string, string>
 
 beforeAll(async () => {
   // Each limit alone: new documents shed under pressure would turn the abusive client's last
-  // requests into 503s before its 429 (shedding.test.ts tests that).
-  server = await startServerProcess({ TRUST_PROXY: "1", NEW_DOCUMENT_WORK_MS: "0", SHED_EVENT_LOOP_DELAY_MS: "60000" });
+  // requests into 503s before its 429, and held refusals would make 1,490 refused guesses take
+  // 25 minutes, one at a time (shedding.test.ts tests both).
+  server = await startServerProcess({ TRUST_PROXY: "1", NEW_DOCUMENT_WORK_MS: "0", SHED_EVENT_LOOP_DELAY_MS: "60000", REFUSAL_HOLD_MS: "0" });
   sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, server.rssMiB())), 50);
   // A normal client that keeps asking while the attacks run.
   backgroundLoop = (async () => {

@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from "./support/harness";
 const MEMORY_BYTES = 16 * 1024;
 const ENTRIES = Math.floor(MEMORY_BYTES / LIMITER_ENTRY_BYTES);
 const BUDGET = 5;
+/** The limiter's memory alone: held refusals (shedding.test.ts) would make the hundreds of 429s below a second each. */
+const NO_HOLD = { REFUSAL_HOLD_MS: "0" };
 
 let apps: TestApp[] = [];
 afterEach(async () => {
@@ -32,7 +34,7 @@ const addressOf = (i: number) => `10.1.${i >> 8}.${i & 255}`;
 
 describe("When more addresses come in one window than the limiter's memory holds", () => {
   test("then an early address stays at its spent budget, and the addresses past the bound share one budget", async () => {
-    const t = await startTestApp({ TRUST_PROXY: "1", RATE_LIMIT_BUDGET: String(BUDGET), RATE_LIMIT_MEMORY_BYTES: String(MEMORY_BYTES), LOG_LEVEL: "warn" });
+    const t = await startTestApp({ ...NO_HOLD, TRUST_PROXY: "1", RATE_LIMIT_BUDGET: String(BUDGET), RATE_LIMIT_MEMORY_BYTES: String(MEMORY_BYTES), LOG_LEVEL: "warn" });
     apps.push(t);
     const early = "192.0.2.1";
     let spent = await ask(t, early);
@@ -54,6 +56,7 @@ describe("When more addresses come in one window than the limiter's memory holds
 
   test("then once their window has ended, the entries are gone and a new address has a budget of its own", async () => {
     const t = await startTestApp({
+      ...NO_HOLD,
       TRUST_PROXY: "1",
       RATE_LIMIT_BUDGET: String(BUDGET),
       RATE_LIMIT_WINDOW_MS: "1000",

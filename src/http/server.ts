@@ -21,6 +21,7 @@ import { corsHeaders, corsOptions } from "./graphql-over-http/cors";
 import { fastPath } from "./fast-path/fast-path";
 import { Metrics, registerMetricsRoute } from "./graphql-over-http/metrics";
 import { NewDocumentPressure } from "./graphql-over-http/pressure";
+import { refusalHold } from "./admission/hold";
 import { ResponseCache } from "./graphql-over-http/response-cache";
 import { declareRequestState } from "./graphql-over-http/state";
 import { RateBudgets } from "./rate-limit";
@@ -76,6 +77,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   );
   // Documents never seen before are the expensive work: bounded, and shed first under pressure.
   const pressure = new NewDocumentPressure(config.shedding.newDocumentWorkMs, config.shedding.eventLoopDelayMs);
+  // Refusals that say "come back later" answered late, so a flood's clients cannot come back at once;
+  // at most a quarter of the connection cap held, the rest left for newcomers.
+  const hold = refusalHold(config.shedding.refusalHoldMs, Math.ceil(config.connections.total / 4));
   // The one admission list of every transport.
   const admission = admissionList({
     schema: deps.schema,
@@ -84,6 +88,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     limits: config.limits,
     trustedDocuments: config.trustedDocuments,
     newDocuments: pressure,
+    hold,
   });
   // Subscriptions over graphql-ws and over HTTP streams share their bounds and revocation sweep.
   const slots = new SubscriptionSlots(config.subscriptions.connectionsPerAddress, config.subscriptions.total);
@@ -162,6 +167,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
       health.stop();
       pressure.stop();
       draining = true;
+      hold.release();
       revocations.stop();
       streams.close();
       await subscriptions.close();

@@ -9,6 +9,7 @@ import { admitDocument, HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type Tru
 import type { Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
 import { authenticate, isRefusal } from "./caller";
+import type { RefusalHold } from "./hold";
 import { costWithinLimit, documentLimits, nestingLimit, parsedAndValid } from "./document";
 import type { Subject, Transport } from "./subject";
 
@@ -40,6 +41,8 @@ export interface AdmissionOptions {
   trustedDocuments?: TrustedDocuments;
   /** Bounds the work on documents never seen (pressure.ts): shed first under pressure. */
   newDocuments?: NewDocumentWork;
+  /** Holds the refusals that say "come back later" (hold.ts). */
+  hold?: RefusalHold;
 }
 
 export type Admit = (subject: Subject, from: Step, to: Step) => Promise<readonly Refusal[] | undefined>;
@@ -127,7 +130,9 @@ export function admissionList(options: AdmissionOptions): Admit {
     for (let i = STEPS.indexOf(from), last = STEPS.indexOf(to); i <= last; i += 1) {
       let outcome = ordered[i](subject);
       if (outcome instanceof Promise) outcome = await outcome;
-      if (outcome) return Array.isArray(outcome) ? outcome : [outcome as Refusal];
+      if (!outcome) continue;
+      const refusals = Array.isArray(outcome) ? outcome : [outcome as Refusal];
+      return options.hold ? options.hold.hold(subject.transport, refusals) : refusals;
     }
     return undefined;
   };
