@@ -42,6 +42,7 @@ const HTTP_LAYERS = [
     "request-id.ts",
     "representation.ts",
     "rate-limit.ts",
+    "slow-senders.ts",
     "database-health.ts",
     "logging.ts",
     "request-statuses.ts",

@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   MAX_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(64),
   MIN_REQUEST_RATE_BYTES_PER_SECOND: int(0, 1_000_000_000).default(500),
   REQUEST_RATE_GRACE_MS: int(100, 60_000).default(1000),
+  SLOW_SENDER_PENALTY_MS: int(0, 600_000).default(30_000),
   MAX_WEBSOCKETS: int(1, 1_000_000).default(5000),
   WS_IDLE_TIMEOUT_MS: int(1000, 24 * 3600 * 1000).default(60_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000).default(20),
@@ -145,6 +146,8 @@ export interface Config {
     minRateBytesPerSecond: number;
     /** The credit of time a request starts with before the minimum rate is asked of it. */
     rateGraceMs: number;
+    /** How long an address cut as too slow is refused new connections while a flood of slow requests is on; 0: never. */
+    slowSenderPenaltyMs: number;
   };
   subscriptions: {
     perConnection: number;
@@ -252,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       perAddress: e.MAX_SOCKETS_PER_ADDRESS,
       minRateBytesPerSecond: e.MIN_REQUEST_RATE_BYTES_PER_SECOND,
       rateGraceMs: e.REQUEST_RATE_GRACE_MS,
+      slowSenderPenaltyMs: e.SLOW_SENDER_PENALTY_MS,
     },
     subscriptions: {
       perConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
 import { boundConnections } from "../src/http/connection-bounds";
 import { socketRefusal } from "../src/http/request-guards";
+import { SLOW_FLOOD_CUTS } from "../src/http/slow-senders";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -141,6 +142,48 @@ describe("Requests that arrive below the minimum rate (default 500 B/s after 1 s
     expect(statusOf(refused.received())).toBe(415);
     expect(refused.received().match(/HTTP\/1\.1 /g)).toHaveLength(1);
   }, 20_000);
+});
+
+describe(`During a flood of slow requests (${SLOW_FLOOD_CUTS} cut as too slow within 10 s)`, () => {
+  let server: ServerProcess;
+  let port: number;
+  beforeAll(async () => {
+    server = await startServerProcess(FAR_DEADLINES);
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server.stop());
+
+  /** A new connection from `from` asking /healthz: its status (0 if closed unanswered). */
+  const askFrom = async (from: string) => {
+    const held = await hold(port, from, "");
+    const status = await exchange(held, GET_HEALTHZ);
+    held.socket.destroy();
+    return { status, body: held.received() };
+  };
+
+  test("then an address cut as too slow is refused new connections with 503 before a byte is read, while others are answered; one slow client alone locks out no one", async () => {
+    // One slow client, no flood: its address may connect again at once.
+    const lone = await hold(port, "127.0.2.1", ENDLESS_HEADERS, "a");
+    await lone.closed;
+    expect(statusOf(lone.received())).toBe(408);
+    expect((await askFrom("127.0.2.1")).status).toBe(200);
+
+    // A flood: SLOW_FLOOD_CUTS tricklers from as many addresses, all cut.
+    const flood = await Promise.all(Array.from({ length: SLOW_FLOOD_CUTS }, (_, i) => hold(port, `127.0.3.${i + 1}`, ENDLESS_HEADERS, "a")));
+    await Promise.all(flood.map((h) => h.closed));
+    expect(flood.filter((h) => statusOf(h.received()) !== 408)).toEqual([]);
+
+    // Now the flood's addresses (and the lone slow client's, cut within its penalty) are refused at once…
+    for (const from of ["127.0.3.1", `127.0.3.${SLOW_FLOOD_CUTS}`, "127.0.2.1"]) {
+      const refused = await askFrom(from);
+      expect(refused.status).toBe(503);
+      expect(bodyOf(refused.body).errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+      expect(refused.body).toMatch(/\r\nretry-after: \d+\r\n/i);
+    }
+    // …and an address that never sent slowly is answered.
+    expect((await askFrom("127.0.2.2")).status).toBe(200);
+    expect(await ask(port, POST_QUERY)).toBe(200);
+  }, 30_000);
 });
 
 describe("At the global connection cap (MAX_CONNECTIONS=50)", () => {

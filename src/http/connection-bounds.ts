@@ -1,8 +1,6 @@
-import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { httpStatusOf } from "../errors/error-codes";
-import { randomUUID } from "node:crypto";
-import { errorBody } from "./exit/refusal";
+import { SlowSenders } from "./slow-senders";
 
 export interface ConnectionBounds {
   /** Open TCP connections (HTTP and WebSocket alike) from one socket address. */
@@ -15,6 +13,8 @@ export interface ConnectionBounds {
   minRateBytesPerSecond: number;
   /** The credit of time every request starts with before the minimum rate is asked of it. */
   rateGraceMs: number;
+  /** How long an address cut as too slow is refused new connections during a flood of slow requests (slow-senders.ts); 0: never. */
+  slowSenderPenaltyMs?: number;
   /**
    * Writes a refusal straight to a socket (408 for a request too slow, 503 for one shed at the
    * cap), as Node's clientErrorHandler path writes its own, and closes it.
@@ -75,6 +75,9 @@ interface Connection {
  *   one whose request is being answered or a WebSocket. Trusted proxies' connections go last
  *   (each carries many clients, and closing one under a proxy can fail a request it is about to
  *   send). Only when no connection can go is the newcomer refused with 503.
+ * - During a flood of slow requests, an address one of whose requests was cut as too slow is
+ *   refused new connections for `slowSenderPenaltyMs` (503 before a byte is parsed,
+ *   slow-senders.ts): a tenth of what cutting it again would cost.
  *
  * Node's headersTimeout and requestTimeout (set with the server) still end every request that
  * arrives, however fast, for too long.
@@ -89,6 +92,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   // next). The sweep moves them on: receiving once bytes came, idle once the grace is spent.
   const fresh = new Set<Connection>();
   const sweepMs = Math.max(50, Math.min(250, bounds.rateGraceMs / 4));
+  const slowSenders = new SlowSenders(bounds.slowSenderPenaltyMs ?? 0);
   let lastSweep = performance.now();
 
   const enter = (connection: Connection, phase: Phase, now: number, since = now) => {
@@ -133,6 +137,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
   const forwardedFor = (connection: Connection) => (connection.proxy && connection.request && bounds.clientOf ? bounds.clientOf(connection.request) : undefined);
   const cut = (connection: Connection, reason: "too slow" | "shed at the cap") => {
     const wasIdle = connection.phase === "idle";
+    if (reason === "too slow" && !connection.proxy) slowSenders.cut(connection.address, performance.now());
     bounds.onCut?.({ reason, address: connection.address, forwardedFor: forwardedFor(connection), idle: wasIdle });
     release(connection);
     // Nothing of a request has arrived, or its response is already written (the rest of its body
@@ -250,9 +255,12 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     connection.request = undefined;
     enter(connection, "busy", performance.now());
   });
+  // 503 before a byte of the request is parsed, in the API's body (the table's Retry-After).
+  const refuse = (socket: Socket, message: string) => bounds.refuseRaw(socket, "SERVICE_UNAVAILABLE", `${message}; retry later`);
   server.prependListener("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const proxy = bounds.isProxy(address);
+    if (!proxy && slowSenders.refuses(address, performance.now())) return refuse(socket, "This address's requests arrived too slowly during a flood of slow requests");
     const mine = proxy ? 0 : (byAddress.get(address) ?? 0);
     if (mine >= bounds.perAddress) return refuse(socket, "Too many open connections from this address");
     if (connections.size >= bounds.total) {
@@ -284,17 +292,4 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
       clearInterval(sweeper);
     },
   };
-}
-
-/** 503 straight onto the socket, then closed once written: the request is never parsed. */
-function refuse(socket: Socket, message: string): void {
-  const status = httpStatusOf("SERVICE_UNAVAILABLE");
-  const body = errorBody(randomUUID(), "SERVICE_UNAVAILABLE", `${message}; retry later`);
-  socket.on("error", () => {}); // the client may be gone already
-  socket.pause(); // nothing it sends is read: the parser must not answer it too
-  socket.write(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
 }

@@ -84,6 +84,7 @@ export function createFastifyApp(options: FastifyAppOptions): { app: FastifyInst
     isProxy: (address) => options.trusted(address, 0),
     minRateBytesPerSecond: config.connections.minRateBytesPerSecond,
     rateGraceMs: config.connections.rateGraceMs,
+    slowSenderPenaltyMs: config.connections.slowSenderPenaltyMs,
     refuseRaw: socketRefusal(config.corsOrigin),
     clientOf: options.clientAddress,
     onCut: (event) => cuts.count(event),
