@@ -57,9 +57,9 @@ const HTTP_LAYERS = [
   ["admission"],
   // GraphQL over HTTP's stages, one file each, over one request state.
   ["graphql-over-http"],
-  // What is built on the stages alone: health, the playground, connection bounds, the guards
-  // of a request before its route.
-  ["health.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts"],
+  // What is built on the stages alone: health (and its probes' own listener), the playground,
+  // connection bounds, the guards of a request before its route.
+  ["health.ts", "probe-listener.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts"],
   // The transports beside the GraphQL route: cache hits before Fastify (fast-path/), SSE and
   // multipart (streams/), graphql-ws (websocket/).
   ["fast-path", "streams", "websocket"],

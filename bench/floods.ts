@@ -13,7 +13,8 @@ import { pin } from "./pin";
  * many addresses (issue 25): slow bodies from 20,000 loopback addresses, reconnecting, and
  * distinct documents from 1,000. For each: the normal client's answers and refusals (its
  * statuses counted, not thrown on), its p99 as a ratio to its p99 alone, the API's peak RSS and
- * the longest /healthz answer on a new connection asked every 200 ms. The API runs in a process
+ * the longest /healthz answer on a new connection asked every 200 ms, on HEALTH_PORT and on the
+ * traffic port (a newcomer there waits in the same accept queue as the flood). The API runs in a process
  * of its own on core 0 (production config, deadlines shortened so a trickle ends within the
  * phase); the attackers run in processes of their own (test/support/flood.js) on core 1 with
  * this load generator and the database, so their work is never the normal client's.
@@ -56,9 +57,11 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     RATE_LIMIT_KEY_BUDGET: "1000000000", // the normal client's and the history readers' keys
     REQUEST_HEADERS_TIMEOUT_MS: "2000",
     REQUEST_TIMEOUT_MS: "4000",
+    HEALTH_PORT: "0", // the probes' own listener (probe-listener.ts), beside /healthz on the traffic port
   });
   const port = Number(new URL(api.url).port);
   const healthz = api.url.replace(/\/graphql$/, "/healthz");
+  const probesUrl = /health probes: (\S+)/.exec(api.output())![1];
   const normalKey = await createKeyAt(databaseUri, "bench normal client", "reader");
   const readerKeys = await Promise.all(Array.from({ length: 6 }, (_, i) => createKeyAt(databaseUri, `bench reader ${i}`, "reader")));
   // The attackers are started after this, and inherit this process's core.
@@ -145,18 +148,12 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     }
     return { latencies, statuses };
   };
-  /**
-   * Every 200 ms, from this process: /healthz on a new connection (as a load balancer's check;
-   * a newcomer at the cap), the longest wait for its answer (one still waiting at the end counts),
-   * and the API's RSS.
-   */
-  const probe = () => {
+  /** /healthz asked every 200 ms on a new connection, as a load balancer's check would: the longest wait (one still waiting at the end counts) and the statuses. */
+  const poll = (url: string) => {
     let longest = 0;
-    let peakRss = api.rssMiB();
     const statuses: Counts = {};
     let waiting: number | undefined;
     const timer = setInterval(() => {
-      peakRss = Math.max(peakRss, api.rssMiB());
       if (waiting !== undefined) return;
       const start = (waiting = performance.now());
       const done = (status: string) => {
@@ -164,7 +161,7 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
         tally(statuses, status);
         waiting = undefined;
       };
-      const req = get(healthz, { agent: false, timeout: 10_000 }, (res) => {
+      const req = get(url, { agent: false, timeout: 10_000 }, (res) => {
         res.resume();
         res.once("end", () => done(String(res.statusCode)));
       });
@@ -174,7 +171,17 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     return () => {
       clearInterval(timer);
       if (waiting !== undefined) longest = Math.max(longest, performance.now() - waiting);
-      return { longest, peakRss, statuses };
+      return { longest, statuses };
+    };
+  };
+  /** The probes on HEALTH_PORT and on the traffic port (a newcomer there, at the cap), and the API's peak RSS. */
+  const probe = () => {
+    let peakRss = api.rssMiB();
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 200);
+    const [onProbePort, onTrafficPort] = [poll(probesUrl), poll(healthz)];
+    return () => {
+      clearInterval(sampler);
+      return { peakRss, probePort: onProbePort(), trafficPort: onTrafficPort() };
     };
   };
   /** The API's CPU time so far, ms (utime + stime from /proc, in clock ticks of 10 ms). */
@@ -223,15 +230,16 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     const row = (name: string, during: { latencies: number[]; statuses: Counts }, seen: ReturnType<ReturnType<typeof probe>>, got: string) => {
       const p99 = pct(during.latencies, 0.99);
       const others = Object.keys(during.statuses).some((k) => k !== "200" && k !== "503") ? ` (${listed(during.statuses)})` : "";
-      const health = Object.keys(seen.statuses).some((k) => k !== "200") ? ` (${listed(seen.statuses)})` : "";
-      return `| ${name} | ${thousands(during.statuses[200] ?? 0)} | ${thousands(during.statuses[503] ?? 0)}${others} | ${p99.toFixed(1)} | ${(p99 / base).toFixed(2)} | ${seen.peakRss.toFixed(0)} | ${seen.longest.toFixed(0)}${health} | ${got} |`;
+      const health = ({ longest, statuses }: { longest: number; statuses: Counts }) =>
+        `${longest.toFixed(0)}${Object.keys(statuses).some((k) => k !== "200") ? ` (${listed(statuses)})` : ""}`;
+      return `| ${name} | ${thousands(during.statuses[200] ?? 0)} | ${thousands(during.statuses[503] ?? 0)}${others} | ${p99.toFixed(1)} | ${(p99 / base).toFixed(2)} | ${seen.peakRss.toFixed(0)} | ${health(seen.probePort)} | ${health(seen.trafficPort)} | ${got} |`;
     };
     // Each row is printed once its case has checked its statuses.
     console.log(
-      `\nUnder floods: one normal client (a key, \`statusCode(code: 404)\`, one request at a time on a keep-alive connection) alone, then during each flood from attackers in processes of their own; /healthz asked every 200 ms on a new connection; ${pinned ? "API on core 0, load, attackers and database on core 1" : "not pinned (no taskset)"}.\n`,
+      `\nUnder floods: one normal client (a key, \`statusCode(code: 404)\`, one request at a time on a keep-alive connection) alone, then during each flood from attackers in processes of their own; /healthz asked every 200 ms on a new connection, on HEALTH_PORT and on the traffic port; ${pinned ? "API on core 0, load, attackers and database on core 1" : "not pinned (no taskset)"}.\n`,
     );
-    console.log("| flood | normal 200s | normal 503s | normal p99 ms | p99 ratio to alone | API peak RSS MiB | longest /healthz ms | what the attackers got |");
-    console.log("|---|---|---|---|---|---|---|---|");
+    console.log("| flood | normal 200s | normal 503s | normal p99 ms | p99 ratio to alone | API peak RSS MiB | longest /healthz ms, HEALTH_PORT | longest /healthz ms, traffic port | what the attackers got |");
+    console.log("|---|---|---|---|---|---|---|---|---|");
     console.log(row("none (baseline)", alone, aloneProbe, "—"));
     const failed: string[] = [];
     for (const [name, flood] of Object.entries(floods)) {
@@ -250,7 +258,8 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
       let got: string;
       try {
         expect(name, "the normal client", during.statuses, ["200", "503", "504", "connection lost"]);
-        expect(name, "/healthz", seen.statuses, ["200", "503", "connection lost", "timeout"]);
+        expect(name, "/healthz on HEALTH_PORT", seen.probePort.statuses, ["200"]);
+        expect(name, "/healthz on the traffic port", seen.trafficPort.statuses, ["200", "503", "connection lost", "timeout"]);
         got = flood.summary(name, results);
       } catch (error) {
         failed.push((error as Error).message);

@@ -8,6 +8,7 @@ import { type EmbeddedServer, startEmbeddedServer } from "./db/embedded-server";
 import { buildAppSchema } from "./graphql/schema";
 import { tellPlaygroundPolicy } from "./http/playground";
 import { createHttpServer } from "./http/server";
+import { listenForProbes } from "./http/probe-listener";
 import { CatalogueEvents } from "./catalogue/catalogue-events";
 import { SharedState } from "./replicas/shared-state";
 import { prepareServices } from "./services";
@@ -18,6 +19,8 @@ export interface RunningApp {
   connection: Connection;
   /** Set when the app started its own database server. */
   embedded?: EmbeddedServer;
+  /** /healthz on HEALTH_PORT, when set. */
+  probesUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -95,7 +98,20 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
     const { port } = app.server.address() as { port: number };
     const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
-    return { url: `http://${host}:${port}/graphql`, connection, embedded, stop };
+    let probesUrl: string | undefined;
+    if (config.healthPort !== undefined) {
+      const probes = await listenForProbes(app, config.healthPort, config.host);
+      // Closed after the API's own shutdown (cleanups run last first): while it drains, /readyz
+      // here answers 503, as on PORT.
+      const closeProbes = () =>
+        new Promise((resolve) => {
+          probes.close(resolve);
+          probes.closeAllConnections();
+        });
+      cleanups.splice(cleanups.indexOf(stopHttp), 0, closeProbes);
+      probesUrl = `http://${host}:${(probes.address() as { port: number }).port}/healthz`;
+    }
+    return { url: `http://${host}:${port}/graphql`, connection, embedded, probesUrl, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -108,7 +124,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
  * budgets are shared through Redis, whether /metrics exists, whether traces are exported). Never a secret: the database
  * URI loses its user and password, Redis and the metrics token are named, not shown.
  */
-export function startupLine(app: Pick<RunningApp, "url" | "embedded">, config: Config): string {
+export function startupLine(app: Pick<RunningApp, "url" | "embedded" | "probesUrl">, config: Config): string {
   const database = app.embedded ? `embedded ${app.embedded.kind}, data in ${app.embedded.dataPath}` : `MONGODB_URI ${withoutSecrets(config.mongodbUri ?? "")}`;
   const trusted = config.trustedDocuments
     ? `${config.trustedDocuments.policy} (${config.trustedDocuments.documents.size} listed${config.trustedDocuments.policy === "strict" ? ": only those run" : ""})`
@@ -120,6 +136,7 @@ export function startupLine(app: Pick<RunningApp, "url" | "embedded">, config: C
     `metrics: ${config.metricsToken ? "GET /metrics with METRICS_TOKEN" : "off"}`,
     `tracing: ${config.tracing ? `OTLP to ${withoutSecrets(config.tracing.tracesUrl)} (${config.tracing.sampler})` : "off"}`,
     `playground: ${config.playground ? "on" : "off"}`,
+    ...(app.probesUrl ? [`health probes: ${app.probesUrl} and /readyz`] : []),
   ];
   return `StatusGraph listening at ${app.url} (${parts.join("; ")})`;
 }

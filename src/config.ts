@@ -12,6 +12,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  HEALTH_PORT: int(0, 65535).optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   FERRETDB_BIN: z.string().min(1).optional(),
@@ -95,6 +96,8 @@ export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 export interface Config {
   port: number;
   host: string;
+  /** A listener of its own for /healthz and /readyz (http/probe-listener.ts); unset: the probes are on PORT only. */
+  healthPort?: number;
   /** Unset: start an embedded MongoDB-compatible server storing under dataDir. */
   mongodbUri?: string;
   dataDir: string;
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    healthPort: e.HEALTH_PORT,
     mongodbUri: e.MONGODB_URI,
     dataDir: resolve(PROJECT_ROOT, e.DATA_DIR),
     ferretdbBin: e.FERRETDB_BIN,

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
+import WebSocket from "ws";
 import { boundConnections } from "../src/http/connection-bounds";
 import { socketRefusal } from "../src/http/request-guards";
 import { SLOW_FLOOD_CUTS } from "../src/http/slow-senders";
@@ -284,4 +285,41 @@ describe("When the server's own event loop is held while a request arrives", () 
       plain.close();
     }
   });
+});
+
+describe("With HEALTH_PORT, when the traffic port is at its cap (MAX_CONNECTIONS=10, all of them WebSockets)", () => {
+  let server: ServerProcess;
+  let port: number;
+  let probes: URL;
+  beforeAll(async () => {
+    server = await startServerProcess({ ...FAR_DEADLINES, MAX_CONNECTIONS: "10", HEALTH_PORT: "0" });
+    port = Number(new URL(server.url).port);
+    probes = new URL(/health probes: (\S+)/.exec(server.output())![1]);
+  });
+  afterAll(() => server.stop());
+
+  test("then a newcomer on the traffic port gets 503, while the probe port answers /healthz and /readyz, and nothing else", async () => {
+    // Busy connections are never shed for a newcomer: ten WebSockets fill the cap for good.
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 10 },
+        (_, i) =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { localAddress: `127.0.4.${i + 1}` });
+            ws.once("open", () => resolve(ws));
+            ws.once("error", reject);
+          }),
+      ),
+    );
+    expect(await ask(port)).toBe(503);
+    for (const [path, status] of [["/healthz", "ok"], ["/readyz", "ready"]]) {
+      const res = await fetch(new URL(path, probes));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as any).status).toBe(status);
+    }
+    const other = await fetch(new URL("/graphql?query={__typename}", probes));
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as any).errors[0].extensions).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
+    for (const ws of sockets) ws.close();
+  }, 30_000);
 });
