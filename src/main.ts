@@ -1,9 +1,12 @@
 import "reflect-metadata";
 import { loadConfig } from "./config";
+import { tuneHeapGrowth } from "./heap";
 import { startTracing, stopTracing } from "./tracing";
 
 // The only module that touches process signals and exit codes.
 async function main() {
+  // First, before the heap grows (src/heap.ts).
+  tuneHeapGrowth();
   const config = loadConfig(process.env);
   // Before the app's modules load: the instrumentations patch mongodb and ioredis as they are required.
   await startTracing(config.tracing);
