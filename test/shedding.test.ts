@@ -1,3 +1,6 @@
+import { loadConfig } from "../src/config";
+import { documentGate, type NewDocumentWork } from "../src/graphql/limits/document-gate";
+import { refusalHold } from "../src/http/admission/hold";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -58,11 +61,57 @@ describe("When distinct documents flood the server", () => {
     const answers = await Promise.all(flood);
     const shed = answers.filter((r) => r.status === 503);
     expect(shed.length).toBeGreaterThan(0);
-    expect(shed.every((r) => r.code === "SERVICE_UNAVAILABLE" && r.retryAfter === "5" && r.data === undefined)).toBe(true);
+    // The table's Retry-After of 5 s, less the 4 s it was held.
+    expect(shed.every((r) => r.code === "SERVICE_UNAVAILABLE" && r.retryAfter === "1" && r.data === undefined)).toBe(true);
     // Nothing else went wrong: every other answer ran.
     expect(answers.filter((r) => r.status !== 503).every((r) => r.status === 200)).toBe(true);
     // Held: every shed answer came after the normal client's answers to requests sent after it.
     for (const r of shed) expect(normal.filter((n) => n.round >= r.round && n.at > r.at)).toEqual([]);
     expect(normal.filter((r) => r.status !== 200)).toEqual([]);
   }, 60_000);
+});
+
+describe("When a flood of distinct documents passes the gate (documentGate, with a counter for its new-document work)", () => {
+  test("then the documents clients repeat stay known, and are never counted as new work again, while one seen once is forgotten", () => {
+    const counted: string[] = [];
+    let current = "";
+    const work: NewDocumentWork = { admit: () => (counted.push(current), true), spend: () => {} };
+    const check = documentGate(loadConfig({}).limits, work);
+    const ask = (query: string) => ((current = query), check(query));
+    const repeated = "query Repeated { statusCode(code: 404) { code } }";
+    const once = "query Once { statusCode(code: 410) { code } }";
+    ask(repeated);
+    ask(repeated); // seen again: kept apart from the flood
+    ask(once);
+    // More distinct documents than the gate remembers (1 MiB, about 5,000).
+    for (let i = 0; i < 12_000; i += 1) ask(`query Flood_${i} { __typename }`);
+    counted.length = 0;
+    ask(repeated);
+    ask(once);
+    expect(counted).toEqual([once]);
+  });
+});
+
+describe("When refusals that say \"come back later\" are held (refusalHold)", () => {
+  const limited = [{ code: "RATE_LIMITED" as const, message: "spent", details: { retryAfterSeconds: 30 }, headers: { "retry-after": "30" } }];
+  test("then one address holds no more than its share, graphql-ws is never held, and the Retry-After sent counts the time held", async () => {
+    const hold = refusalHold(1000, 100, 2);
+    const first = hold.hold({ transport: "POST", address: "192.0.2.1" }, limited);
+    const second = hold.hold({ transport: "POST", address: "192.0.2.1" }, limited);
+    expect(first).toBeInstanceOf(Promise);
+    expect(second).toBeInstanceOf(Promise);
+    // Past its share of two, the address's next refusal goes out at once; another address's is held.
+    expect(hold.hold({ transport: "POST", address: "192.0.2.1" }, limited)).toBe(limited);
+    expect(hold.hold({ transport: "POST", address: "192.0.2.2" }, limited)).toBeInstanceOf(Promise);
+    expect(hold.hold({ transport: "graphql-ws", address: "192.0.2.3" }, limited)).toBe(limited);
+    expect(hold.held).toBe(3);
+    const [sent] = await first;
+    expect(sent.headers).toEqual({ "retry-after": "29" });
+    expect(sent.details).toEqual({ retryAfterSeconds: 29 });
+    await second;
+    hold.release();
+    expect(hold.held).toBe(0);
+    // Released (shutdown): nothing is held from then on.
+    expect(hold.hold({ transport: "POST", address: "192.0.2.4" }, limited)).toBe(limited);
+  });
 });

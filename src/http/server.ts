@@ -78,8 +78,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // Documents never seen before are the expensive work: bounded, and shed first under pressure.
   const pressure = new NewDocumentPressure(config.shedding.newDocumentWorkMs, config.shedding.eventLoopDelayMs);
   // Refusals that say "come back later" answered late, so a flood's clients cannot come back at once;
-  // at most a quarter of the connection cap held, the rest left for newcomers.
-  const hold = refusalHold(config.shedding.refusalHoldMs, Math.ceil(config.connections.total / 4));
+  // at most a quarter of the connection cap held (the rest left for newcomers), and no more for
+  // one address than the connections it may hold.
+  const hold = refusalHold(config.shedding.refusalHoldMs, Math.ceil(config.connections.total / 4), config.connections.perAddress);
   // The one admission list of every transport.
   const admission = admissionList({
     schema: deps.schema,

@@ -29,13 +29,22 @@ export const hashEntryBytes = (_value: unknown, key: string) => 2 * key.length +
  * 2. depth, aliases, root fields, directives and selections, in time linear in the document.
  * A document that does not parse passes: Apollo reports its syntax error as usual.
  * Documents found within the limits are remembered by hash (clients repeat a few documents),
- * so a repeated one is not lexed and walked again.
+ * so a repeated one is not lexed and walked again, nor counted as new work.
  */
 export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork): (query: string) => DomainError | undefined {
-  const accepted = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
+  // Two segments (a segmented LRU): documents accepted once, and documents seen again. A flood
+  // of distinct documents churns the first only; the documents clients repeat stay known, and are
+  // never counted as new work again (a single LRU let the flood evict them every few seconds).
+  const once = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
+  const repeated = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   return (query) => {
     const hash = createHash("sha256").update(query).digest("base64url");
-    if (accepted.has(hash)) return undefined;
+    if (repeated.get(hash)) return undefined;
+    if (once.has(hash)) {
+      once.delete(hash);
+      repeated.set(hash, true);
+      return undefined;
+    }
     // A document never seen costs a lexing, a walk, then Apollo's parse and validation: under
     // pressure these are what is shed, while known documents and cache hits keep flowing.
     if (newWork && !newWork.admit()) return new DomainError("SERVICE_UNAVAILABLE", BUSY_MESSAGE, { newDocuments: "shed" });
@@ -45,7 +54,7 @@ export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork)
       const used = process.cpuUsage(started);
       newWork.spend((used.user + used.system) / 1000);
     }
-    if (!error) accepted.set(hash, true);
+    if (!error) once.set(hash, true);
     return error;
   };
 }

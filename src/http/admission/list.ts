@@ -132,7 +132,7 @@ export function admissionList(options: AdmissionOptions): Admit {
       if (outcome instanceof Promise) outcome = await outcome;
       if (!outcome) continue;
       const refusals = Array.isArray(outcome) ? outcome : [outcome as Refusal];
-      return options.hold ? options.hold.hold(subject.transport, refusals) : refusals;
+      return options.hold ? options.hold.hold(subject, refusals) : refusals;
     }
     return undefined;
   };
