@@ -100,7 +100,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
     let probesUrl: string | undefined;
     if (config.healthPort !== undefined) {
-      const probes = await listenForProbes(app, config.healthPort, config.host);
+      const probes = await listenForProbes(app, config.healthPort, config.healthHost);
       // Closed after the API's own shutdown (cleanups run last first): while it drains, /readyz
       // here answers 503, as on PORT.
       const closeProbes = () =>
@@ -109,7 +109,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
           probes.closeAllConnections();
         });
       cleanups.splice(cleanups.indexOf(stopHttp), 0, closeProbes);
-      probesUrl = `http://${host}:${(probes.address() as { port: number }).port}/healthz`;
+      const probesHost = config.healthHost === "0.0.0.0" || config.healthHost === "127.0.0.1" ? "localhost" : config.healthHost;
+      probesUrl = `http://${probesHost}:${(probes.address() as { port: number }).port}/healthz`;
     }
     return { url: `http://${host}:${port}/graphql`, connection, embedded, probesUrl, stop };
   } catch (error) {

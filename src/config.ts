@@ -13,6 +13,7 @@ const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default("127.0.0.1"),
   HEALTH_PORT: int(0, 65535).optional(),
+  HEALTH_HOST: z.string().min(1).optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   FERRETDB_BIN: z.string().min(1).optional(),
@@ -98,6 +99,8 @@ export interface Config {
   host: string;
   /** A listener of its own for /healthz and /readyz (http/probe-listener.ts); unset: the probes are on PORT only. */
   healthPort?: number;
+  /** Where that listener binds (HEALTH_HOST, else HOST): an interface only the probes reach. */
+  healthHost: string;
   /** Unset: start an embedded MongoDB-compatible server storing under dataDir. */
   mongodbUri?: string;
   dataDir: string;
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: e.PORT,
     host: e.HOST,
     healthPort: e.HEALTH_PORT,
+    healthHost: e.HEALTH_HOST ?? e.HOST,
     mongodbUri: e.MONGODB_URI,
     dataDir: resolve(PROJECT_ROOT, e.DATA_DIR),
     ferretdbBin: e.FERRETDB_BIN,

@@ -3,7 +3,7 @@ import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
 import { boundConnections } from "../src/http/connection-bounds";
 import { socketRefusal } from "../src/http/request-guards";
-import { SLOW_FLOOD_CUTS } from "../src/http/slow-senders";
+import { SLOW_FLOOD_ADDRESSES } from "../src/http/slow-senders";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -145,7 +145,7 @@ describe("Requests that arrive below the minimum rate (default 500 B/s after 1 s
   }, 20_000);
 });
 
-describe(`During a flood of slow requests (${SLOW_FLOOD_CUTS} cut as too slow within 10 s)`, () => {
+describe(`During a flood of slow requests (${SLOW_FLOOD_ADDRESSES} addresses cut as too slow within 10 s)`, () => {
   let server: ServerProcess;
   let port: number;
   beforeAll(async () => {
@@ -162,24 +162,35 @@ describe(`During a flood of slow requests (${SLOW_FLOOD_CUTS} cut as too slow wi
     return { status, body: held.received() };
   };
 
-  test("then an address cut as too slow is refused new connections with 503 before a byte is read, while others are answered; one slow client alone locks out no one", async () => {
+  test("then an address cut as too slow is refused new connections with 503 before a byte is read, while others are answered; one slow address alone locks out no one", async () => {
     // One slow client, no flood: its address may connect again at once.
     const lone = await hold(port, "127.0.2.1", ENDLESS_HEADERS, "a");
     await lone.closed;
     expect(statusOf(lone.received())).toBe(408);
     expect((await askFrom("127.0.2.1")).status).toBe(200);
+    // Nor does one address declare a flood, however many of its requests are cut (two waves,
+    // each within the 64 connections an address may hold).
+    for (let wave = 0; wave < 2; wave += 1) {
+      const many = await Promise.all(Array.from({ length: SLOW_FLOOD_ADDRESSES / 2 + 5 }, () => hold(port, "127.0.2.3", ENDLESS_HEADERS, "a")));
+      await Promise.all(many.map((h) => h.closed));
+      expect(many.filter((h) => statusOf(h.received()) !== 408)).toEqual([]);
+    }
+    expect((await askFrom("127.0.2.3")).status).toBe(200);
 
-    // A flood: SLOW_FLOOD_CUTS tricklers from as many addresses, all cut.
-    const flood = await Promise.all(Array.from({ length: SLOW_FLOOD_CUTS }, (_, i) => hold(port, `127.0.3.${i + 1}`, ENDLESS_HEADERS, "a")));
+    // A flood: SLOW_FLOOD_ADDRESSES tricklers from as many addresses, all cut.
+    const flood = await Promise.all(Array.from({ length: SLOW_FLOOD_ADDRESSES }, (_, i) => hold(port, `127.0.3.${i + 1}`, ENDLESS_HEADERS, "a")));
     await Promise.all(flood.map((h) => h.closed));
     expect(flood.filter((h) => statusOf(h.received()) !== 408)).toEqual([]);
 
     // Now the flood's addresses (and the lone slow client's, cut within its penalty) are refused at once…
-    for (const from of ["127.0.3.1", `127.0.3.${SLOW_FLOOD_CUTS}`, "127.0.2.1"]) {
+    for (const from of ["127.0.3.1", `127.0.3.${SLOW_FLOOD_ADDRESSES}`, "127.0.2.1"]) {
       const refused = await askFrom(from);
       expect(refused.status).toBe(503);
       expect(bodyOf(refused.body).errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
-      expect(refused.body).toMatch(/\r\nretry-after: \d+\r\n/i);
+      // Retry-After: what is left of its 30 s penalty.
+      const retryAfter = Number(/\r\nretry-after: (\d+)\r\n/i.exec(refused.body)?.[1]);
+      expect(retryAfter).toBeGreaterThan(5);
+      expect(retryAfter).toBeLessThanOrEqual(30);
     }
     // …and an address that never sent slowly is answered.
     expect((await askFrom("127.0.2.2")).status).toBe(200);
@@ -317,6 +328,14 @@ describe("With HEALTH_PORT, when the traffic port is at its cap (MAX_CONNECTIONS
       expect(res.status).toBe(200);
       expect(((await res.json()) as any).status).toBe(status);
     }
+    // Whoever reaches the probe port cannot hold it: 16 silent connections, and the probe still gets in.
+    const silent = await Promise.all(Array.from({ length: 16 }, () => hold(Number(probes.port), "127.0.0.1", "")));
+    const probe = await fetch(probes);
+    expect(probe.status).toBe(200);
+    // The oldest was closed for it (without that, this wait would not end).
+    await Promise.race(silent.map((h) => h.closed));
+    expect(silent.filter((h) => h.isClosed()).length).toBe(1);
+    for (const h of silent) h.socket.destroy();
     const other = await fetch(new URL("/graphql?query={__typename}", probes));
     expect(other.status).toBe(404);
     expect(((await other.json()) as any).errors[0].extensions).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });

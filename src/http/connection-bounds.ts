@@ -19,7 +19,7 @@ export interface ConnectionBounds {
    * Writes a refusal straight to a socket (408 for a request too slow, 503 for one shed at the
    * cap), as Node's clientErrorHandler path writes its own, and closes it.
    */
-  refuseRaw: (socket: Socket, code: "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE", message: string) => void;
+  refuseRaw: (socket: Socket, code: "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE", message: string, retryAfterSeconds?: number) => void;
   /** Told of every connection cut or shed (for the log). */
   onCut?: (event: { reason: "too slow" | "shed at the cap"; address: string; forwardedFor?: string; idle: boolean }) => void;
   /** The client a trusted proxy's request is for (TRUST_PROXY), for onCut. */
@@ -76,8 +76,8 @@ interface Connection {
  *   (each carries many clients, and closing one under a proxy can fail a request it is about to
  *   send). Only when no connection can go is the newcomer refused with 503.
  * - During a flood of slow requests, an address one of whose requests was cut as too slow is
- *   refused new connections for `slowSenderPenaltyMs` (503 before a byte is parsed,
- *   slow-senders.ts): a tenth of what cutting it again would cost.
+ *   refused new connections for `slowSenderPenaltyMs` (503 before a byte is parsed, Retry-After
+ *   the penalty left; slow-senders.ts): a tenth of what cutting it again would cost.
  *
  * Node's headersTimeout and requestTimeout (set with the server) still end every request that
  * arrives, however fast, for too long.
@@ -256,11 +256,13 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     enter(connection, "busy", performance.now());
   });
   // 503 before a byte of the request is parsed, in the API's body (the table's Retry-After).
-  const refuse = (socket: Socket, message: string) => bounds.refuseRaw(socket, "SERVICE_UNAVAILABLE", `${message}; retry later`);
+  const refuse = (socket: Socket, message: string, retryAfterSeconds?: number) =>
+    bounds.refuseRaw(socket, "SERVICE_UNAVAILABLE", `${message}; retry later`, retryAfterSeconds);
   server.prependListener("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const proxy = bounds.isProxy(address);
-    if (!proxy && slowSenders.refuses(address, performance.now())) return refuse(socket, "This address's requests arrived too slowly during a flood of slow requests");
+    const penalty = proxy ? 0 : slowSenders.refusedFor(address, performance.now());
+    if (penalty > 0) return refuse(socket, "This address's requests arrived too slowly during a flood of slow requests", penalty);
     const mine = proxy ? 0 : (byAddress.get(address) ?? 0);
     if (mine >= bounds.perAddress) return refuse(socket, "Too many open connections from this address");
     if (connections.size >= bounds.total) {

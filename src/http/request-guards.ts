@@ -93,10 +93,10 @@ const corsHeaderOf = (corsOrigin: string) => (variesOnOrigin(corsOrigin) ? "vary
  * hand on a request that completes meanwhile), and it is closed once written, or a second later
  * if the client does not read.
  */
-export const socketRefusal = (corsOrigin: string) => (socket: Socket, code: ErrorCode, message: string) => {
+export const socketRefusal = (corsOrigin: string) => (socket: Socket, code: ErrorCode, message: string, retryAfterSeconds?: number) => {
   if (socket.destroyed) return;
   socket.on("error", () => {}); // the client may be gone already
   socket.pause();
   setTimeout(() => socket.destroy(), 1000).unref();
-  socket.write(rawRefusal(code, message, [corsHeaderOf(corsOrigin)]), () => socket.destroy());
+  socket.write(rawRefusal(code, message, [corsHeaderOf(corsOrigin)], retryAfterSeconds), () => socket.destroy());
 };

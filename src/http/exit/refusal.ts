@@ -45,14 +45,14 @@ export function refuse(reply: FastifyReply, state: RequestRecord, refused: Refus
 
 /**
  * A refusal written straight to a socket, where no Fastify reply exists (Node's own parse
- * errors, a WebSocket upgrade): the same status, Retry-After and body as `refuse` would send,
- * and the connection closed.
+ * errors, a WebSocket upgrade): the same status, Retry-After (the table's, unless the refusal
+ * knows better) and body as `refuse` would send, and the connection closed.
  */
-export function rawRefusal(code: ErrorCode, message: string, headers: string[] = []): string {
+export function rawRefusal(code: ErrorCode, message: string, headers: string[] = [], retryAfterSeconds?: number): string {
   const status = httpStatusOf(code);
   const requestId = randomUUID();
   const body = errorBody(requestId, code, message);
-  const retryAfter = factsOf(code).retryAfterSeconds;
+  const retryAfter = retryAfterSeconds ?? factsOf(code).retryAfterSeconds;
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
     `content-type: ${JSON_TYPE}`,
