@@ -1,6 +1,7 @@
 import { loadConfig } from "../src/config";
 import { documentGate, type NewDocumentWork } from "../src/graphql/limits/document-gate";
 import { refusalHold } from "../src/http/admission/hold";
+import { NewDocumentPressure } from "../src/http/graphql-over-http/pressure";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -113,5 +114,21 @@ describe("When refusals that say \"come back later\" are held (refusalHold)", ()
     expect(hold.held).toBe(0);
     // Released (shutdown): nothing is held from then on.
     expect(hold.hold({ transport: "POST", address: "192.0.2.4" }, limited)).toBe(limited);
+  });
+});
+
+describe("When a garbage collection falls inside a new document's check (NewDocumentPressure)", () => {
+  test("then the document is charged at most what the dearest document costs, and the share is not emptied by it", () => {
+    const pressure = new NewDocumentPressure(200, 60_000);
+    try {
+      expect(pressure.admit()).toBe(true);
+      pressure.spend(300); // the check's CPU time, a 300 ms collection included
+      expect(pressure.admit()).toBe(true);
+      // Documents that really cost their time still spend the share.
+      for (let i = 0; i < 4; i += 1) pressure.spend(5);
+      expect(pressure.admit()).toBe(false);
+    } finally {
+      pressure.stop();
+    }
   });
 });
