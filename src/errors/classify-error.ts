@@ -22,7 +22,13 @@ const UNREACHABLE = new Set([
   "MongoNotConnectedError",
   "MongoTopologyClosedError",
   "MongoPoolClearedError",
+  // Its subclass, with a name of its own: an operation in flight when the server monitor saw the
+  // server go (a killed database), interrupted before its answer came.
+  "PoolClearedOnNetworkError",
+  "MongoServerClosedError",
 ]);
+// The driver's own labels for "the pool was reset, retrying is safe": whatever the class, not now.
+const RETRY_LABELS = ["PoolRequestedRetry", "ResetPool", "RetryableWriteError"];
 // Server error codes that mean "not now": no writable primary, shutting down, disk full.
 const NOT_NOW = new Set([
   10107, // NotWritablePrimary
@@ -68,6 +74,10 @@ export function classifyError(error: unknown): ClassifiedError {
     const { name } = cause;
     const mongoCode = (cause as { code?: unknown }).code;
     if (UNREACHABLE.has(name)) return known("SERVICE_UNAVAILABLE");
+    const labelled = (cause as { hasErrorLabel?: (label: string) => boolean }).hasErrorLabel;
+    if (name.startsWith("Mongo") || name.startsWith("PoolCleared")) {
+      if (typeof labelled === "function" && RETRY_LABELS.some((label) => labelled.call(cause, label))) return known("SERVICE_UNAVAILABLE");
+    }
     if (name === "MongoOperationTimeoutError") return known("GATEWAY_TIMEOUT");
     // A bulk write fails as its first failed document did.
     const first = (cause as { writeErrors?: { code?: number; errmsg?: string }[] }).writeErrors?.[0];
