@@ -76,6 +76,8 @@ describe("When the API's embedded database is killed (SIGKILL)", () => {
     });
     const down = logged(api, "embedded database restarted")[0]?.downForMs;
     console.log(`healing.test: a write went through ${Date.now() - since} ms after the embedded database was SIGKILLed (${refusals} × 503 before; down ${down} ms from exit to serving again)`);
+    // What came back, when it was not the saved write: a CI run once got a 294 here, its error unseen.
+    if (saved?.status !== 200) console.log(`healing.test: the write after the crash got ${saved?.status} ${JSON.stringify(saved?.body)}`);
     expect(saved?.status).toBe(200);
     expect(saved?.body.errors).toBeUndefined();
     expect(saved?.body.data).toEqual({ updateStatusCode: { version: 2, description: "Written after the crash." } });
