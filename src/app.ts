@@ -97,7 +97,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // kernel's retry, and /healthz with it. The kernel caps it at net.core.somaxconn.
     await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
     const { port } = app.server.address() as { port: number };
-    const host = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
+    const host = shownHost(config.host);
     let probesUrl: string | undefined;
     if (config.healthPort !== undefined) {
       const probes = await listenForProbes(app, config.healthPort, config.healthHost);
@@ -109,8 +109,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
           probes.closeAllConnections();
         });
       cleanups.splice(cleanups.indexOf(stopHttp), 0, closeProbes);
-      const probesHost = config.healthHost === "0.0.0.0" || config.healthHost === "127.0.0.1" ? "localhost" : config.healthHost;
-      probesUrl = `http://${probesHost}:${(probes.address() as { port: number }).port}/healthz`;
+      probesUrl = `http://${shownHost(config.healthHost)}:${(probes.address() as { port: number }).port}/healthz`;
     }
     return { url: `http://${host}:${port}/graphql`, connection, embedded, probesUrl, stop };
   } catch (error) {
@@ -141,6 +140,9 @@ export function startupLine(app: Pick<RunningApp, "url" | "embedded" | "probesUr
   ];
   return `StatusGraph listening at ${app.url} (${parts.join("; ")})`;
 }
+
+/** The host a URL names for an interface: every local one reads as localhost. */
+const shownHost = (host: string) => (host === "0.0.0.0" || host === "127.0.0.1" ? "localhost" : host);
 
 /** host[:port][/database], without credentials or options (which may hold a password too). */
 function withoutSecrets(uri: string): string {

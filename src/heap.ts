@@ -24,10 +24,9 @@ export const HEAP_OPTION = `--max-old-space-size=${HEAP_LIMIT_MIB}`;
  */
 export const HEAP_GROWING_PERCENT = 20;
 
-export function tuneHeapGrowth(execArgv: readonly string[] = process.execArgv): boolean {
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return false;
+export function tuneHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
+  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  return true;
 }
 
 /** What one idle subscription keeps (measured at 2,000 open, docs/limits.md). */

@@ -74,10 +74,9 @@ export function classifyError(error: unknown): ClassifiedError {
     const { name } = cause;
     const mongoCode = (cause as { code?: unknown }).code;
     if (UNREACHABLE.has(name)) return known("SERVICE_UNAVAILABLE");
+    // Only the driver's errors have labels.
     const labelled = (cause as { hasErrorLabel?: (label: string) => boolean }).hasErrorLabel;
-    if (name.startsWith("Mongo") || name.startsWith("PoolCleared")) {
-      if (typeof labelled === "function" && RETRY_LABELS.some((label) => labelled.call(cause, label))) return known("SERVICE_UNAVAILABLE");
-    }
+    if (typeof labelled === "function" && RETRY_LABELS.some((label) => labelled.call(cause, label))) return known("SERVICE_UNAVAILABLE");
     if (name === "MongoOperationTimeoutError") return known("GATEWAY_TIMEOUT");
     // A bulk write fails as its first failed document did.
     const first = (cause as { writeErrors?: { code?: number; errmsg?: string }[] }).writeErrors?.[0];
