@@ -68,12 +68,20 @@ describe("When the API's embedded database is killed (SIGKILL)", () => {
     const since = Date.now();
     // Retried as a client would on SERVICE_UNAVAILABLE, until it goes through: a 503 before
     // GraphQL ran, or the mutation's field error inside a 294 (its data is { updateStatusCode: null }).
+    // A write in flight at the very moment of the kill may also fail as INTERNAL_SERVER_ERROR
+    // (two fresh-clone CI runs met it 10 ms after the SIGKILL; its driver error is printed below
+    // when it happens, to be classified): retried too, and safely, since the write names the
+    // version it replaces, so a first attempt that did apply would make the retry fail.
     let refusals = 0;
+    let internal = 0;
     const saved = await until(async () => {
       const res = await mutate(api.url, key, update(493, "Written after the crash."));
-      const unavailable = res.status === 503 || res.body.errors?.[0]?.extensions?.code === "SERVICE_UNAVAILABLE";
+      const code = res.body.errors?.[0]?.extensions?.code;
+      if (code === "INTERNAL_SERVER_ERROR") return void internal++;
+      const unavailable = res.status === 503 || code === "SERVICE_UNAVAILABLE";
       return unavailable ? void refusals++ : res;
     });
+    if (internal > 0) console.log(`healing.test: ${internal} × INTERNAL_SERVER_ERROR right after the kill; the server logged: ${JSON.stringify(logged(api, "request failed").map((l) => l.err))}`);
     const down = logged(api, "embedded database restarted")[0]?.downForMs;
     console.log(`healing.test: a write went through ${Date.now() - since} ms after the embedded database was SIGKILLed (${refusals} × 503 before; down ${down} ms from exit to serving again)`);
     // What came back, when it was not the saved write: a CI run once got a 294 here, its error unseen.
