@@ -58,8 +58,8 @@ const HTTP_LAYERS = [
   // GraphQL over HTTP's stages, one file each, over one request state.
   ["graphql-over-http"],
   // What is built on the stages alone: health (and its probes' own listener), the playground,
-  // connection bounds, the guards of a request before its route.
-  ["health.ts", "probe-listener.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts"],
+  // connection bounds, the guards of a request before its route, the wait for a body.
+  ["health.ts", "probe-listener.ts", "playground.ts", "connection-bounds.ts", "request-guards.ts", "body-arrival.ts"],
   // The transports beside the GraphQL route: cache hits before Fastify (fast-path/), SSE and
   // multipart (streams/), graphql-ws (websocket/).
   ["fast-path", "streams", "websocket"],

@@ -3,6 +3,7 @@ import proxyAddr from "@fastify/proxy-addr";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "../config";
 import { tracedRequests, tracing } from "../tracing";
+import { whenBodyArrived } from "./body-arrival";
 import { boundConnections } from "./connection-bounds";
 import { requestSerializer } from "./logging";
 import { decodeQueryString } from "./graphql-over-http/decoding";
@@ -52,21 +53,25 @@ export function createFastifyApp(options: FastifyAppOptions): { app: FastifyInst
       // longer than this (Node answers 408 through clientErrorHandler). Checked every second.
       const server = createServer(
         { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: 1000 },
-        tracedRequests((request: IncomingMessage, response: ServerResponse) => {
-          const served = beforeFastify(request, response);
-          if (served === false) handler(request, response);
-          else {
-            served.then(
-              (done) => done || handler(request, response),
-              (error) => {
-                // The fast path's only awaits are the key check and the budget: the pipeline
-                // answers such a failure (a database or Redis outage) as it always does.
-                app.log.warn({ err: error }, "fast path failed; the pipeline answers");
-                if (!response.headersSent) handler(request, response);
-              },
-            );
-          }
-        }),
+        tracedRequests((request: IncomingMessage, response: ServerResponse) =>
+          // A body arrives before the request goes on (body-arrival.ts): a slow one is cut before
+          // Fastify builds anything for it.
+          whenBodyArrived(request, config.bodyLimitBytes, () => {
+            const served = beforeFastify(request, response);
+            if (served === false) handler(request, response);
+            else {
+              served.then(
+                (done) => done || handler(request, response),
+                (error) => {
+                  // The fast path's only awaits are the key check and the budget: the pipeline
+                  // answers such a failure (a database or Redis outage) as it always does.
+                  app.log.warn({ err: error }, "fast path failed; the pipeline answers");
+                  if (!response.headersSent) handler(request, response);
+                },
+              );
+            }
+          }),
+        ),
       );
       // What Fastify sets on a server it makes itself: idle keep-alive sockets are kept longer
       // than clients and proxies keep theirs (undici 4 s, nginx 60 s), so that a client never
