@@ -265,6 +265,34 @@ describe("At the global connection cap (MAX_CONNECTIONS=50)", () => {
   }, 30_000);
 });
 
+describe("At the cap (MAX_CONNECTIONS=10), with every connection just fallen idle between two requests", () => {
+  let server: ServerProcess;
+  let port: number;
+  beforeAll(async () => {
+    // A grace of 3 s: the ten keep-alive requests below end well within it, even on a busy machine.
+    server = await startServerProcess({ ...FAR_DEADLINES, MAX_CONNECTIONS: "10", REQUEST_RATE_GRACE_MS: "3000" });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server.stop());
+
+  test("then none is closed for a newcomer until it has been idle for the grace (its client's next request may be on its way)", async () => {
+    const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => hold(port, `127.0.1.${i + 1}`, "")));
+    expect(await Promise.all(clients.map((c) => exchange(c, GET_HEALTHZ)))).toEqual(Array(10).fill(200));
+    // Each has just been answered, and would send its next request on the same connection.
+    const refused = await hold(port, "127.0.1.20", "");
+    await refused.closed;
+    expect(statusOf(refused.received())).toBe(503);
+    expect(clients.filter((c) => c.isClosed())).toEqual([]);
+    // Once idle past the grace, the one idle longest goes for a newcomer.
+    await sleep(3500);
+    const admitted = await hold(port, "127.0.1.21", "");
+    expect(await exchange(admitted, GET_HEALTHZ)).toBe(200);
+    await sleep(200);
+    expect(clients.filter((c) => c.isClosed())).toHaveLength(1);
+    for (const c of [...clients, admitted]) c.socket.destroy();
+  }, 20_000);
+});
+
 describe("When the server's own event loop is held while a request arrives", () => {
   test("then the time it held is not held against the client: the request is answered, not cut", async () => {
     // In this process, so that the test can hold the loop the server runs on: a plain Node
