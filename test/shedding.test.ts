@@ -72,6 +72,25 @@ describe("When distinct documents flood the server", () => {
   }, 60_000);
 });
 
+describe("When one document that fails validation is sent again and again", () => {
+  test("then it is new work every time (nothing keeps it), and shed as new documents are", async () => {
+    const INVALID = "query Invalid { statusCode(code: 404) { noSuchField } }";
+    // Until it has been validated once (the share may still be spent by the flood above).
+    let first = await post(INVALID);
+    for (let i = 0; first.status !== 422 && i < 50; i += 1) {
+      await sleep(500);
+      first = await post(INVALID);
+    }
+    expect(first.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    // Had the gate remembered it as it remembers valid documents, each would be validated again
+    // for free, and never shed: 1 ms a second is spent within two.
+    const again = [];
+    for (let i = 0; i < 4; i += 1) again.push(await post(INVALID));
+    expect(again.some((r) => r.status === 503 && r.code === "SERVICE_UNAVAILABLE")).toBe(true);
+    expect(again.filter((r) => r.status !== 503).every((r) => r.code === "GRAPHQL_VALIDATION_FAILED")).toBe(true);
+  }, 60_000);
+});
+
 describe("When a flood of distinct documents passes the gate (documentGate, with a counter for its new-document work)", () => {
   test("then the documents clients repeat stay known, and are never counted as new work again, while one seen once is forgotten", () => {
     const counted: string[] = [];
@@ -90,6 +109,20 @@ describe("When a flood of distinct documents passes the gate (documentGate, with
     ask(repeated);
     ask(once);
     expect(counted).toEqual([once]);
+  });
+
+  test("then a document found invalid is forgotten, and counted as new work each time it comes again", () => {
+    const counted: string[] = [];
+    const check = documentGate(loadConfig({}).limits, { admit: () => (counted.push("admitted"), true), spend: () => {} });
+    const invalid = "{ noSuchField }"; // within the limits: only validation finds it wrong
+    check(invalid);
+    check(invalid);
+    expect(counted).toHaveLength(1); // remembered, as every document within the limits is
+    check.forget(invalid); // what the admission list does once it fails to validate
+    check(invalid);
+    check.forget(invalid);
+    check(invalid);
+    expect(counted).toHaveLength(3);
   });
 });
 
@@ -128,6 +161,30 @@ describe("When a garbage collection falls inside a new document's check (NewDocu
       for (let i = 0; i < 4; i += 1) pressure.spend(5);
       expect(pressure.admit()).toBe(false);
     } finally {
+      pressure.stop();
+    }
+  });
+});
+
+describe("When new documents arrive together (NewDocumentPressure.ownTurn)", () => {
+  test("then each is released in a turn of the event loop of its own, in the order they came", async () => {
+    const pressure = new NewDocumentPressure(200, 60_000);
+    // A ticker counts the turns: one immediate a turn, each queueing the next.
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      const released: { id: number; turn: number }[] = [];
+      await Promise.all(Array.from({ length: 5 }, (_, id) => pressure.ownTurn().then(() => released.push({ id, turn }))));
+      expect(released.map((r) => r.id)).toEqual([0, 1, 2, 3, 4]);
+      const turns = released.map((r) => r.turn);
+      for (let i = 1; i < turns.length; i += 1) expect(turns[i]).toBeGreaterThan(turns[i - 1]);
+    } finally {
+      ticking = false;
       pressure.stop();
     }
   });

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config";
 import { formatError } from "../errors/format-error";
 import type { AppContext } from "../graphql/context";
+import type { NewDocumentWork } from "../graphql/limits/document-gate";
 import { documentStore, persistedQueryStore } from "../graphql/document-caches";
 import { responseShapingPlugin } from "../graphql/response-shaping.plugin";
 import { trustedDocumentsPlugin } from "../graphql/trusted-documents.plugin";
@@ -22,6 +23,8 @@ export interface ApolloOptions {
   log: FastifyBaseLogger;
   /** The admission list: its operation kind and cost steps run in Apollo (admission/apollo-plugin.ts). */
   admission: Admit;
+  /** The work on new documents: Apollo parses and validates one in a turn of its own. */
+  newDocuments?: NewDocumentWork;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     plugins: [
       // Under `writes`, an unlisted mutation is refused once resolved.
       ...(config.trustedDocuments ? [trustedDocumentsPlugin(config.trustedDocuments)] : []),
-      admissionPlugin(options.admission),
+      admissionPlugin(options.admission, options.newDocuments),
       responseShapingPlugin(),
       errorReportingPlugin(options.log),
       ...(tracing ? [tracing.apolloPlugin()] : []),

@@ -132,7 +132,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   // 7. The stages, in order, as hooks.
   registerStages(app, { config, admission, responses, digest, draining: () => draining, staleSeconds, streams: streams.stage, metrics });
   // 8. Apollo and its plugins.
-  const apollo = await startApollo({ schema: deps.schema, config, shared, log: app.log, admission });
+  const apollo = await startApollo({ schema: deps.schema, config, shared, log: app.log, admission, newDocuments: pressure });
   // 9. The routes: /graphql (the execution stage), the front door, metrics, 404 and 405.
   registerGraphqlRoute(app, { apollo, services, budgets, responses, digest, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds });
   registerFrontDoor(app, { schema: deps.schema, playground: config.playground, metrics: config.metricsToken !== undefined });

@@ -29,16 +29,21 @@ export const hashEntryBytes = (_value: unknown, key: string) => 2 * key.length +
  * 2. depth, aliases, root fields, directives and selections, in time linear in the document.
  * A document that does not parse passes: Apollo reports its syntax error as usual.
  * Documents found within the limits are remembered by hash (clients repeat a few documents),
- * so a repeated one is not lexed and walked again, nor counted as new work.
+ * so a repeated one is not lexed and walked again, nor counted as new work. One found not to
+ * parse or validate later is forgotten (`forget`): nothing keeps its parse and validation, so
+ * each time it comes again it is that work again, and is counted and shed as new work.
  */
-export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork): (query: string) => DomainError | undefined {
+export type DocumentGate = ((query: string) => DomainError | undefined) & { forget(query: string): void };
+
+export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork): DocumentGate {
   // Two segments (a segmented LRU): documents accepted once, and documents seen again. A flood
   // of distinct documents churns the first only; the documents clients repeat stay known, and are
   // never counted as new work again (a single LRU let the flood evict them every few seconds).
   const once = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
   const repeated = new LRUCache<string, true>({ maxSize: HASH_CACHE_BYTES, sizeCalculation: hashEntryBytes });
-  return (query) => {
-    const hash = createHash("sha256").update(query).digest("base64url");
+  const hashOf = (query: string) => createHash("sha256").update(query).digest("base64url");
+  const check = (query: string) => {
+    const hash = hashOf(query);
     if (repeated.get(hash)) return undefined;
     if (once.has(hash)) {
       once.delete(hash);
@@ -57,6 +62,13 @@ export function documentGate(limits: OperationLimits, newWork?: NewDocumentWork)
     if (!error) once.set(hash, true);
     return error;
   };
+  return Object.assign(check, {
+    forget(query: string) {
+      const hash = hashOf(query);
+      once.delete(hash);
+      repeated.delete(hash);
+    },
+  });
 }
 
 /** Work on documents the server has not seen, bounded by the transport that owns the event loop. */
@@ -65,6 +77,8 @@ export interface NewDocumentWork {
   admit(): boolean;
   /** What checking one took, in CPU milliseconds. */
   spend(ms: number): void;
+  /** Resolves in a turn of the event loop of its own: a new document is parsed and validated there. */
+  ownTurn?(): Promise<void>;
 }
 
 const BUSY_MESSAGE = "The server is busy: documents it has not seen before are refused for a moment (ones it knows still run); retry shortly";

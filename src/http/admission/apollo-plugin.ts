@@ -4,6 +4,7 @@ import { DomainError } from "../../errors/domain-error";
 import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
 import { costExtension, rateHeaders } from "../../graphql/charge";
 import type { AppContext } from "../../graphql/context";
+import type { NewDocumentWork } from "../../graphql/limits/document-gate";
 import type { Admit } from "./list";
 import type { Subject } from "./subject";
 
@@ -11,13 +12,26 @@ import type { Subject } from "./subject";
  * Where Apollo runs the request (GraphQL over HTTP), the last steps of the admission list run
  * in Apollo, once it has parsed and validated the document (with its own store of documents)
  * and resolved the operation, before any resolver: the operation kind this transport allows,
- * then the cost, within the limit and spent from the caller's budget.
+ * then the cost, within the limit and spent from the caller's budget. A document Apollo has not
+ * parsed before is parsed and validated in a turn of the event loop of its own (pressure.ts).
  */
-export function admissionPlugin(admission: Admit): ApolloServerPlugin<AppContext> {
+export function admissionPlugin(admission: Admit, newDocuments?: NewDocumentWork): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       let charged: number | undefined; // the operation's cost, once the budget allowed it
       return {
+        async parsingDidStart({ source }) {
+          await newDocuments?.ownTurn?.();
+          // Apollo keeps only valid documents: an invalid one is parsed and validated each time.
+          return async (error) => {
+            if (error) admission.invalid(source);
+          };
+        },
+        async validationDidStart({ source }) {
+          return async (errors) => {
+            if (errors?.length) admission.invalid(source);
+          };
+        },
         async didResolveOperation({ document, operation, operationName, queryHash, request, contextValue, response }) {
           // The HTTP route's context carries the request's state, which is its Subject (pipeline/state.ts).
           const subject = contextValue.request as Subject;

@@ -4,7 +4,7 @@ import { DomainError } from "../../errors/domain-error";
 import { documentBytes } from "../../graphql/document-caches";
 import type { ChargeFn } from "../../graphql/charge";
 import { assertWithinCost, operationCost } from "../../graphql/limits/cost";
-import { documentGate, type NewDocumentWork } from "../../graphql/limits/document-gate";
+import { type DocumentGate, documentGate, type NewDocumentWork } from "../../graphql/limits/document-gate";
 import { variablesDepthError } from "../../graphql/limits/variables-depth";
 import type { OperationLimits } from "../../graphql/limits/limits";
 import type { Refusal } from "../exit/refusal";
@@ -14,13 +14,14 @@ import type { GraphqlRequest } from "./request";
  * The bounds of a query document, checked before anything parses or validates it (see
  * document-gate.ts), whatever carries it.
  */
-export function documentLimits(limits: OperationLimits, newWork?: NewDocumentWork): (query: unknown) => Refusal | undefined {
+export function documentLimits(limits: OperationLimits, newWork?: NewDocumentWork): ((query: unknown) => Refusal | undefined) & Pick<DocumentGate, "forget"> {
   const gate = documentGate(limits, newWork);
-  return (query) => {
+  const check = (query: unknown) => {
     if (typeof query !== "string") return undefined;
     const error = gate(query);
     return error && { code: error.code, message: error.message, details: error.details };
   };
+  return Object.assign(check, { forget: gate.forget });
 }
 
 /**
@@ -43,16 +44,25 @@ export function nestingLimit(request: GraphqlRequest | undefined): Refusal | und
  * validates against the schema. The parsed document, or the refusals.
  */
 export function parsedAndValid(schema: GraphQLSchema, query: string): DocumentNode | Refusal[] {
-  let known = valid.get(schema);
-  if (!known) valid.set(schema, (known = new LRUCache({ maxSize: VALID_DOCUMENTS_BYTES, sizeCalculation: documentBytes })));
-  const hit = known.get(query);
+  const hit = knownValid(schema, query);
   if (hit) return hit;
   const document = parsedDocument(query);
   if (Array.isArray(document)) return document;
   const invalid = validationErrors(schema, document);
   if (invalid.length) return invalid;
-  known.set(query, document);
+  validDocuments(schema).set(query, document);
   return document;
+}
+
+/** The document, if the text was parsed and found valid before (and is still remembered). */
+export function knownValid(schema: GraphQLSchema, query: string): DocumentNode | undefined {
+  return validDocuments(schema).get(query);
+}
+
+function validDocuments(schema: GraphQLSchema): LRUCache<string, DocumentNode> {
+  let known = valid.get(schema);
+  if (!known) valid.set(schema, (known = new LRUCache({ maxSize: VALID_DOCUMENTS_BYTES, sizeCalculation: documentBytes })));
+  return known;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
 import { authenticate, isRefusal } from "./caller";
 import type { RefusalHold } from "./hold";
-import { costWithinLimit, documentLimits, nestingLimit, parsedAndValid } from "./document";
+import { costWithinLimit, documentLimits, knownValid, nestingLimit, parsedAndValid } from "./document";
 import type { Subject, Transport } from "./subject";
 
 /**
@@ -45,7 +45,10 @@ export interface AdmissionOptions {
   hold?: RefusalHold;
 }
 
-export type Admit = (subject: Subject, from: Step, to: Step) => Promise<readonly Refusal[] | undefined>;
+export type Admit = ((subject: Subject, from: Step, to: Step) => Promise<readonly Refusal[] | undefined>) & {
+  /** A document found not to parse or validate (by Apollo): new work each time it comes again (document-gate.ts). */
+  invalid(query: string): void;
+};
 
 export function admissionList(options: AdmissionOptions): Admit {
   const { budgets } = options;
@@ -95,10 +98,18 @@ export function admissionList(options: AdmissionOptions): Admit {
     document: (subject) => {
       const query = subject.graphql?.query;
       if (typeof query !== "string") return { code: "BAD_REQUEST", message: "The request has no query" };
-      const document = parsedAndValid(options.schema, query);
-      if (Array.isArray(document)) return document;
-      subject.document = document;
-      return undefined;
+      const admitted = (document: DocumentNode | Refusal[]) => {
+        if (Array.isArray(document)) {
+          withinLimits.forget(query);
+          return document;
+        }
+        subject.document = document;
+        return undefined;
+      };
+      const known = knownValid(options.schema, query);
+      const turn = known ? undefined : options.newDocuments?.ownTurn?.();
+      // A document not seen before is parsed and validated in a turn of its own (pressure.ts).
+      return turn ? turn.then(() => admitted(parsedAndValid(options.schema, query))) : admitted(known ?? parsedAndValid(options.schema, query));
     },
     "operation kind": (subject) => {
       const operation = subject.document && getOperationAST(subject.document, subject.graphql?.operationName);
@@ -126,7 +137,7 @@ export function admissionList(options: AdmissionOptions): Admit {
   };
   const ordered = STEPS.map((step) => checks[step]);
 
-  return async (subject, from, to) => {
+  const admit = async (subject: Subject, from: Step, to: Step) => {
     for (let i = STEPS.indexOf(from), last = STEPS.indexOf(to); i <= last; i += 1) {
       let outcome = ordered[i](subject);
       if (outcome instanceof Promise) outcome = await outcome;
@@ -136,6 +147,7 @@ export function admissionList(options: AdmissionOptions): Admit {
     }
     return undefined;
   };
+  return Object.assign(admit, { invalid: (query: string) => withinLimits.forget(query) });
 }
 
 /** The document the list's `document` step admitted: a transport that ran that step without a refusal has one. */

@@ -41,6 +41,8 @@ export class NewDocumentPressure implements NewDocumentWork {
   private delayed = false;
   private readonly histogram: IntervalHistogram;
   private readonly timer: NodeJS.Timeout;
+  private readonly waiting: (() => void)[] = [];
+  private releasing = false;
 
   constructor(
     private readonly msPerSecond: number,
@@ -66,6 +68,30 @@ export class NewDocumentPressure implements NewDocumentWork {
     this.available = Math.min(this.msPerSecond, this.available + ((now - this.last) * this.msPerSecond) / 1000);
     this.last = now;
     return !this.delayed && this.available > 0;
+  }
+
+  /**
+   * Resolves in a turn of the event loop of its own, one waiter a turn, first come first served,
+   * I/O polled between two. A new document's parse and validation (about a millisecond each,
+   * Apollo's or the subscription transports') wait for it: requests that arrive together, as a
+   * flood's do, would otherwise each run theirs back-to-back in one turn, and every other
+   * client's request read in that turn waited for all of them.
+   */
+  ownTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.releasing) this.releaseNext();
+    });
+  }
+
+  private releaseNext(): void {
+    this.releasing = true;
+    // An immediate queued by an immediate runs in the next turn, after that turn's I/O.
+    setImmediate(() => {
+      this.waiting.shift()?.();
+      if (this.waiting.length > 0) this.releaseNext();
+      else this.releasing = false;
+    });
   }
 
   spend(gateMs: number): void {
