@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GraphQLError } from "graphql";
 import { classifyError } from "../src/errors/classify-error";
+import { DomainError, withoutStack } from "../src/errors/domain-error";
 import { ERROR_CODES, ERROR_TABLE } from "../src/errors/error-codes";
 import { PROJECT_ROOT } from "../src/project-root";
 
@@ -72,5 +74,20 @@ describe("When FerretDB reports SQLite's busy or locked storage, classifyError",
   test("maps a bulk write whose first failed document met the lock to SERVICE_UNAVAILABLE", () => {
     const bulk = Object.assign(new Error("write failed"), { name: "MongoBulkWriteError", writeErrors: [{ code: 1, errmsg: PREFIX + "database is locked (5) (SQLITE_BUSY)" }] });
     expect(classifyError(bulk).code).toBe("SERVICE_UNAVAILABLE");
+  });
+});
+
+describe("Errors that are expected outcomes (refusals sent to the client)", () => {
+  test("are made without a stack, and the stack limit is put back, even when making one throws", () => {
+    const limit = Error.stackTraceLimit;
+    expect(new DomainError("BAD_REQUEST", "no").stack).toBe("DomainError: no");
+    expect(withoutStack(() => new GraphQLError("refused")).stack).toBe("GraphQLError: refused");
+    expect(() =>
+      withoutStack(() => {
+        throw new Error("while making it");
+      }),
+    ).toThrow("while making it");
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error("ordinary").stack).toContain("\n    at ");
   });
 });

@@ -20,3 +20,14 @@ export class DomainError extends Error {
     this.name = "DomainError";
   }
 }
+
+/** An error made without capturing a stack, for expected outcomes answered to the client (as DomainError's). */
+export function withoutStack<E extends Error>(make: () => E): E {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}

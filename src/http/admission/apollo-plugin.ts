@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { DomainError } from "../../errors/domain-error";
+import { DomainError, withoutStack } from "../../errors/domain-error";
 import { type ErrorCode, httpStatusOf } from "../../errors/error-codes";
 import { costExtension, rateHeaders } from "../../graphql/charge";
 import type { AppContext } from "../../graphql/context";
@@ -72,8 +72,12 @@ export function admissionPlugin(admission: Admit, newDocuments?: NewDocumentWork
  * status of `extensions.http`, and the formatter reads code and details from the DomainError.
  */
 function limitError(code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers?: Map<string, string>) {
-  return new GraphQLError(message, {
-    originalError: new DomainError(code, message, details),
-    extensions: { http: { status: httpStatusOf(code), ...(headers && { headers }) } },
-  });
+  // Sent, never logged with a stack, as every refusal (domain-error.ts).
+  return withoutStack(
+    () =>
+      new GraphQLError(message, {
+        originalError: new DomainError(code, message, details),
+        extensions: { http: { status: httpStatusOf(code), ...(headers && { headers }) } },
+      }),
+  );
 }
