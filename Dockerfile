@@ -19,7 +19,7 @@ FROM node:20-bookworm-slim
 # The heap the server is sized for (src/heap.ts): an operator may give another through NODE_OPTIONS.
 # The probes on a port of their own (src/http/probe-listener.ts), not published: the health check
 # below and an orchestrator's probes use it, and a flood on 4000 does not delay them.
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 HEALTH_PORT=4001 NODE_OPTIONS=--max-old-space-size=384
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 HEALTH_PORT=4001 NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { HEAP_OPTION } from "../src/heap";
+import { PROJECT_ROOT } from "../src/project-root";
 import { startServerProcess } from "./support/server-process";
 
 /**
@@ -23,5 +27,11 @@ describe("the server's heap", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  test("npm start and the Docker image run with the heap options the tests' server processes use", () => {
+    const start = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).scripts.start as string;
+    expect(start).toContain(`NODE_OPTIONS="\${NODE_OPTIONS:-${HEAP_OPTION}}"`);
+    expect(readFileSync(join(PROJECT_ROOT, "Dockerfile"), "utf8")).toContain(`NODE_OPTIONS="${HEAP_OPTION}"`);
   });
 });
