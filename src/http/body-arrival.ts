@@ -22,13 +22,28 @@ import { BODY_TYPES } from "./graphql-over-http/limit-refusals";
  */
 export function whenBodyArrived(request: IncomingMessage, bodyLimit: number, next: () => void): void {
   if (request.complete || !declaresBody(request) || !isJson(request) || Number(request.headers["content-length"]) > bodyLimit || !isGraphql(request.url ?? "")) return next();
-  const arrived = () => {
-    if (!request.complete && request.readableLength < request.readableHighWaterMark) return;
-    request.removeListener("readable", arrived);
-    next();
-  };
-  // 'readable' is told of every chunk Node buffers and of the body's end, without consuming it.
-  request.on("readable", arrived);
+  // Node's parser reads the rest of a packet, the body that came with its headers included,
+  // before any microtask runs: nearly every POST has arrived by then and goes on with no
+  // listener (a 'readable' listener on each cost 5 µs of a 56 µs POST lookup, measured).
+  queueMicrotask(() => {
+    if (arrived(request)) return next();
+    const onReadable = () => {
+      if (!arrived(request)) return;
+      request.removeListener("readable", onReadable);
+      next();
+    };
+    // 'readable' is told of every chunk Node buffers and of the body's end, without consuming it.
+    request.on("readable", onReadable);
+  });
+}
+
+/**
+ * The whole body is buffered (Node marks the request complete only later, so the declared length
+ * is what tells), or as much of it as Node reads ahead.
+ */
+function arrived(request: IncomingMessage): boolean {
+  const buffered = request.readableLength;
+  return request.complete || buffered >= request.readableHighWaterMark || buffered >= Number(request.headers["content-length"]);
 }
 
 /** The media type, without its parameters, is one Fastify reads (the rest get 415 from it). */
