@@ -245,7 +245,7 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     console.log(row("none (baseline)", alone, aloneProbe, "—"));
     const failed: string[] = [];
     for (const [name, flood] of Object.entries(floods)) {
-      if (ONLY && !name.includes(ONLY)) continue;
+      if (ONLY && !ONLY.split("|").some((text) => name.includes(text))) continue;
       let done = false;
       const [cpuBefore, outputBefore, started] = [apiCpuMs(), api.output().length, performance.now()];
       const stop = probe();
