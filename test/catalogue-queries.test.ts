@@ -120,7 +120,7 @@ describe("When the whole catalogue is listed", () => {
     const res = await t.gql<any>(`{ statusCodes(first: 40, filter: { registryStatus: [UNREGISTERED] }) {
       totalCount nodes { code reasonPhrase popularity source unofficialUses { origin reasonPhrase label description reference excerpt { text readOn provenance } } } } }`);
     const all = (await t.gql<any>(`{ statusCodes(first: 100) { totalCount } }`)).data.statusCodes.totalCount;
-    expect(res.data.statusCodes.totalCount).toBeGreaterThanOrEqual(28);
+    expect(res.data.statusCodes.totalCount).toBeGreaterThanOrEqual(29);
     expect(res.data.statusCodes.totalCount).toBe(all - csvRows.length);
     for (const node of res.data.statusCodes.nodes) {
       expect([node.code, node.popularity, node.source]).toEqual([node.code, "OTHER", "VENDOR"]);
@@ -138,7 +138,7 @@ describe("When the whole catalogue is listed", () => {
       reused.map(async (code: number) => (await t.gql<any>(`{ statusCode(code: ${code}) { code unofficialUses { origin reasonPhrase label description reference excerpt { text readOn provenance } } } }`)).data.statusCode),
     );
     const uses = [...res.data.statusCodes.nodes, ...registered].flatMap((n: any) => n.unofficialUses.map((u: any) => [n.code, u]));
-    expect(uses.length).toBeGreaterThanOrEqual(33);
+    expect(uses.length).toBeGreaterThanOrEqual(34);
     for (const [code, use] of uses) expectPinned(code, use);
   });
 
@@ -252,6 +252,41 @@ describe("When a client looks up an unofficial code", () => {
       specification: { document: "RFC 7725", section: "3" },
       unofficialUses: [{ origin: "Microsoft Exchange ActiveSync", reasonPhrase: "Redirect" }],
     });
+  });
+
+  test("then 498 answers with Esri's Invalid Token, quoted from Esri's article, and it and 499 point at each other", async () => {
+    const res = await t.gql<any>(`{
+      a: statusCode(code: 498) {
+        reasonPhrase class registryStatus popularity source bodyAllowed retryable example specification { url } related { code }
+        unofficialUses { origin reasonPhrase label description reference excerpt { text readOn provenance } }
+      }
+      b: statusCode(code: 499) { related { code } }
+    }`);
+    expect(res.errors).toBeUndefined();
+    const { a, b } = res.data;
+    const article = "https://support.esri.com/en-us/knowledge-base/bug-error-code-498-invalid-token-returned-when-viewing--000016034";
+    expect(a).toMatchObject({
+      reasonPhrase: "Invalid Token",
+      class: "CLIENT_ERROR",
+      registryStatus: "UNREGISTERED",
+      popularity: "OTHER",
+      source: "VENDOR",
+      bodyAllowed: true,
+      retryable: false,
+      specification: { url: article },
+    });
+    expect(a.related.map((r: any) => r.code)).toEqual([499, 401]);
+    expect(b.related.map((r: any) => r.code)).toContain(498);
+    expect(a.unofficialUses).toHaveLength(1);
+    const [use] = a.unofficialUses;
+    expect(use).toMatchObject({ origin: "Esri ArcGIS", reasonPhrase: "Invalid Token", label: "Invalid Token", reference: article });
+    expectPinned(498, use);
+    // Esri's words, as its article's title and cause give them, read on the day the other sources were.
+    expect(use.excerpt.text).toMatch(/^Error Code 498 "Invalid Token" returned when viewing images in the Story Map Journal app … /);
+    expect(use.excerpt.text).toContain("which can range from a few seconds up to two weeks.");
+    expect(use.excerpt.readOn).toBe("2026-12-05");
+    expect(use.excerpt.provenance).toMatch(/^the search tool's stored copy \(pages corpus\) of this Esri knowledge-base article, 000016034/);
+    expect(a.example).toMatch(/^HTTP\/1\.1 498 Invalid Token\nContent-Type: application\/problem\+json\n/);
   });
 
   test("then a vendor that gives no name has a null reasonPhrase and our label, and the facts follow the sources", async () => {

@@ -104,7 +104,7 @@ describe("When the catalogue is seeded again", () => {
 describe("When a database seeded before excerpts and comparisons (seed revision 2) starts with today's seed", () => {
   test("then untouched entries get the sourced seed, edited ones keep their words and gain labels and excerpts, and the new codes arrive", () =>
     withFreshDatabase(async (model, revisions, writer) => {
-      const added = [104, 294, 430, 529, 540];
+      const added = [104, 294, 430, 498, 529, 540];
       // Revision 2 as it was: uses with a name each, no label, no excerpt; no temporary registrations.
       const old = loadSeedEntries()
         .filter((e) => !added.includes(e.code))
@@ -146,6 +146,58 @@ describe("When a database seeded before excerpts and comparisons (seed revision 
       // Every completion is a revision; a second start does nothing more.
       expect(await revisions.find({ code: 460 }, { _id: 0, action: 1 }).lean()).toEqual([{ action: "SEED" }]);
       expect(await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION)).toEqual({ inserted: 0, updated: 0, keptEdited: 3, completed: 0 });
+    }));
+});
+
+describe("When a database seeded before 498 (seed revision 4) starts with today's seed", () => {
+  /** Revision 4 as it was: every code but 498, and 499 without 498 among its related codes. */
+  async function seedRevision4(model: StatusCodeModel) {
+    const old = loadSeedEntries()
+      .filter((e) => e.code !== 498)
+      .map((e) => (e.code === 499 ? { ...e, relatedCodes: e.relatedCodes.filter((c) => c !== 498) } : e));
+    const at = new Date();
+    await model.insertMany(old.map((e) => ({ ...e, retired: null, version: 1, updatedBy: "seed", seed: { revision: 4, version: 1 }, createdAt: at, updatedAt: at })));
+    return old;
+  }
+
+  test("then it gains Esri's 498 with its source, untouched entries move to the new revision, and edited ones are kept", () =>
+    withFreshDatabase(async (model, revisions, writer) => {
+      expect(SEED_REVISION).toBe(5);
+      const old = await seedRevision4(model);
+      // A curator edited 499 and 401.
+      await model.updateOne({ code: 499 }, { $set: { description: "Curated 499" }, $inc: { version: 1 } });
+      await model.updateOne({ code: 401 }, { $set: { description: "Curated 401" }, $inc: { version: 1 } });
+
+      expect(await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION)).toEqual({ inserted: 1, updated: old.length - 2, keptEdited: 2, completed: 0 });
+
+      const byCode = async (code: number) => (await model.findOne({ code }).lean<StatusCodeRecord>())!;
+      const added = await byCode(498);
+      expect(added).toMatchObject({ reasonPhrase: "Invalid Token", source: "VENDOR", registryStatus: "UNREGISTERED", relatedCodes: [499, 401], version: 1, seed: { revision: 5, version: 1 } });
+      expect(added.unofficialUses).toHaveLength(1);
+      expect(added.unofficialUses[0]).toMatchObject({
+        origin: "Esri ArcGIS",
+        reasonPhrase: "Invalid Token",
+        reference: "https://support.esri.com/en-us/knowledge-base/bug-error-code-498-invalid-token-returned-when-viewing--000016034",
+        excerpt: { text: expect.stringContaining('Error Code 498 "Invalid Token"'), readOn: "2026-12-05" },
+      });
+      expect(await revisions.find({ code: 498 }, { _id: 0, version: 1, action: 1 }).lean()).toEqual([{ version: 1, action: "SEED" }]);
+      // Edited: the curator's 499 and 401 are left as they were, at revision 4.
+      expect(await byCode(499)).toMatchObject({ description: "Curated 499", relatedCodes: [460, 408, 401], version: 2, seed: { revision: 4, version: 1 } });
+      expect(await byCode(401)).toMatchObject({ description: "Curated 401", version: 2 });
+      // Untouched: the revision-5 seed, as a SEED revision.
+      expect(await byCode(404)).toMatchObject({ version: 2, seed: { revision: 5, version: 2 } });
+      expect(await revisions.find({ code: 404 }, { _id: 0, version: 1, action: 1 }).lean()).toEqual([{ version: 2, action: "SEED" }]);
+      // A second start does nothing more.
+      expect(await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION)).toEqual({ inserted: 0, updated: 0, keptEdited: 2, completed: 0 });
+    }));
+
+  test("then an untouched 499 gains 498 among its related codes", () =>
+    withFreshDatabase(async (model, revisions, writer) => {
+      await seedRevision4(model);
+      await seedCatalogue(model, writer, loadSeedEntries(), SEED_REVISION);
+      expect(await model.findOne({ code: 499 }).lean()).toMatchObject({ relatedCodes: [460, 408, 498, 401], version: 2, seed: { revision: 5, version: 2 } });
+      const [revision] = await revisions.find({ code: 499 }).lean<any[]>();
+      expect(revision.changes).toEqual([{ field: "relatedCodes", from: [460, 408, 401], to: [460, 408, 498, 401] }]);
     }));
 });
 

@@ -18,8 +18,10 @@ import { REGISTERED_USES, specificationOfUse, UNOFFICIAL } from "./unofficial";
  *    reasonPhrase where the vendor gives none; 104 (temporary) and 294, 430, 529, 540 added,
  *    508's CloudLinux use, 510's status change; the facts the sources contradicted corrected.
  * 4: comparisons ("which one should I use?"), stored on the lower code of each pair.
+ * 5: Esri's 498 Invalid Token added (issue 24: an Esri knowledge-base article states it), and
+ *    499 relates to it.
  */
-export const SEED_REVISION = 4;
+export const SEED_REVISION = 5;
 
 export type SeedEntry = Omit<StatusCodeRecord, "version" | "seed" | "createdAt" | "updatedAt" | "retired" | "updatedBy">;
 

@@ -4,8 +4,8 @@ import type { SourceExcerptRecord, SpecificationRecord, UnofficialUseRecord } fr
  * Codes no registry lists but logs and clients meet every day, each meaning with the vendor
  * documentation (or source) that states it and the words that state it (excerpt): a test checks
  * that each excerpt has the code, and the vendor's name where it gives one. Only meanings a
- * source states go in: a code with no such source (598, Esri's 498) is left out rather than
- * guessed, and a name the vendor does not give is a label, never a reasonPhrase.
+ * source states go in: a code with no such source (598) is left out rather than guessed, and a
+ * name the vendor does not give is a label, never a reasonPhrase.
  */
 export interface UnofficialSeed {
   /** The entry's name: its first use's reasonPhrase, or its label (Title Case may differ; a test checks). */
@@ -324,12 +324,31 @@ export const UNOFFICIAL: Record<number, UnofficialSeed> = {
       ),
     ],
   },
+  498: {
+    reasonPhrase: "Invalid Token",
+    description:
+      "Esri ArcGIS: the request carried a token the service does not accept, typically one that has expired (Esri: a token allows access for a few seconds up to two weeks); ArcGIS answers with a JSON error body. Its sibling 499 is for a request that carries no token. A new API answers an expired or invalid access token with 401 and a WWW-Authenticate error=\"invalid_token\" (RFC 6750) instead.",
+    typicalHeaders: [],
+    relatedCodes: [499, 401],
+    uses: [
+      named(
+        "Esri ArcGIS",
+        "Invalid Token",
+        "ArcGIS services refuse a request whose token is no longer valid with error 498 \"Invalid Token\". Tokens allow access for a limited time, from a few seconds up to two weeks, so a URL saved with a token appended (Esri's article: images in a publicly shared Story Map Journal) breaks once it expires. The service answers with a JSON error object (error.code 498, message \"Invalid token.\") in the body; Esri's own REST client treats 498 like 499, as an authentication error. Generate a new token and send the request with it.",
+        "https://support.esri.com/en-us/knowledge-base/bug-error-code-498-invalid-token-returned-when-viewing--000016034",
+        excerpt(
+          'Error Code 498 "Invalid Token" returned when viewing images in the Story Map Journal app … This issue is due to tokens that are appended to the image URL once edits on a publicly shared application have been saved. Tokens allow access to a specific item for a given period of time, which can range from a few seconds up to two weeks.',
+          `${STORED} (pages corpus) of this Esri knowledge-base article, 000016034, last published 2024-04-24: its title, then the first two sentences of its cause (\" … \" marks the text left out); support.esri.com could not be reached from here. The JSON error body is the one Esri's REST client tests with: Esri/arcgis-rest-js on GitHub, packages/arcgis-rest-request/test/mocks/errors.ts at commit 1bbe7e66a5da (ArcGISOnlineAuthError: code 498, message \"Invalid token.\"); its packages/arcgis-rest-request/src/utils/check-for-errors.ts at commit 3c9a0f074215 throws ArcGISAuthError for code 498 or 499, each read in ${STORED} (code index)`,
+        ),
+      ),
+    ],
+  },
   499: {
     reasonPhrase: "Client Closed Request",
     description:
       "Best known as nginx's log entry for a client that closed the connection before the response was sent (nothing is sent); ArcGIS uses the same number for a request that needs a token, and answers it with a JSON error body.",
     typicalHeaders: [],
-    relatedCodes: [460, 408, 401],
+    relatedCodes: [460, 408, 498, 401],
     uses: [
       nginxNamed(
         "Client Closed Request",
