@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { nulParameter, repeatedMember } from "../src/http/graphql-over-http/decoding";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 /**
@@ -174,6 +175,178 @@ describe("A POST body is UTF-8 or refused", () => {
     const body = Buffer.concat([Buffer.from(`{"query":${JSON.stringify(ALIASES_30)},"x":"`), Buffer.from([0xff]), Buffer.from('"}')]);
     const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect({ status: res.status, code: codeOf(await res.json()) }).toEqual({ status: 400, code: "BAD_REQUEST" });
+  });
+});
+
+describe("A POST body is read one way: a member given twice or a NUL in a GraphQL text is refused with 400", () => {
+  // JSON.parse keeps the last of a repeated member, another reader perhaps the first: each body
+  // here ran its last `query` (data, or a stream) before, and is refused now before any stage.
+  const refusedBody = { status: 400, code: "BAD_REQUEST", data: undefined };
+  const twice = (first: string, second: string, name = "query") => `{"query":${JSON.stringify(first)},"${name}":${JSON.stringify(second)}}`;
+  const withNul = (query: string) => `{"query":${JSON.stringify(query).slice(0, -1)} #\\u0000"}`;
+  const STREAMED = "subscription { statusCodeChanged(codes: [418]) { code } }";
+
+  async function refusal(body: string, accept = "application/graphql-response+json") {
+    const controller = new AbortController();
+    const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", accept }, body, signal: controller.signal });
+    const streamed = res.status === 200 && !/json/.test(res.headers.get("content-type") ?? "");
+    if (streamed) {
+      controller.abort();
+      return { streamed };
+    }
+    const parsed = (await res.json()) as any;
+    return { status: res.status, code: codeOf(parsed), data: parsed.data, message: parsed.errors?.[0]?.message as string };
+  }
+
+  test.each([
+    ["a repeated query", twice(ALIASES_31, "{ __typename }"), '"query" more than once'],
+    ["a repeated query, the second spelled \\u0071uery", twice(ALIASES_31, "{ __typename }", "\\u0071uery"), '"query" more than once'],
+    ["a repeated variables", `{"query":"{ __typename }","variables":{},"variables":{}}`, '"variables" more than once'],
+    ["a NUL in the query (in a comment, which graphql-js parses)", withNul("{ __typename }"), "query contains a NUL"],
+    ["a NUL in the operationName", `{"query":"query A { __typename }","operationName":"A\\u0000"}`, "operationName contains a NUL"],
+  ])("%s is refused, and nothing runs", async (_name, body, message) => {
+    const res = await refusal(body);
+    expect(res).toMatchObject(refusedBody);
+    expect(res.message).toContain(message);
+  });
+
+  test("the same holds for QUERY, the body method of a cacheable request", async () => {
+    const res = await fetch(server.url, { method: "QUERY", headers: { "content-type": "application/json" }, body: twice(ALIASES_31, "{ __typename }") });
+    const parsed = (await res.json()) as any;
+    expect({ status: res.status, code: codeOf(parsed), data: parsed.data }).toEqual(refusedBody);
+  });
+
+  test("the same member name in two objects, or a NUL in a variable, is no repeat: it runs", async () => {
+    const res = await post(`{"query":"{ __typename }","variables":{"query":"a\\u0000"},"extensions":{"query":1}}`);
+    expect({ status: res.status, data: JSON.parse(res.text).data }).toEqual({ status: 200, data: { __typename: "Query" } });
+  });
+
+  test.each([
+    ["SSE", "text/event-stream"],
+    ["multipart", 'multipart/mixed;subscriptionSpec="1.0"'],
+  ])("a subscription's request over %s is refused the same way, not streamed", async (_via, accept) => {
+    // Each would stream without the refusal: the last query is a subscription that runs.
+    for (const body of [twice("{ __typename }", STREAMED), twice("{ __typename }", STREAMED, "\\u0071uery"), withNul(STREAMED)]) {
+      expect(await refusal(body, accept)).toMatchObject(refusedBody);
+    }
+  });
+});
+
+describe("A graphql-ws message is read one way", () => {
+  const init = JSON.stringify({ type: "connection_init", payload: {} });
+
+  test("a member given twice in a subscribe's payload closes the socket with 4400, and nothing runs", async () => {
+    // Without the refusal, the last query ran and was answered with `next`.
+    const res = await exchange(`{"id":"1","type":"subscribe","payload":{"query":${JSON.stringify(ALIASES_31)},"query":"{ __typename }"}}`);
+    expect(res).toEqual({ close: 4400, types: [] });
+  });
+
+  test("so does one spelled \\u0071uery, and a member of the message itself given twice", async () => {
+    expect(await exchange(`{"id":"1","type":"subscribe","payload":{"query":${JSON.stringify(ALIASES_31)},"\\u0071uery":"{ __typename }"}}`)).toEqual({ close: 4400, types: [] });
+    expect(await exchange(`{"id":"1","type":"subscribe","id":"2","payload":{"query":"{ __typename }"}}`)).toEqual({ close: 4400, types: [] });
+  });
+
+  test("a NUL in a subscribe's query or operationName is refused as the subscribe's error, BAD_REQUEST", async () => {
+    for (const payload of [{ query: "{ __typename } #\u0000" }, { query: "query A { __typename }", operationName: "A\u0000" }]) {
+      const res = await exchange(JSON.stringify({ id: "1", type: "subscribe", payload }));
+      expect(res).toMatchObject({ types: ["error"], codes: ["BAD_REQUEST"] });
+    }
+  });
+
+  test("a text message that is not UTF-8 is closed by ws with 1007, and a binary one with 4400: nothing runs", async () => {
+    const bytes = Buffer.concat([Buffer.from('{"id":"1","type":"subscribe","payload":{"query":"{ __typename } #'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}}')]);
+    expect(await exchange(bytes, false)).toEqual({ close: 1007, types: [] });
+    expect(await exchange(bytes, true)).toEqual({ close: 4400, types: [] });
+    // A client's bad frame is no internal error: nothing is logged (graphql-ws logged a stack).
+    expect(server.output()).not.toContain("Internal error");
+  });
+
+  test("and a well-formed subscribe still runs, binary or text", async () => {
+    for (const binary of [false, true]) {
+      const res = await exchange(Buffer.from(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "{ __typename }" } })), binary);
+      expect(res).toMatchObject({ types: ["next"] });
+    }
+  });
+
+  /** A connection, acknowledged, then `message`: what was answered until the first next, error or close. */
+  function exchange(message: string | Buffer, binary = false): Promise<{ close?: number; types: string[]; codes?: string[] }> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(server.url.replace("http", "ws"), "graphql-transport-ws");
+      const types: string[] = [];
+      const timer = setTimeout(() => reject(new Error(`no answer: ${types}`)), 10_000);
+      ws.on("open", () => ws.send(init));
+      ws.on("message", (raw) => {
+        const answer = JSON.parse(String(raw));
+        if (answer.type === "connection_ack") return ws.send(message, { binary });
+        types.push(answer.type);
+        if (answer.type === "next" || answer.type === "error") {
+          clearTimeout(timer);
+          ws.close();
+          resolve({ types, ...(answer.type === "error" && { codes: answer.payload.map((e: any) => e.extensions.code) }) });
+        }
+      });
+      ws.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ close: code, types });
+      });
+      ws.on("error", () => {}); // a close the server decided is the answer
+    });
+  }
+});
+
+describe("repeatedMember, the scanner of JSON text", () => {
+  test.each([
+    ["distinct members", `{"query":"{ a }","variables":{"x":1},"operationName":"A"}`, 1, undefined],
+    ["a repeated member", `{"query":"{ a }","query":"{ b }"}`, 1, "query"],
+    ["names compared decoded", `{"query":1,"\\u0071uery":2}`, 1, "query"],
+    ["an escaped slash", `{"a/b":1,"a\\/b":2}`, 1, "a/b"],
+    ["whitespace around", ` { "a" : 1 ,\n\t"a" : 2 } `, 1, "a"],
+    ["after a nested object", `{"a":{"b":1,"c":[1,{"d":2}]},"a":2}`, 1, "a"],
+    ["keys inside a string are text", `{"query":"\\"query\\":1,\\"query\\":2, {\\"a\\":1}"}`, 2, undefined],
+    ["a string ending in an escaped backslash", `{"a":"x\\\\","a":1}`, 1, "a"],
+    ["a value equal to a name", `{"a":"a","b":"a"}`, 1, undefined],
+    ["strings in an array are no names", `{"a":["a","a",{"b":1}]}`, 2, undefined],
+    ["a repeat beyond the depth is not looked for", `{"variables":{"x":1,"x":2}}`, 1, undefined],
+    ["a repeat within the depth", `{"variables":{"x":1,"x":2}}`, 2, "x"],
+    ["the same name in two objects", `{"a":{"a":1},"b":{"a":2}}`, 2, undefined],
+    ["a repeat in an object of an array", `[{"a":1,"a":2}]`, 2, "a"],
+    ["the array's own level counts", `[{"a":1,"a":2}]`, 1, undefined],
+    ["three deep, depth 2", `{"payload":{"variables":{"x":1,"x":2}}}`, 2, undefined],
+  ])("%s", (_name, text, depth, expected) => {
+    expect(repeatedMember(text, depth)).toBe(expected);
+  });
+
+  test.each([
+    ["an unterminated string", `{"a":1,"a`],
+    ["brackets closed first", `}}]]{"a":1}`],
+    ["an invalid escape in a name", `{"\\x":1,"\\x":2}`],
+    ["a lone backslash at the end", `{"a\\`],
+    ["no JSON at all", "query=%FF&query=1"],
+    ["the empty text", ""],
+  ])("never throws: %s", (_name, text) => {
+    expect(() => repeatedMember(text, 2)).not.toThrow();
+  });
+
+  test("stays linear on deep nesting, long strings and runs of escapes", () => {
+    const inputs = [
+      "[".repeat(1_000_000) + "]".repeat(1_000_000),
+      `{"a":${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)},"a":2}`,
+      `{"a":"${"x".repeat(2_000_000)}","a":1}`,
+      `{"a":"${'\\"'.repeat(500_000)}","a":1}`,
+      `{"a":"${"\\\\".repeat(500_000)}","a":1}`,
+      `{${Array.from({ length: 100_000 }, (_, i) => `"k${i}":${i}`).join(",")},"k0":1}`,
+    ];
+    const started = performance.now();
+    expect(inputs.map((text) => repeatedMember(text, 2))).toEqual([undefined, "a", "a", "a", "a", "k0"]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  test("nulParameter looks at the GraphQL texts only", () => {
+    expect(nulParameter({ query: "{ a }\u0000" })).toBe("query");
+    expect(nulParameter({ query: "{ a }", operationName: "A\u0000" })).toBe("operationName");
+    expect(nulParameter({ documentId: "sha256:\u0000" })).toBe("documentId");
+    expect(nulParameter({ query: "{ a }", variables: { s: "\u0000" } })).toBeUndefined();
+    expect(nulParameter(["\u0000"])).toBeUndefined();
   });
 });
 

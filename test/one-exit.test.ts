@@ -53,7 +53,7 @@ describe("The error table over GraphQL", () => {
   test("gives each code that ends a WebSocket its close code", async () => {
     const res = await t.gql<{ errorCodes: { code: string; webSocketCloseCode: number | null }[] }>("{ errorCodes { code webSocketCloseCode } }");
     const closes = Object.fromEntries(res.data!.errorCodes.filter((e) => e.webSocketCloseCode !== null).map((e) => [e.code, e.webSocketCloseCode]));
-    expect(closes).toEqual({ UNAUTHENTICATED: 4403, RATE_LIMITED: 4429, INTERNAL_SERVER_ERROR: 1011, SERVICE_UNAVAILABLE: 1013 });
+    expect(closes).toEqual({ BAD_REQUEST: 4400, UNAUTHENTICATED: 4403, RATE_LIMITED: 4429, INTERNAL_SERVER_ERROR: 1011, SERVICE_UNAVAILABLE: 1013 });
     expect(Object.keys(closes).every((code) => ERROR_CODES.includes(code as never) && factsOf(code as never).closeCode !== undefined)).toBe(true);
   });
 });

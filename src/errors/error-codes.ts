@@ -26,8 +26,9 @@ export interface ErrorFacts {
    */
   fieldError?: true;
   /**
-   * The WebSocket close code of a connection ended for this reason (graphql-ws's 4403 for a bad
-   * key, 4429 for a flood, RFC 6455's 1013 "try again later" and 1011 "internal error").
+   * The WebSocket close code of a connection ended for this reason (graphql-ws's 4400 for a
+   * message it cannot read, 4403 for a bad key, 4429 for a flood, RFC 6455's 1013 "try again
+   * later" and 1011 "internal error").
    */
   closeCode?: number;
   /** Retry-After (seconds) of a response with this status, when the error itself gives none. */
@@ -49,7 +50,8 @@ export const ERROR_TABLE = {
   },
   BAD_REQUEST: {
     httpStatus: 400,
-    refusedRequest: "A body that is not JSON (or not UTF-8); a query string that could be read two ways (a bad percent-escape, not UTF-8, a NUL, a parameter given twice); a persisted-query hash sent with other text",
+    closeCode: 4400,
+    refusedRequest: "A body that is not JSON, or that could be read two ways (not UTF-8, a top-level member given twice, a NUL in its `query`, `operationName` or `documentId`); a query string that could be read two ways (a bad percent-escape, not UTF-8, a NUL, a parameter given twice); a persisted-query hash sent with other text",
     forStatus: true,
     description: "The HTTP request cannot be read as a GraphQL request: the body is not JSON, or the query string could be read two ways.",
   },

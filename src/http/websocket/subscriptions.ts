@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -24,6 +25,7 @@ import type { SubscriptionSlots } from "../subscription-slots";
 import { closeNotReading, closeThenCut, cutIfNotReading, SocketQueue } from "./socket-queue";
 import { REVOKED_CLOSE, type RevocationSweep } from "../ws-revocation";
 import { pathOf } from "../graphql-over-http/arrival";
+import { nulParameter, repeatedMember } from "../graphql-over-http/decoding";
 import { tracing } from "../../tracing";
 
 export interface SubscriptionOptions {
@@ -101,7 +103,14 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
     slot.evict = () => socket.destroy();
     wss.handleUpgrade(request, socket, head, (ws) => {
       slot.evict = () => closeEvicted(ws);
+      // Before graphql-ws's own listener (added on "connection"), so it sees each message first.
+      ws.on("message", (data, isBinary) => refuseUnreadable(ws, data as Buffer, isBinary));
       wss.emit("connection", ws, request);
+      // ws reports a client's bad frame (not UTF-8 1007, over maxPayload 1009, a protocol error
+      // 1002) once it has closed the socket with that code: graphql-ws's listener would log each
+      // as an internal error, stack and all, for any client that cares to send one.
+      ws.removeAllListeners("error");
+      ws.on("error", () => {});
     });
   });
 
@@ -110,6 +119,9 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
    * socket), the arrival charge, then, with a place of this connection's held, the rest.
    */
   async function admit(connection: Connection, socket: WebSocket, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    // Before any work, free, as a GET's %00 is refused before its key is looked at.
+    const nul = nulParameter(payload);
+    if (nul !== undefined) return [refusal("BAD_REQUEST", `The subscribe's ${nul} contains a NUL character`)];
     const subject: Subject = {
       id: newRequestId(),
       transport: "graphql-ws",
@@ -183,6 +195,8 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
         const header = ctx.connectionParams?.authorization;
         const address = options.clientAddress(ctx.extra.request);
         const socket = ctx.extra.socket;
+        // Closed as unreadable (refuseUnreadable) by the time graphql-ws read it: no key is looked up.
+        if (socket.readyState !== socket.OPEN) return false;
         let principal: Principal | null;
         try {
           const outcome = await authenticate(options.apiKeys, options.budgets, header, address);
@@ -262,6 +276,23 @@ function refusal(code: ErrorCode, message: string, details: Record<string, unkno
   // flood bench's refused subscribes.
   return withoutStack(() => new GraphQLError(shaped.message, { extensions: shaped.extensions }));
 }
+
+/**
+ * A message read one way or not at all: graphql-ws JSON-parses each message itself, keeping the
+ * last of a member given twice, in the message (`id`, `type`) or in its payload (`query`,
+ * `variables`...), and reads a binary one as text, with replacement characters where it is not
+ * UTF-8 (ws refuses a text one that is not, 1007). Such a message closes the socket as graphql-ws
+ * closes any it cannot read (4400, BAD_REQUEST's close code), synchronously: graphql-ws, which
+ * hears the message next, finds the socket closing, and its subscribe is refused (CLOSING).
+ */
+function refuseUnreadable(socket: WebSocket, data: Buffer, isBinary: boolean): void {
+  if (socket.readyState !== socket.OPEN) return; // a closing socket's subscribes are refused anyway
+  if (isBinary && !isUtf8(data)) return closeThenCut(socket, UNREADABLE_UTF8);
+  if (repeatedMember(data.toString("utf8"), 2) !== undefined) closeThenCut(socket, UNREADABLE_REPEATED);
+}
+
+const UNREADABLE_UTF8 = { code: closeCodeOf("BAD_REQUEST"), reason: "Invalid message received: not UTF-8" } as const;
+const UNREADABLE_REPEATED = { code: closeCodeOf("BAD_REQUEST"), reason: "Invalid message received: a member is given twice" } as const;
 
 /** What a closing socket answers a subscribe with: one shared refusal, nothing made per message. */
 const CLOSING = [refusal("SERVICE_UNAVAILABLE", "The connection is closing")];
