@@ -12,6 +12,7 @@ import { underAttackSection } from "./under-attack";
 import { underFloodsSection } from "./floods";
 import { writesSection } from "./writes";
 import { tracingSection } from "./tracing";
+import { bombsSection } from "./bombs";
 
 /**
  * Compares query shapes in one run, interleaved, and reports medians as ratios to a baseline
@@ -36,6 +37,7 @@ async function main() {
     if (process.env.BENCH_ONLY === "replicas") return await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY === "floods") return await underFloodsSection(`${dbBase}/floods`, db.pid);
     if (process.env.BENCH_ONLY === "tracing") return await tracingSection(`${dbBase}/tracing`, db.pid);
+    if (process.env.BENCH_ONLY === "bombs") return await bombsSection(`${dbBase}/bombs`, db.pid);
     const post = async (query: string) => {
       const res = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
       const body = (await res.json()) as { data: any; errors?: unknown };
@@ -85,6 +87,7 @@ async function main() {
     await healthSection(app.url, logs);
     await readsSection(`${dbBase}/reads`, db.pid);
     await underAttackSection(`${dbBase}/attack`, db.pid);
+    await bombsSection(`${dbBase}/bombs`, db.pid);
     await underFloodsSection(`${dbBase}/floods`, db.pid);
     await replicasSection(`${dbBase}/replicas`);
     if (process.env.BENCH_ONLY !== "reads") await writesSection();
