@@ -6,21 +6,95 @@ import { createKey, startTestApp, type TestApp } from "./support/harness";
  * sentence that names a status, each sent over real HTTP under both media types: as a client
  * of the draft asks (`application/graphql-response+json`) and as a legacy client
  * (`application/json` only), which the draft answers "as if" it had asked for the first, with
- * the full range of statuses, and `application/json` for a 2xx.
+ * the full range of statuses, and `application/json` for a 2xx. Each row asserts the status,
+ * the content type and whether `data` is present.
+ *
+ * Most rows are one table (ROWS). Three sentences need more than a request to one server, and
+ * are tables of their own, asserted the same way (`expectAnswer`):
+ * - 406, whose case is the Accept itself (UNACCEPTABLE);
+ * - 408, a request that stops halfway, read raw from its socket;
+ * - 503, "not able to execute requests at this time due to maintenance": a server draining as
+ *   it shuts down, which refuses a request whose body arrives once the drain has begun.
+ * Sentences that do not apply: 418, "a short and stout ceramic vessel", which StatusGraph is not.
+ * The example "Field errors encountered during execution" still says 200; the normative
+ * sentence above it says 294, which the rows follow.
  */
 const GQLR = "application/graphql-response+json";
 const JSON_ONLY = "application/json";
 const POST_JSON = { "content-type": "application/json" };
+const CLIENTS = [
+  ["a client of the draft", GQLR],
+  ["a legacy client", JSON_ONLY],
+] as const;
 
-interface Row {
-  /** The draft's sentence, shortened. */
-  sentence: string;
-  send(t: TestApp, accept: string): Promise<Response>;
+interface Expected {
   status: number;
   /** The content type when it is the same for both media types (HTTP-level refusals: plain JSON). */
   type?: string;
   /** Whether the body has a `data` entry. */
   data: boolean;
+}
+
+interface Row extends Expected {
+  /** The draft's sentence, shortened. */
+  sentence: string;
+  send(t: TestApp, accept: string): Promise<Response>;
+}
+
+/** A row's assertions on the answer to a request that sent this Accept. */
+async function expectAnswer(res: Response, row: Expected, accept: string) {
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : {};
+  // A 2xx has the negotiated type; a GraphQL response's 4xx says so whatever was asked (the
+  // draft's legacy rule); an HTTP-level refusal, which is no GraphQL response, is plain JSON.
+  const type = row.type ?? (row.status < 300 ? accept : GQLR);
+  expect({ status: res.status, type: res.headers.get("content-type")?.split(";")[0], data: "data" in body }).toEqual({ status: row.status, type, data: row.data });
+  if (row.status === 405) expect(res.headers.get("allow")).toBe("GET, HEAD, POST, QUERY");
+  if (!row.data) expect(body.errors?.[0]?.extensions?.httpStatus).toBe(row.status);
+}
+
+/**
+ * A POST written on a socket of its own, headers first with `sent` characters of its body; the
+ * rest when `finish()` is called. With `Expect: 100-continue` (and nothing of the body sent),
+ * `continued` resolves once the server has the headers and has begun the request (Node answers
+ * 100 Continue as it does). `answer` is what the server sent, read raw until it closes the
+ * connection, as a Response.
+ */
+function partialPost(app: TestApp, accept: string, body: string, sent: number, expectContinue = false) {
+  const socket = connect(Number(new URL(app.url).port), "127.0.0.1");
+  const head = ["POST /graphql HTTP/1.1", "Host: x", `Accept: ${accept}`, "Content-Type: application/json", `Content-Length: ${Buffer.byteLength(body)}`];
+  if (expectContinue) head.push("Expect: 100-continue");
+  socket.write(`${head.join("\r\n")}\r\n\r\n${body.slice(0, sent)}`);
+  let received = "";
+  let onContinue = () => {};
+  const continued = new Promise<void>((resolve) => (onContinue = resolve));
+  socket.on("data", (chunk) => {
+    received += chunk;
+    if (/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/.test(received)) onContinue();
+  });
+  const answer = new Promise<Response>((resolve, reject) => {
+    socket.on("close", () => {
+      try {
+        resolve(rawResponse(received));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    socket.on("error", reject);
+  });
+  return { continued, finish: () => socket.write(body.slice(sent)), answer };
+}
+
+/** An HTTP/1.1 response as the socket carried it (any 100 Continue before it left out), as a Response. */
+function rawResponse(raw: string): Response {
+  const final = raw.replace(/^(HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)+/, "");
+  const split = final.indexOf("\r\n\r\n");
+  const [statusLine, ...lines] = final.slice(0, split).split("\r\n");
+  const [, status, statusText] = /^HTTP\/1\.1 (\d{3}) ?(.*)$/.exec(statusLine) ?? [];
+  const headers = new Headers(lines.map((line) => [line.slice(0, line.indexOf(":")).trim(), line.slice(line.indexOf(":") + 1).trim()] as [string, string]));
+  const body = final.slice(split + 4);
+  expect(Buffer.byteLength(body)).toBe(Number(headers.get("content-length"))); // the whole body, not chunked
+  return new Response(body, { status: Number(status), statusText, headers });
 }
 
 const post = (t: TestApp, accept: string, body: string, headers: Record<string, string> = POST_JSON) =>
@@ -98,46 +172,83 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-describe.each([
-  ["a client of the draft", GQLR],
-  ["a legacy client", JSON_ONLY],
-])("When %s sends each request of the draft's Status Codes section", (_who, accept) => {
+describe.each(CLIENTS)("When %s sends each request of the draft's Status Codes section", (_who, accept) => {
   test.each(ROWS.map((row) => [row.sentence, row] as const))("then %s", async (_sentence, row) => {
-    const res = await row.send(t, accept);
-    const text = await res.text();
-    const body = text ? JSON.parse(text) : {};
-    // A 2xx has the negotiated type; a GraphQL response's 4xx says so whatever was asked (the
-    // draft's legacy rule); an HTTP-level refusal, which is no GraphQL response, is plain JSON.
-    const type = row.type ?? (row.status < 300 ? accept : GQLR);
-    expect({ status: res.status, type: res.headers.get("content-type")?.split(";")[0], data: "data" in body }).toEqual({ status: row.status, type, data: row.data });
-    if (row.status === 405) expect(res.headers.get("allow")).toBe("GET, HEAD, POST, QUERY");
-    if (!row.data) expect(body.errors?.[0]?.extensions?.httpStatus).toBe(row.status);
+    await expectAnswer(await row.send(t, accept), row, accept);
   });
 });
 
-describe("When a client lists no type the API can send, and not application/json", () => {
-  test("then it gets 406", async () => {
-    const res = await query(t, "text/html", { query: "{ __typename }" });
-    expect(res.status).toBe(406);
+/**
+ * 406's sentence is about the Accept itself, so it cannot be sent under either media type: its
+ * rows are an Accept that names neither, and Accepts that name one or both and turn them down
+ * (q=0, "not acceptable" in RFC 9110). The refusal is no GraphQL response such a client could
+ * read: plain JSON, whatever was asked.
+ */
+const UNACCEPTABLE: [string, string][] = [
+  ["an Accept that names neither media type (text/html)", "text/html"],
+  ["an Accept that turns application/graphql-response+json down", `${GQLR};q=0, text/html`],
+  ["an Accept that turns application/json down", `${JSON_ONLY};q=0, text/html`],
+  ["an Accept that turns both down", `${GQLR};q=0, ${JSON_ONLY};q=0`],
+];
+
+describe("When a client's Accept allows no media type the API sends, and not application/json (the draft's 406)", () => {
+  test.each(UNACCEPTABLE)("then %s gets 406", async (_what, accept) => {
+    await expectAnswer(await query(t, accept, { query: "{ __typename }" }), { status: 406, type: JSON_ONLY, data: false }, accept);
   });
 });
 
-describe("When a client does not finish its request in time", () => {
-  test("then it gets 408 and the connection is closed", async () => {
-    const slow = await startTestApp({ LOG_LEVEL: "silent", REQUEST_HEADERS_TIMEOUT_MS: "1000", REQUEST_TIMEOUT_MS: "1000" });
-    try {
-      const { port } = new URL(slow.url);
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), "127.0.0.1", () => socket.write("POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
-        let received = "";
-        socket.on("data", (chunk) => (received += chunk));
-        socket.on("close", () => resolve(received));
-        socket.on("error", reject);
-      });
-      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    } finally {
-      await slow.stop();
+describe("When a client does not finish its request in time (the draft's 408)", () => {
+  // Both clients' requests stall together on a server of their own, its timeouts at their
+  // minimum (1 s): one wait for both rows.
+  let slow: TestApp;
+  const answers = new Map<string, Promise<Response>>();
+  beforeAll(async () => {
+    slow = await startTestApp({ LOG_LEVEL: "silent", REQUEST_HEADERS_TIMEOUT_MS: "1000", REQUEST_TIMEOUT_MS: "1000" });
+    for (const [, accept] of CLIENTS) {
+      const { answer } = partialPost(slow, accept, JSON.stringify({ query: "{ __typename }" }), 1);
+      answer.catch(() => {}); // awaited by its test, which fails with it
+      answers.set(accept, answer);
     }
+  });
+  afterAll(() => slow.stop());
+
+  test.each(CLIENTS)("then %s gets 408, and the connection is closed", async (_who, accept) => {
+    const res = await answers.get(accept)!;
+    expect(res.headers.get("connection")).toBe("close");
+    await expectAnswer(res, { status: 408, type: JSON_ONLY, data: false }, accept);
+  });
+});
+
+describe("When a client's request meets a server that is draining for a shutdown (the draft's 503: maintenance)", () => {
+  // A server of its own. Each client's request has begun (its headers are in and the server
+  // said 100 Continue) when the shutdown starts; its body arrives once the drain has begun, and
+  // the request is refused before anything runs. No timer is waited for.
+  const answers = new Map<string, Promise<Response>>();
+  beforeAll(async () => {
+    const draining = await startTestApp({ LOG_LEVEL: "silent" });
+    const body = JSON.stringify({ query: "{ statusCode(code: 503) { code } }" });
+    const requests = CLIENTS.map(([, accept]) => ({ accept, ...partialPost(draining, accept, body, 0, true) }));
+    await Promise.all(requests.map((r) => r.continued));
+    // Dropped now, as the harness's stop() would do first: the drain begins in the same turn as
+    // stop() is called (it says so before it waits for anything).
+    await draining.app.connection.dropDatabase();
+    const stopped = draining.app.stop();
+    for (const r of requests) {
+      r.finish();
+      answers.set(r.accept, r.answer);
+    }
+    await Promise.all([stopped, ...answers.values()]);
+  });
+
+  test.each(CLIENTS)("then %s gets 503 with Retry-After, and the connection is closed", async (_who, accept) => {
+    const res = await answers.get(accept)!;
+    const { errors } = (await res.clone().json()) as { errors: { message: string }[] };
+    expect({ retryAfter: res.headers.get("retry-after"), connection: res.headers.get("connection"), why: errors[0].message }).toEqual({
+      retryAfter: "5",
+      connection: "close",
+      why: "The server is shutting down; retry",
+    });
+    await expectAnswer(res, { status: 503, type: JSON_ONLY, data: false }, accept);
   });
 });
 
