@@ -21,29 +21,26 @@ import { BODY_TYPES } from "./graphql-over-http/limit-refusals";
  * Nothing is read here: Fastify reads the body as before, from the buffer.
  */
 export function whenBodyArrived(request: IncomingMessage, bodyLimit: number, next: () => void): void {
-  if (request.complete || !declaresBody(request) || !isJson(request) || Number(request.headers["content-length"]) > bodyLimit || !isGraphql(request.url ?? "")) return next();
+  // NaN for a body sent chunked: its end, or Node's read-ahead filled, tells it has arrived.
+  const declared = Number(request.headers["content-length"]);
+  if (request.complete || !declaresBody(request) || !isJson(request) || declared > bodyLimit || !isGraphql(request.url ?? "")) return next();
+  // Whole, or as much as Node reads ahead (Node marks a request complete only later than its
+  // last byte is buffered, so the declared length is what tells).
+  const enough = Math.min(Number.isFinite(declared) ? declared : Infinity, request.readableHighWaterMark);
+  const arrived = () => request.complete || request.readableLength >= enough;
   // Node's parser reads the rest of a packet, the body that came with its headers included,
   // before any microtask runs: nearly every POST has arrived by then and goes on with no
   // listener (a 'readable' listener on each cost 5 µs of a 56 µs POST lookup, measured).
   queueMicrotask(() => {
-    if (arrived(request)) return next();
+    if (arrived()) return next();
     const onReadable = () => {
-      if (!arrived(request)) return;
+      if (!arrived()) return;
       request.removeListener("readable", onReadable);
       next();
     };
     // 'readable' is told of every chunk Node buffers and of the body's end, without consuming it.
     request.on("readable", onReadable);
   });
-}
-
-/**
- * The whole body is buffered (Node marks the request complete only later, so the declared length
- * is what tells), or as much of it as Node reads ahead.
- */
-function arrived(request: IncomingMessage): boolean {
-  const buffered = request.readableLength;
-  return request.complete || buffered >= request.readableHighWaterMark || buffered >= Number(request.headers["content-length"]);
 }
 
 /** The media type, without its parameters, is one Fastify reads (the rest get 415 from it). */

@@ -55,8 +55,6 @@ interface Connection {
   answered: boolean;
   upgraded: boolean;
   released: boolean;
-  /** Judged too slow by a sweep, and waiting in line to be cut. */
-  due: boolean;
   /** Bytes an idle connection may receive and stay idle: a stray CRLF after a keep-alive request. */
   slack: number;
 }
@@ -184,25 +182,25 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
       }
       if (bounds.minRateBytesPerSecond === 0) continue;
       const owed = ((now - connection.since - bounds.rateGraceMs) / 1000) * bounds.minRateBytesPerSecond;
-      if (owed > 0 && connection.socket.bytesRead - connection.baseline < owed && !connection.due) {
-        connection.due = true;
-        due.push(connection);
-      }
+      if (owed > 0 && connection.socket.bytesRead - connection.baseline < owed) due.add(connection);
     }
     lastSweep = now;
-    if (due.length > 0 && !cutting) cutSome();
+    if (due.size > 0 && !cutting) cutSome();
   };
   // The connections judged too slow are cut CUTS_PER_TURN at a time, the rest in the next turns
   // of the event loop: a flood's first wave falls due in one sweep (thousands of connections),
   // and cutting them all in one turn would hold every other client's request for as long.
-  const due: Connection[] = [];
+  // Judged too slow and waiting in line to be cut, in the order judged (a Set: judged once).
+  const due = new Set<Connection>();
   let cutting = false;
   const cutSome = () => {
-    for (const connection of due.splice(0, CUTS_PER_TURN)) {
-      connection.due = false;
+    let cuts = 0;
+    for (const connection of due) {
+      if (cuts++ === CUTS_PER_TURN) break;
+      due.delete(connection);
       if (!connection.released && judged(connection)) cut(connection, "too slow");
     }
-    cutting = due.length > 0;
+    cutting = due.size > 0;
     if (cutting) setImmediate(cutSome);
   };
   const sweeper = setInterval(sweep, sweepMs);
@@ -304,7 +302,7 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
     const refused = refusalOf(address, proxy);
     if (refused) return bounds.refuseRaw(socket, "SERVICE_UNAVAILABLE", `${refused.message}; retry later`, refused.retryAfterSeconds);
     if (!proxy) byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
-    const connection: Connection = { socket, address, proxy, phase: "idle", since: performance.now(), baseline: 0, answered: false, upgraded: false, released: false, due: false, slack: 0 };
+    const connection: Connection = { socket, address, proxy, phase: "idle", since: performance.now(), baseline: 0, answered: false, upgraded: false, released: false, slack: 0 };
     connections.set(socket, connection);
     fresh.add(connection);
     socket.once("close", () => release(connection));

@@ -107,9 +107,11 @@ export function admissionList(options: AdmissionOptions): Admit {
         return undefined;
       };
       const known = knownValid(options.schema, query);
-      const turn = known ? undefined : options.newDocuments?.ownTurn?.();
+      if (known) return admitted(known);
       // A document not seen before is parsed and validated in a turn of its own (pressure.ts).
-      return turn ? turn.then(() => admitted(parsedAndValid(options.schema, query))) : admitted(known ?? parsedAndValid(options.schema, query));
+      const turn = options.newDocuments?.ownTurn?.();
+      const parse = () => admitted(parsedAndValid(options.schema, query));
+      return turn ? turn.then(parse) : parse();
     },
     "operation kind": (subject) => {
       const operation = subject.document && getOperationAST(subject.document, subject.graphql?.operationName);
