@@ -58,6 +58,8 @@ export async function underFloodsSection(databaseUri: string, databasePid: numbe
     REQUEST_HEADERS_TIMEOUT_MS: "2000",
     REQUEST_TIMEOUT_MS: "4000",
     HEALTH_PORT: "0", // the probes' own listener (probe-listener.ts), beside /healthz on the traffic port
+    // Node options to try on the API (after the production heap's), e.g. a preload that samples its memory.
+    ...(process.env.BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : {}),
   });
   const port = Number(new URL(api.url).port);
   const healthz = api.url.replace(/\/graphql$/, "/healthz");

@@ -1,5 +1,7 @@
 import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import WebSocket from "ws";
 import { boundConnections } from "../src/http/connection-bounds";
 import { socketRefusal } from "../src/http/request-guards";
@@ -369,4 +371,45 @@ describe("With HEALTH_PORT, when the traffic port is at its cap (MAX_CONNECTIONS
     expect(((await other.json()) as any).errors[0].extensions).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
     for (const ws of sockets) ws.close();
   }, 30_000);
+});
+
+describe("When connections were ranked at the cap and then closed", () => {
+  test("then the bounds keep none of them: every closed socket can be collected", async () => {
+    // In this process, so that its sockets can be watched for collection: a plain Node server
+    // with the bounds at a cap of 5, filled with bodies that arrive (judged, never cut: a grace of
+    // a minute), then a newcomer, for whom they are ranked and the slowest closed. Once all
+    // have closed, nothing of theirs may stay reachable: under a flood from 20,000 addresses the
+    // last ranking kept up to 10,000 closed connections, their requests and responses (65 MB of
+    // heap) until the next flood reached the cap.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const sockets: WeakRef<Socket>[] = [];
+    const plain = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => response.end("ok"));
+    });
+    const bounds = boundConnections(plain, { perAddress: 64, total: 5, isProxy: () => false, minRateBytesPerSecond: 500, rateGraceMs: 60_000, refuseRaw: socketRefusal("*") });
+    plain.on("connection", (socket: Socket) => sockets.push(new WeakRef(socket)));
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    const port = (plain.address() as { port: number }).port;
+    try {
+      const bodyStart = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{";
+      const held = await Promise.all(Array.from({ length: 5 }, () => hold(port, "127.0.0.1", bodyStart)));
+      await sleep(300); // a sweep has seen them
+      const newcomer = await hold(port, "127.0.0.1", bodyStart);
+      await Promise.race(held.map((h) => h.closed)); // one was shed for it
+      expect(statusOf(held.find((h) => h.isClosed())!.received())).toBe(503);
+      for (const h of [...held, newcomer]) h.socket.destroy();
+      await sleep(1000); // the server has seen them close, and its sweeps have run
+      for (let i = 0; i < 3; i += 1) {
+        gc();
+        await sleep(50);
+      }
+      expect(sockets).toHaveLength(6);
+      expect(sockets.filter((s) => s.deref() !== undefined)).toHaveLength(0);
+    } finally {
+      bounds.stop();
+      plain.close();
+    }
+  });
 });

@@ -185,6 +185,10 @@ export function boundConnections(server: Server, bounds: ConnectionBounds): { re
       if (owed > 0 && connection.socket.bytesRead - connection.baseline < owed) due.add(connection);
     }
     lastSweep = now;
+    // A ranking serves one sweep interval (leastUseful ranks again after it). Dropped then, not
+    // kept until the next newcomer at the cap: after a flood none may come, and the last ranking
+    // held up to MAX_CONNECTIONS closed connections with their requests (65 MB, issue 25).
+    if (now - rankedAt > sweepMs) ranking = [];
     if (due.size > 0 && !cutting) cutSome();
   };
   // The connections judged too slow are cut CUTS_PER_TURN at a time, the rest in the next turns
