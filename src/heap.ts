@@ -38,7 +38,7 @@ export function tuneHeapGrowth(execArgv: readonly string[] = process.execArgv): 
 }
 
 /** What one idle subscription keeps (measured at 2,000 open, docs/limits.md). */
-const SUBSCRIPTION_BYTES = 15 * 1024;
+const SUBSCRIPTION_BYTES = 12 * 1024;
 /** The process before any cache fills: code, the schema, the read model (measured idle heap). */
 const BASE_BYTES = 64 * 1024 * 1024;
 

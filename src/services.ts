@@ -38,7 +38,7 @@ export async function prepareServices(
   // After seeding and roll-forward, so the model starts from the finished state.
   await sync.start();
 
-  const catalogue = new CatalogueService(model);
+  const catalogue = new CatalogueService(model, options.events);
   const curation = new CurationService(entries, revisions, writer, catalogue, sync);
   const services: Services = { catalogue, curation, imports: new ImportService(importRequests, curation) };
   return { services, sync, apiKeys: new ApiKeyService(keys, options.apiKeyCacheMs), seeded, recovered };

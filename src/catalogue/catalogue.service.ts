@@ -1,4 +1,5 @@
 import { DomainError } from "../errors/domain-error";
+import { CatalogueEvents, type EntryChange } from "./catalogue-events";
 import { isRedirect, isRetryable } from "./example";
 import { isKnownTo } from "./language-constants";
 import { comparePosition, decodeCursor, encodeCursor, positionOf } from "./keyset";
@@ -45,7 +46,15 @@ export interface CatalogueContext {
  * Returns plain (frozen) objects; fails only with DomainError.
  */
 export class CatalogueService {
-  constructor(private readonly model: CatalogueReadModel) {}
+  constructor(
+    private readonly model: CatalogueReadModel,
+    private readonly events = new CatalogueEvents(),
+  ) {}
+
+  /** Every change of the given entries (all when codes is absent), as it happens, until returned. */
+  changes(codes?: readonly number[] | null): AsyncIterableIterator<EntryChange> {
+    return this.events.changes(codes);
+  }
 
   /** What the model holds (see CatalogueReadModel.digest). */
   get digest(): string {

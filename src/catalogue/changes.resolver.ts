@@ -1,5 +1,6 @@
 import { Arg, Field, Int, ObjectType, registerEnumType, Resolver, Root, Subscription } from "type-graphql";
-import { ChangeKind, type EntryChange, STATUS_CODE_CHANGED } from "./catalogue-events";
+import type { CatalogueContext } from "./catalogue.service";
+import { ChangeKind, type EntryChange } from "./catalogue-events";
 import { StatusCode } from "./status-code.type";
 
 registerEnumType(ChangeKind, {
@@ -33,8 +34,9 @@ export class ChangesResolver {
   @Subscription(() => StatusCodeChange, {
     description:
       "Every write of the given entries (all entries when codes is omitted), on /graphql over graphql-ws, multipart HTTP or SSE: in version order per entry, once each, whichever replica took the write.",
-    topics: STATUS_CODE_CHANGED,
-    filter: ({ payload, args }: { payload: EntryChange; args: { codes?: number[] | null } }) => !args.codes || args.codes.includes(payload.code),
+    // The service's own filtered iterator, not type-graphql's topics and filter (a Repeater
+    // pipeline): an idle subscriber is among thousands (docs/limits.md).
+    subscribe: ({ args, context }: { args: { codes?: number[] | null }; context: CatalogueContext }) => context.catalogue.changes(args.codes),
   })
   statusCodeChanged(
     @Root() change: EntryChange,

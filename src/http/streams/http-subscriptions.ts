@@ -155,6 +155,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       "cache-control": "no-store",
       "x-accel-buffering": "no",
     });
+    // Node keeps the header text for as long as the response lives, as the rope of pieces it was
+    // concatenated from (about 60, 2.9 KB an idle stream); reading a character flattens it in place (0.6 KB).
+    (response as unknown as { _header?: string })._header?.charCodeAt(0);
     const log = reply.server.log; // the server's, not the request's child: the id is logged as its field
     const startedAt = performance.now();
     const untrack = state.principal
