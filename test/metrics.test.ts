@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { apiKeyModel } from "../src/auth/api-key.model";
+import { ApiKeyService } from "../src/auth/api-key.service";
 import { clientWithKey, createKey, postJson, startTestApp, type TestApp } from "./support/harness";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
@@ -49,6 +51,20 @@ describe("When an operator scrapes /metrics", () => {
     expect(value(/statusgraph_db_command_duration_seconds_count\{command="find",outcome="ok"\}/)).toBeGreaterThanOrEqual(1);
     expect(value(/statusgraph_catalogue_staleness_seconds/)).toBeLessThan(5);
     expect(value(/process_resident_memory_bytes/)).toBeGreaterThan(0);
+  });
+
+  test("then a stream the server ends (its key revoked) is counted once, as one that its client closes", async () => {
+    const { id, key } = await createKey(t, "reader", "stream watcher");
+    const query = "subscription Watched { statusCodeChanged(codes: [418]) { code } }";
+    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    expect(res.status).toBe(200);
+    const body = res.text(); // resolves once the server has ended the stream
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await new ApiKeyService(apiKeyModel(t.app.connection)).revoke(id)).toBe(true);
+    expect(await body).toMatch(/UNAUTHENTICATED/);
+    // Both ways of counting it had their chance: the stream's end, and Fastify's hook on the response's finish.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(succeeded(await scrapeText(t), "Watched")).toBe(1);
   });
 
   test("then without the token, or with another, it gets 401 and no figures", async () => {

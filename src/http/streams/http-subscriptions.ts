@@ -147,6 +147,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
    */
   function streamed(reply: FastifyReply, framing: Framing, results: AsyncGenerator<ExecutionResult>, state: RequestState, slot: Slot): FastifyReply {
     reply.hijack();
+    state.streamed = true;
     const response = reply.raw;
     response.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
@@ -167,7 +168,7 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
       open.delete(stream);
       untrack();
       slot.release();
-      // Hijacked responses skip Fastify's onResponse: the stream is logged and counted here.
+      // Counted here, not by Fastify's onResponse hook (which the metrics skip for streams: it runs only if the server ends the response).
       options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
       log.info({ reqId: state.id, protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
     });
