@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { WebSocket } from "ws";
 import { closeCodeOf } from "../../errors/error-codes";
 
@@ -14,8 +13,13 @@ const HIGH_WATER = 16;
  * It also closes a socket that sits idle: nothing subscribed and no message for `idleMs`.
  */
 export class SocketQueue {
-  private queue: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
+  /**
+   * What waits its turn: one closure each, that starts its work and settles the promise `run`
+   * gave, not a chain of promises (five and their closures a message, each of them alive until
+   * its turn came, and copied by every young collection meanwhile).
+   */
+  private readonly waiting: (() => Promise<void>)[] = [];
+  private running = false;
   private idleTimer?: NodeJS.Timeout;
   /** Subscriptions the socket holds, as last told: the idle clock runs only while it holds none. */
   private active = 0;
@@ -30,17 +34,36 @@ export class SocketQueue {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     this.idle(this.active); // a message is no idleness, whether it is admitted or refused
-    this.waiting += 1;
-    if (this.waiting > HIGH_WATER && !this.socket.isPaused) this.socket.pause();
-    const turn = this.queue.then(() => yieldToEventLoop()).then(work);
-    // Not `turn.catch(...)`: that would hold the last result (a subscribe's execution arguments) for good.
-    this.queue = turn.then(nothing, nothing);
-    return turn.finally(() => {
-      this.waiting -= 1;
-      // A socket being closed stays paused: what it has in flight is not read.
-      if (this.waiting <= HIGH_WATER / 2 && this.socket.isPaused && this.socket.readyState === this.socket.OPEN) this.socket.resume();
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          return work().then(resolve, reject);
+        } catch (error) {
+          reject(error); // thrown before it returned a promise: its caller's to handle, never the loop's
+          return Promise.resolve();
+        }
+      });
+      if (this.waiting.length > HIGH_WATER && !this.socket.isPaused) this.socket.pause();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(this.next);
+      }
     });
   }
+
+  /** Starts the first work waiting, in a turn of its own; the next one after it has settled. */
+  private readonly next = (): void => {
+    const start = this.waiting.shift();
+    if (!start) {
+      this.running = false;
+      return;
+    }
+    void start().then(() => {
+      // A socket being closed stays paused: what it has in flight is not read.
+      if (this.waiting.length <= HIGH_WATER / 2 && this.socket.isPaused && this.socket.readyState === this.socket.OPEN) this.socket.resume();
+      setImmediate(this.next);
+    });
+  };
 
   /** (Re)starts the idle clock while the socket has no subscription; stops it while it has some. */
   idle(subscriptions: number): void {
@@ -54,7 +77,6 @@ export class SocketQueue {
   }
 }
 
-const nothing = () => {};
 
 /** What a client that stopped reading is closed with: the table's close code of SERVICE_UNAVAILABLE (1013, try again later). */
 export const NOT_READING_CLOSE = { code: closeCodeOf("SERVICE_UNAVAILABLE"), reason: "Not reading: too many events left unread; resubscribe" } as const;
