@@ -1,6 +1,7 @@
+import { connect } from "node:net";
 import WebSocket from "ws";
 import { closeCodeOf } from "../src/errors/error-codes";
-import { startTestApp, type TestApp } from "./support/harness";
+import { createKey, startTestApp, type TestApp } from "./support/harness";
 
 /**
  * Subscriptions that cannot be hoarded (issue 25, item 3): at the global cap (MAX_WEBSOCKETS,
@@ -159,5 +160,44 @@ describe("When subscribers leave while nothing happens", () => {
       active = await activeSubscriptions();
     }
     expect(active).toBe(0);
+  });
+});
+
+describe("When subscribers leave while their stream is still being admitted", () => {
+  test("then their slots and subscriptions are given back all the same", async () => {
+    // Each with a key of its own, looked up in the database on first sight, and reset a moment
+    // after sending: over HTTP to the app, whichever comes first, the stream or the reset. (A
+    // response closed before its stream starts is ended at once: live-stream.test.ts.)
+    const token = "metrics-token-for-the-early-leavers";
+    const app = await startTestApp({ MAX_CONNECTIONS_PER_ADDRESS: "1000", METRICS_TOKEN: token, LOG_LEVEL: "warn" });
+    const active = async () => {
+      const text = await (await fetch(`${app.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+      return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
+    };
+    try {
+      const port = Number(new URL(app.url).port);
+      const keys = await Promise.all(Array.from({ length: 40 }, (_, i) => createKey(app, "reader", `leaver ${i}`)));
+      const body = JSON.stringify({ query: CHANGES });
+      await Promise.all(
+        keys.map(({ key }) => {
+          const request = `POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+          return new Promise<void>((resolve) => {
+            // Sent, and gone a moment later (a reset, as a client that vanishes), while its key is looked up.
+            const socket = connect({ host: "127.0.0.1", port }, () => socket.write(request, () => setTimeout(() => socket.resetAndDestroy(), 2)));
+            socket.on("error", () => {});
+            socket.on("close", () => resolve());
+            socket.resume();
+          });
+        }),
+      );
+      let left = await active();
+      for (let i = 0; i < 30 && left > 0; i += 1) {
+        await sleep(100);
+        left = await active();
+      }
+      expect(left).toBe(0);
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -67,6 +67,11 @@ export class LiveStream {
     response.on("close", closed);
     response.on("drain", drained);
     response.write(framing.start);
+    // Its client left while the stream was admitted and started (a key looked up, a new document's
+    // turn, the subscribe): the response closed before this listened, and the stream would keep
+    // its slot, its listener and its execution for as long as the process runs. Ended once its
+    // owner holds it (onEnd may name the stream).
+    if (response.destroyed) queueMicrotask(() => this.finish("client closed"));
   }
 
   /** Forwards every result until the source completes or the stream ends otherwise. */
