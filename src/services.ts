@@ -20,7 +20,7 @@ import type { Services } from "./graphql/context";
  */
 export async function prepareServices(
   connection: Connection,
-  options: { faults?: WriteFaults; sync: SyncOptions; apiKeyCacheMs?: number; events?: CatalogueEvents },
+  options: { faults?: WriteFaults; sync: SyncOptions; apiKeyCacheMs?: number; events: CatalogueEvents },
 ) {
   const entries = statusCodeModel(connection);
   const revisions = revisionModel(connection);
@@ -28,7 +28,7 @@ export async function prepareServices(
   const importRequests = importRequestModel(connection);
   for (const model of [entries, revisions, keys, importRequests]) await model.createIndexes();
 
-  const model = new CatalogueReadModel((before, after) => options.events?.changed(before, after));
+  const model = new CatalogueReadModel((before, after) => options.events.changed(before, after));
   const sync = new CatalogueSync(entries, connection, model, options.sync);
   const writer = new EntryWriter(entries, revisions, options.faults, sync);
   // Writes a crash or outage stopped after their claim are finished, never undone.

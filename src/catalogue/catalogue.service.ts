@@ -1,5 +1,5 @@
 import { DomainError } from "../errors/domain-error";
-import { CatalogueEvents, type EntryChange } from "./catalogue-events";
+import type { CatalogueEvents, EntryChange } from "./catalogue-events";
 import { isRedirect, isRetryable } from "./example";
 import { isKnownTo } from "./language-constants";
 import { comparePosition, decodeCursor, encodeCursor, positionOf } from "./keyset";
@@ -48,7 +48,7 @@ export interface CatalogueContext {
 export class CatalogueService {
   constructor(
     private readonly model: CatalogueReadModel,
-    private readonly events = new CatalogueEvents(),
+    private readonly events: CatalogueEvents,
   ) {}
 
   /** Every change of the given entries (all when codes is absent), as it happens, until returned. */
