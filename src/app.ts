@@ -75,7 +75,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
       config,
-      schema: await buildAppSchema(events),
+      schema: await buildAppSchema(),
       events,
       services,
       apiKeys,

@@ -1,5 +1,4 @@
 import { EventEmitter } from "node:events";
-import type { PubSub } from "type-graphql";
 import { DomainError } from "../errors/domain-error";
 import { RevisionAction } from "./status-code.enums";
 import type { StatusCodeRecord } from "./status-code.model";
@@ -38,9 +37,10 @@ export class SubscriberNotReading extends DomainError {
  * The changes of this process's read model, as events: every replica's model follows every
  * write (its own at once, the others' through the revision poll or the Redis signal), so each
  * replica tells its own subscribers about every write, in version order per entry, once per
- * version it sees. type-graphql's PubSub interface, over an EventEmitter.
+ * version it sees, over an EventEmitter. Subscriptions take them from `changes`, not through
+ * type-graphql's topics and filter (a Repeater pipeline: about 3 KB an idle subscriber).
  */
-export class CatalogueEvents implements PubSub {
+export class CatalogueEvents {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   /** `maxUnread`: events one subscriber may leave waiting before it is cut off (SubscriberNotReading). */
@@ -58,51 +58,39 @@ export class CatalogueEvents implements PubSub {
         : (!after.retired && before.retired) || after.lastAction === RevisionAction.RESTORE
           ? ChangeKind.RESTORED
           : ChangeKind.UPDATED;
-    this.publish(STATUS_CODE_CHANGED, { code: after.code, kind, version: after.version, entry: after } satisfies EntryChange);
+    this.emitter.emit(STATUS_CODE_CHANGED, { code: after.code, kind, version: after.version, entry: after } satisfies EntryChange);
   }
 
   get subscribers(): number {
     return this.emitter.listenerCount(STATUS_CODE_CHANGED);
   }
 
-  publish(topic: string, payload: unknown): void {
-    this.emitter.emit(topic, payload);
-  }
-
   /**
-   * One subscriber's events, from its own listener. Not an async generator over `events.on`:
-   * a generator waiting for its next event cannot be returned (its `return()` waits for the next
-   * `yield`), so a subscriber that left while nothing happened kept its listener, and with it its
-   * whole execution, for good (57 KB each, measured, never freed); and `events.on` itself takes
-   * 35 KB a subscriber for its queues. This one drops its listener the moment it is returned.
-   */
-  subscribe(topic: string): AsyncIterableIterator<unknown> {
-    return new Listener(this.emitter, topic, this.maxUnread);
-  }
-
-  /**
-   * The changes of the given entries (all when `codes` is absent), filtered as they happen: a
-   * change of another entry is never queued. The subscription's own iterator, where type-graphql's
-   * `filter` wraps the topic's in a Repeater pipeline of generators and promises (about 3 KB an
-   * idle subscriber, docs/limits.md).
+   * The changes of the given entries (all when `codes` is absent), as they happen, until
+   * returned: another entry's change is never queued. One listener each, not an async generator
+   * over `events.on`: a generator waiting for its next event cannot be returned (its `return()`
+   * waits for the next `yield`), so a subscriber that left while nothing happened kept its
+   * listener, and with it its whole execution, for good (57 KB each, measured, never freed); and
+   * `events.on` itself takes 35 KB a subscriber for its queues. This one drops its listener the
+   * moment it is returned.
    */
   changes(codes?: readonly number[] | null): AsyncIterableIterator<EntryChange> {
     const wanted = codes ? new Set(codes) : undefined;
-    return new Listener(this.emitter, STATUS_CODE_CHANGED, this.maxUnread, wanted && ((change) => wanted.has((change as EntryChange).code))) as AsyncIterableIterator<EntryChange>;
+    return new Listener(this.emitter, this.maxUnread, wanted && ((change) => wanted.has(change.code)));
   }
 }
 
 /**
- * The events of one topic as an async iterator, held in a plain array until read, at most
- * `maxUnread` of them: past that its subscriber is cut off (its next read fails with
- * SubscriberNotReading) and what was waiting is dropped, instead of growing without limit.
+ * The changes as an async iterator, held in a plain array until read, at most `maxUnread` of
+ * them: past that its subscriber is cut off (its next read fails with SubscriberNotReading) and
+ * what was waiting is dropped, instead of growing without limit.
  */
-class Listener implements AsyncIterableIterator<unknown> {
-  private queued: unknown[] = [];
-  private waiting?: (result: IteratorResult<unknown>) => void;
+class Listener implements AsyncIterableIterator<EntryChange> {
+  private queued: EntryChange[] = [];
+  private waiting?: (result: IteratorResult<EntryChange>) => void;
   private done = false;
   private cutOff = false;
-  private readonly listener = (payload: unknown) => {
+  private readonly listener = (payload: EntryChange) => {
     if (this.accepts && !this.accepts(payload)) return;
     const waiting = this.waiting;
     if (waiting) {
@@ -116,28 +104,27 @@ class Listener implements AsyncIterableIterator<unknown> {
 
   constructor(
     private readonly emitter: EventEmitter,
-    private readonly topic: string,
     private readonly maxUnread: number,
-    private readonly accepts?: (payload: unknown) => boolean,
+    private readonly accepts?: (change: EntryChange) => boolean,
   ) {
-    emitter.on(topic, this.listener);
+    emitter.on(STATUS_CODE_CHANGED, this.listener);
   }
 
-  next(): Promise<IteratorResult<unknown>> {
+  next(): Promise<IteratorResult<EntryChange>> {
     if (this.cutOff) {
       this.cutOff = false; // told once; then it is done
       return Promise.reject(new SubscriberNotReading());
     }
-    if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift(), done: false });
+    if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
-  return(): Promise<IteratorResult<unknown>> {
+  return(): Promise<IteratorResult<EntryChange>> {
     if (!this.done) {
       this.done = true;
       this.queued = [];
-      this.emitter.off(this.topic, this.listener);
+      this.emitter.off(STATUS_CODE_CHANGED, this.listener);
       const waiting = this.waiting;
       this.waiting = undefined;
       waiting?.({ value: undefined, done: true });
@@ -145,12 +132,12 @@ class Listener implements AsyncIterableIterator<unknown> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  throw(error: unknown): Promise<IteratorResult<unknown>> {
+  throw(error: unknown): Promise<IteratorResult<EntryChange>> {
     void this.return();
     return Promise.reject(error);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<EntryChange> {
     return this;
   }
 }

@@ -34,8 +34,7 @@ export class ChangesResolver {
   @Subscription(() => StatusCodeChange, {
     description:
       "Every write of the given entries (all entries when codes is omitted), on /graphql over graphql-ws, multipart HTTP or SSE: in version order per entry, once each, whichever replica took the write.",
-    // The service's own filtered iterator, not type-graphql's topics and filter (a Repeater
-    // pipeline): an idle subscriber is among thousands (docs/limits.md).
+    // The service's own filtered iterator (catalogue-events.ts): an idle subscriber is among thousands.
     subscribe: ({ args, context }: { args: { codes?: number[] | null }; context: CatalogueContext }) => context.catalogue.changes(args.codes),
   })
   statusCodeChanged(

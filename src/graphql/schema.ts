@@ -2,7 +2,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
-import { CatalogueEvents } from "../catalogue/catalogue-events";
 import { ChangesResolver } from "../catalogue/changes.resolver";
 import { CatalogueResolver, ErrorCodeEntryResolver } from "../catalogue/catalogue.resolver";
 import { EntryAuthorResolver, RetirementAuthorResolver, RevisionAuthorResolver } from "../curation/author.resolver";
@@ -14,10 +13,23 @@ import { NodeResolver } from "./node.resolver";
 
 export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
 
-/** `events`: where subscriptions get their events (the process's catalogue events). */
-export async function buildAppSchema(events: PubSub = new CatalogueEvents()): Promise<GraphQLSchema> {
+/**
+ * type-graphql refuses a schema with subscriptions and no pubSub, even when each subscription
+ * brings its own `subscribe`, as ours does (CatalogueService.changes, from the context): this
+ * one is never asked, and says so if it ever is.
+ */
+const NO_TOPICS: PubSub = {
+  publish: () => {
+    throw new Error("Subscriptions take their events from CatalogueService.changes, not from topics");
+  },
+  subscribe: () => {
+    throw new Error("Subscriptions take their events from CatalogueService.changes, not from topics");
+  },
+};
+
+export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    pubSub: events,
+    pubSub: NO_TOPICS,
     resolvers: [
       CatalogueResolver,
       ChangesResolver,
