@@ -12,11 +12,12 @@ import { PROJECT_ROOT } from "../src/project-root";
  * server, run with --expose-gc so that heap is read after a full collection; the subscribers
  * are test/support/flood.js's `idle` mode in a process of their own, from 127.0.1.x addresses.
  * For each protocol: heap and RSS before, with `count` idle subscriptions open, and after they
- * closed. Not part of the suite or the bench: `npm run build && node --expose-gc
+ * closed; "ws20" opens them 20 to a socket, a twentieth as many sockets. Not part of the suite or the bench: `npm run build && node --expose-gc
  * dist/scripts/subscription-memory.js [count]` (MONGODB_URI, else the embedded server).
  */
 const count = Number(process.argv[2] ?? 300);
 const PER_ADDRESS = 20;
+const PER_SOCKET = 20;
 
 async function main() {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -35,9 +36,14 @@ async function main() {
   };
   const MiB = (bytes: number) => (bytes / 1048576).toFixed(1);
   // One warm-up round of each, so that code and pools the first subscriptions allocate are not counted.
-  for (const protocol of ["sse", "ws", "sse", "ws"] as const) {
+  // "ws20": sockets with 20 subscriptions each (a twentieth as many), for what a subscription
+  // costs apart from the connection that carries it.
+  for (const measured of ["sse", "ws", "ws20", "sse", "ws", "ws20"] as const) {
+    const protocol = measured === "ws20" ? "ws" : measured;
+    const perSocket = measured === "ws20" ? PER_SOCKET : 1;
+    const sockets = addresses.slice(0, Math.ceil(addresses.length / perSocket));
     const before = await memory();
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "support", "flood.js"), "idle", JSON.stringify({ port, addresses, perAddress: PER_ADDRESS, protocol })], {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "support", "flood.js"), "idle", JSON.stringify({ port, addresses: sockets, perAddress: PER_ADDRESS, protocol, perSocket })], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     const lines: string[] = [];
@@ -60,11 +66,12 @@ async function main() {
     await new Promise((r) => child.once("exit", r));
     await new Promise((r) => setTimeout(r, 500));
     const after = await memory();
-    const per = (held.heapUsed - before.heapUsed) / opened.open;
+    const subscriptions = opened.open * perSocket;
+    const per = (held.heapUsed - before.heapUsed) / subscriptions;
     console.log(
       JSON.stringify({
-        protocol,
-        open: opened.open,
+        protocol: measured,
+        subscriptions,
         statuses: opened.statuses,
         heapPerSubscriptionBytes: Math.round(per),
         heapMiB: [MiB(before.heapUsed), MiB(held.heapUsed), MiB(after.heapUsed)],

@@ -10,6 +10,7 @@ import { tellPlaygroundPolicy } from "./http/playground";
 import { createHttpServer } from "./http/server";
 import { listenForProbes } from "./http/probe-listener";
 import { CatalogueEvents } from "./catalogue/catalogue-events";
+import { SharedSubscriptions } from "./graphql/shared-subscriptions";
 import { SharedState } from "./replicas/shared-state";
 import { prepareServices } from "./services";
 
@@ -56,6 +57,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       uri = embedded.uri;
     }
     const events = new CatalogueEvents(config.subscriptions.maxUnreadEvents);
+    // Every transport's subscriptions run here: one execution per distinct subscription.
+    const executions = new SharedSubscriptions(config.subscriptions.maxUnreadEvents);
     const shared = config.redisUrl ? new SharedState(config.redisUrl) : undefined;
     if (shared) cleanups.push(() => shared.close());
     const connection = await connectDatabase(uri, { serverSelectionTimeoutMs: config.serverSelectionTimeoutMs });
@@ -70,13 +73,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     cleanups.push(async () => sync.stop());
     // Another replica's write, whole: in the model now rather than at the next poll.
     shared?.onCatalogueChange((entry) => sync.announced(entry));
-    if (shared) shared.deliveredTo = () => events.subscribers;
+    if (shared) shared.deliveredTo = () => executions.subscribers;
     // From here on, every request's database work is time-limited (start-up is not: it must finish).
     limitQueryTime(connection, config.queryTimeoutMs);
     const { app, stop: stopHttp } = await createHttpServer({
       config,
       schema: await buildAppSchema(),
-      events,
+      executions,
       services,
       apiKeys,
       connection,

@@ -56,7 +56,8 @@ describe("When an operator scrapes /metrics", () => {
   test("then a stream the server ends (its key revoked) is counted once, as one that its client closes", async () => {
     const { id, key } = await createKey(t, "reader", "stream watcher");
     const query = "subscription Watched { statusCodeChanged(codes: [418]) { code } }";
-    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    const requestId = "revoked-stream-1";
+    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${key}`, "x-request-id": requestId }, body: JSON.stringify({ query }) });
     expect(res.status).toBe(200);
     const body = res.text(); // resolves once the server has ended the stream
     await new Promise((r) => setTimeout(r, 200));
@@ -65,6 +66,13 @@ describe("When an operator scrapes /metrics", () => {
     // Both ways of counting it had their chance: the stream's end, and Fastify's hook on the response's finish.
     await new Promise((r) => setTimeout(r, 300));
     expect(succeeded(await scrapeText(t), "Watched")).toBe(1);
+    // Logged once too, by the stream. Fastify's own listeners of the response's end (its hook and
+    // its "request completed" line) were let go when the stream began: they kept its request,
+    // reply and logger for as long as the stream lived (http-subscriptions.ts, releaseFastify).
+    const lines = t.logs.filter((l) => l.reqId === requestId);
+    expect(lines.filter((l) => l.msg === "stream ended")).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === "request completed")).toHaveLength(0);
+    expect(lines.some((l) => l.msg === "incoming request")).toBe(true); // Fastify did log this request
   });
 
   test("then without the token, or with another, it gets 401 and no figures", async () => {

@@ -32,6 +32,12 @@ async function activeSubscriptions(app = t): Promise<number> {
   return Number(/^statusgraph_subscriptions_active (\d+)/m.exec(text)?.[1]);
 }
 
+/** statusgraph_subscription_executions: the distinct executions serving them. */
+async function executions(app = t): Promise<number> {
+  const text = await (await fetch(`${app.url.replace(/\/graphql$/, "")}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  return Number(/^statusgraph_subscription_executions (\d+)/m.exec(text)?.[1]);
+}
+
 /** An SSE subscriber that reads the first bytes (it is streaming), then nothing more. */
 function stalledSse(app = t): Promise<{ req: ClientRequest; res: IncomingMessage }> {
   return new Promise((resolve, reject) => {
@@ -107,6 +113,8 @@ describe("When a subscriber stops reading while writes happen", () => {
     const ws = await stalledWs();
     await until(async () => (await activeSubscriptions()) === 3);
     expect(await activeSubscriptions()).toBe(3);
+    // The same document, anonymous: one execution serves all three, and each is cut off by its own bound.
+    expect(await executions()).toBe(1);
 
     // Writes until both stalled subscribers are gone (a WebSocket a second after its close).
     const written = await writeUntilOneListens(t, key);

@@ -5,7 +5,6 @@ import type { FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Connection } from "mongoose";
 import type { ApiKeyService } from "../auth/api-key.service";
-import type { CatalogueEvents } from "../catalogue/catalogue-events";
 import type { CatalogueSync } from "../catalogue/catalogue-sync";
 import type { Config } from "../config";
 import type { Services } from "../graphql/context";
@@ -31,6 +30,7 @@ import { closeWhenIdle } from "./shutdown";
 import { registerStages } from "./stages";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
+import type { SharedSubscriptions } from "../graphql/shared-subscriptions";
 import { attachSubscriptions } from "./websocket/subscriptions";
 import { revocationSweep } from "./ws-revocation";
 
@@ -44,7 +44,8 @@ export interface HttpDeps {
   connection: Connection;
   sync: CatalogueSync;
   shared?: SharedState;
-  events: CatalogueEvents;
+  /** Where every transport's subscriptions run. */
+  executions: SharedSubscriptions;
   logStream?: { write(line: string): void };
 }
 
@@ -71,7 +72,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   let draining = false;
   const staleSeconds = () => (deps.sync.stalenessMs > config.catalogue.staleAfterMs ? Math.floor(deps.sync.stalenessMs / 1000) : undefined);
   const metrics = new Metrics(
-    { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.events.subscribers, responseCache: () => responses.stats() },
+    { stalenessMs: () => deps.sync.stalenessMs, subscriptions: () => deps.executions.subscribers, executions: () => deps.executions.size, responseCache: () => responses.stats() },
     deps.connection,
     { processMetrics: config.metricsToken !== undefined },
   );
@@ -120,6 +121,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   const streams = httpSubscriptions({
     schema: deps.schema,
     services,
+    executions: deps.executions,
     admission,
     slots,
     revocations,
@@ -142,6 +144,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
   const subscriptions = attachSubscriptions(app, {
     schema: deps.schema,
     services,
+    executions: deps.executions,
     apiKeys: deps.apiKeys,
     admission,
     budgets,

@@ -14,9 +14,10 @@
 //                                                     byte every everyMs; reconnects reconnectMs
 //                                                     after it is closed, until ms pass. Prints
 //                                                     counts (thousands of sockets: no list)
-//   idle:       { port, addresses, perAddress, protocol } subscriptions that only listen ("sse": a
-//                                                     POST with Accept: text/event-stream; "ws": a
-//                                                     graphql-ws socket with one subscribe); prints
+//   idle:       { port, addresses, perAddress, protocol, perSocket } subscriptions that only listen
+//                                                     ("sse": a POST with Accept: text/event-stream;
+//                                                     "ws": a graphql-ws socket with perSocket
+//                                                     subscribes, default 1); prints
 //                                                     {"open", "statuses"} once all are open, closes
 //                                                     them all when stdin ends, then prints {"closed"}
 //   hoard:      { port, range, perAddress, newcomer, ms } idle SSE subscriptions, perAddress from
@@ -193,7 +194,7 @@ async function slowbodies({ port, addresses, everyMs, reconnectMs, ms }) {
 const LISTEN = "subscription { statusCodeChanged(codes: [490]) { code kind version } }";
 
 /** One idle subscription from `from`: resolves with its status and a function that closes it. */
-function listen(port, from, protocol) {
+function listen(port, from, protocol, perSocket = 1) {
   return new Promise((resolve) => {
     if (protocol === "ws") {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { localAddress: from });
@@ -202,7 +203,7 @@ function listen(port, from, protocol) {
       ws.once("unexpected-response", (_req, res) => resolve({ status: res.statusCode, close: async () => ws.terminate() }));
       ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: {} })));
       ws.once("message", () => {
-        ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: LISTEN } }));
+        for (let id = 1; id <= perSocket; id += 1) ws.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: LISTEN } }));
         // Read by the server once it answers a ping sent after it (it is then admitted in its turn).
         ws.once("pong", () => resolve({ status: 101, close }));
         ws.ping();
@@ -221,9 +222,9 @@ function listen(port, from, protocol) {
   });
 }
 
-async function idle({ port, addresses, perAddress, protocol }) {
+async function idle({ port, addresses, perAddress, protocol, perSocket }) {
   const held = [];
-  for (const from of addresses) for (let i = 0; i < perAddress; i += 1) held.push(await listen(port, from, protocol));
+  for (const from of addresses) for (let i = 0; i < perAddress; i += 1) held.push(await listen(port, from, protocol, perSocket));
   process.stdout.write(`${JSON.stringify({ open: held.filter((h) => h.status === 200 || h.status === 101).length, statuses: count(held.map((h) => h.status)) })}\n`);
   await new Promise((done) => {
     process.stdin.resume();

@@ -11,6 +11,8 @@ import { refuse } from "../exit/refusal";
 export interface MetricSources {
   stalenessMs(): number;
   subscriptions(): number;
+  /** Distinct executions serving them (shared-subscriptions.ts). */
+  executions(): number;
   responseCache(): { hits: number; misses: number; entries: number; bytes: number };
 }
 
@@ -100,6 +102,14 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "statusgraph_subscription_executions",
+      help: "Distinct statusCodeChanged executions serving them: subscribers to the same document, variables and key share one",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.executions());
+      },
+    });
+    new Gauge({
       name: "statusgraph_response_cache_bytes",
       help: "Bytes held by the response cache",
       registers: [this.registry],
@@ -121,13 +131,24 @@ export class Metrics {
 
   /** One answered request, from the pipeline or the fast path. */
   observe(path: string, status: number, state: RequestState | undefined, seconds: number): void {
+    this.observation(path, status, state)(seconds);
+  }
+
+  /**
+   * A request's observation, labelled now and counted when `seconds` are known: a stream's,
+   * made as it starts, so that what the stream keeps until it ends is its labels, not its
+   * request's state (its text, variables, charge).
+   */
+  observation(path: string, status: number, state: RequestState | undefined): (seconds: number) => void {
     const route = ROUTES.has(path) ? path : path.startsWith("/playground/") ? "/playground" : "other";
     const outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
     const operation = route === "/graphql" ? this.operationLabel(state) : "";
     const code = state?.errorCodes[0] ?? "";
-    this.requests.inc({ route, operation, outcome, code });
-    this.latency.observe({ route }, seconds);
-    if (code === "RATE_LIMITED") this.refusals.inc();
+    return (seconds) => {
+      this.requests.inc({ route, operation, outcome, code });
+      this.latency.observe({ route }, seconds);
+      if (code === "RATE_LIMITED") this.refusals.inc();
+    };
   }
 
   private operationLabel(state: RequestState | undefined): string {

@@ -1,9 +1,11 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type ExecutionResult, getOperationAST, type GraphQLSchema, subscribe } from "graphql";
+import { type ExecutionResult, getOperationAST, type GraphQLSchema } from "graphql";
 import type { ErrorCode } from "../../errors/error-codes";
 import { formatError, formatRefusal } from "../../errors/format-error";
 import { rateHeaders } from "../../graphql/charge";
 import { createContext, type Services } from "../../graphql/context";
+import type { SharedSubscriptions, Subscribed } from "../../graphql/shared-subscriptions";
 import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-documents";
 import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
 import { admittedDocument, type Admit } from "../admission/list";
@@ -19,6 +21,8 @@ import { type EndReason, LiveStream, type UnreadBounds } from "./live-stream";
 export interface HttpSubscriptionOptions {
   schema: GraphQLSchema;
   services: Services;
+  /** Where subscriptions run: one execution per distinct subscription, shared with graphql-ws. */
+  executions: SharedSubscriptions;
   /** The admission list: a stream runs its document, operation kind and cost steps here. */
   admission: Admit;
   /** Shared with graphql-ws: connections per client address and in all. */
@@ -110,9 +114,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     const slot = options.slots.take(state.address);
     if (slot === "total") return refused({ code: "SERVICE_UNAVAILABLE", message: "The server holds all the subscriptions it can; retry later" });
     if (slot === "address") return refused({ code: "TOO_MANY_SUBSCRIPTIONS", message: "This address has the most subscription connections open that it may: close one first" });
-    let results: AsyncGenerator<ExecutionResult> | ExecutionResult;
+    let results: Subscribed | ExecutionResult;
     try {
-      results = await subscribe({
+      results = await options.executions.subscribe({
         schema: options.schema,
         document,
         operationName,
@@ -141,11 +145,12 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
 
   /**
    * The stream, from the hijack on. A function of its own, so that what the stream's callbacks
-   * keep for as long as it lives is what they name here: the raw response, the request's state
-   * (which its execution holds anyway) and its slot, not Fastify's request and reply (their
+   * keep for as long as it lives is what they name here: the raw response, the request's id,
+   * its metrics labels and its slot; not the request's state (its text, variables and charge:
+   * the shared execution keeps its first subscriber's) nor Fastify's request and reply (their
    * headers, body, parsed document and logger) that closures made in `stage` would hold.
    */
-  function streamed(reply: FastifyReply, framing: Framing, results: AsyncGenerator<ExecutionResult>, state: RequestState, slot: Slot): FastifyReply {
+  function streamed(reply: FastifyReply, framing: Framing, results: Subscribed, state: RequestState, slot: Slot): FastifyReply {
     reply.hijack();
     state.streamed = true;
     const response = reply.raw;
@@ -159,22 +164,25 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     // Node keeps the header text for as long as the response lives, as the rope of pieces it was
     // concatenated from (about 60, 2.9 KB an idle stream); reading a character flattens it in place (0.6 KB).
     (response as unknown as { _header?: string })._header?.charCodeAt(0);
+    releaseFastify(response);
     const log = reply.server.log; // the server's, not the request's child: the id is logged as its field
     const startedAt = performance.now();
-    const untrack = state.principal
-      ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", state.id)], "revoked") }, state.principal)
+    const { id, principal } = state;
+    // Counted here, not by Fastify's onResponse hook (which the metrics skip for streams, and which no longer runs for them).
+    const count = options.metrics.observation("/graphql", 200, state);
+    const untrack = principal
+      ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", id)], "revoked") }, principal)
       : noop;
     const stream: LiveStream = new LiveStream(response, framing, results, unread, (reason: EndReason) => {
       open.delete(stream);
       untrack();
       slot.release();
-      // Counted here, not by Fastify's onResponse hook (which the metrics skip for streams: it runs only if the server ends the response).
-      options.metrics.observe("/graphql", 200, state, (performance.now() - startedAt) / 1000);
-      log.info({ reqId: state.id, protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
+      count((performance.now() - startedAt) / 1000);
+      log.info({ reqId: id, protocol: framing.name, reason, ms: Math.round(performance.now() - startedAt) }, "stream ended");
     });
     // At the cap, the oldest stream of the address holding the most makes room for a newcomer
     // holding few (subscription-slots.ts): its client gets the error event and the end.
-    slot.evict = () => stream.fail([errorOf("SERVICE_UNAVAILABLE", EVICTED.message, state.id)], "evicted");
+    slot.evict = () => stream.fail([errorOf("SERVICE_UNAVAILABLE", EVICTED.message, id)], "evicted");
     open.add(stream);
     void stream.pump();
     return reply;
@@ -194,6 +202,21 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
 }
 
 const noop = () => {};
+
+/**
+ * Fastify's listeners of a hijacked response's end (`onResFinished`, on "finish" and "error":
+ * its onResponse hooks and its "request completed" line) keep its request, reply and child
+ * logger, and through them the request's state, until the stream ends: about 1 KB of an idle
+ * stream. The stream counts and logs itself when it ends, so they go. Found by their name: should
+ * Fastify rename them, they stay (test/metrics.test.ts says so) and nothing else
+ * changes. A response needs a listener of "error" (one emitted with none is thrown): a shared no-op.
+ */
+function releaseFastify(response: ServerResponse): void {
+  for (const event of ["finish", "error"] as const) {
+    for (const listener of response.listeners(event)) if (listener.name === "onResFinished") response.off(event, listener as () => void);
+  }
+  response.on("error", noop);
+}
 
 /** An error of the stream itself, shaped by the one formatter. */
 function errorOf(code: ErrorCode, message: string, requestId: string | undefined) {

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { SubscriberNotReading } from "../../catalogue/catalogue-events";
 import { formatError, formatRefusal } from "../../errors/format-error";
+import type { Subscribed } from "../../graphql/shared-subscriptions";
 import type { Framing } from "./framing";
 
 /** Why a stream ended: for the log line and the metrics of its request. */
@@ -59,7 +60,7 @@ export class LiveStream {
   constructor(
     private readonly response: ServerResponse,
     private readonly framing: Framing,
-    private readonly results: AsyncGenerator<ExecutionResult>,
+    private readonly results: Subscribed,
     private readonly unread: UnreadBounds,
     private readonly onEnd: (reason: EndReason) => void,
   ) {

@@ -1,0 +1,232 @@
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, subscribe } from "graphql";
+import { SubscriberNotReading } from "../catalogue/catalogue-events";
+import type { AppContext } from "./context";
+
+/** What a subscribe starts: the subscriber's results, or the one result that says why it could not start. */
+export type Subscribed = AsyncIterableIterator<ExecutionResult> & { return(value?: unknown): Promise<IteratorResult<ExecutionResult>> };
+
+/**
+ * One execution per distinct subscription, its results handed to every subscriber that asked
+ * for the same thing: the same document, operation and variables, under the same API key (or
+ * none). Thousands of idle subscribers to a few documents are the case to plan for (a flood of
+ * them, or an app's clients), and graphql-js's execution of a subscription (its execution
+ * context, its mapped iterator and their closures) was 2-3 KB of an idle subscriber's 11-12 KB
+ * (docs/limits.md); a subscriber here is a place in a Set and a queue that is empty while its
+ * transport keeps up. Each event is also executed once, not once per subscriber.
+ *
+ * The key includes the API key because the principal decides what some fields show (names are
+ * hidden from anonymous callers); the execution runs with the context of its first subscriber,
+ * whose key is the same as every other's. Two subscribers sharing an execution may see each
+ * other's results only because they are the same results.
+ *
+ * Each subscriber keeps its own bound (`maxUnread` results waiting): one whose transport stops
+ * taking them is cut off alone (SubscriberNotReading), as it was with an execution of its own.
+ * The execution ends once its last subscriber has left.
+ */
+export class SharedSubscriptions {
+  private readonly executions = new Map<string, Execution>();
+  /** Documents are shared by text (the document caches): their identity, as a number for the key. */
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 0;
+  private count = 0;
+
+  constructor(private readonly maxUnread: number) {}
+
+  /** graphql-js's `subscribe`, with the same arguments and answers: an iterator of results, or the result that refused it. */
+  subscribe(args: ExecutionArgs): Promise<Subscribed | ExecutionResult> {
+    const key = this.keyOf(args);
+    let execution = this.executions.get(key);
+    if (!execution) {
+      execution = new Execution(args, this.maxUnread, () => {
+        if (this.executions.get(key) === execution) this.executions.delete(key);
+      });
+      this.executions.set(key, execution);
+    }
+    return execution.join(this.counter);
+  }
+
+  /** Distinct executions running. */
+  get size(): number {
+    return this.executions.size;
+  }
+
+  /** Subscribers of all the executions. */
+  get subscribers(): number {
+    return this.count;
+  }
+
+  private readonly counter = (delta: number) => {
+    this.count += delta;
+  };
+
+  private keyOf({ document, operationName, variableValues, contextValue }: ExecutionArgs): string {
+    let id = this.documentIds.get(document);
+    if (id === undefined) this.documentIds.set(document, (id = this.nextDocumentId++));
+    const principal = (contextValue as AppContext | undefined)?.principal;
+    return JSON.stringify([id, operationName ?? null, variableValues ?? null, principal?.keyId ?? null]);
+  }
+}
+
+/** One graphql-js subscription and the subscribers it serves. */
+class Execution {
+  private readonly subscribers = new Set<Subscriber>();
+  /** Settles once graphql-js has answered: undefined once the source runs, else the result that refused it. */
+  private readonly started: Promise<ExecutionResult | undefined>;
+  private source?: AsyncGenerator<ExecutionResult>;
+  private ended = false;
+
+  constructor(
+    args: ExecutionArgs,
+    private readonly maxUnread: number,
+    private readonly forget: () => void,
+  ) {
+    this.started = subscribe(args).then(
+      (result) => {
+        if (!(Symbol.asyncIterator in result)) {
+          this.end();
+          return result;
+        }
+        this.source = result;
+        if (this.subscribers.size === 0) this.end();
+        else void this.pump(result);
+        return undefined;
+      },
+      (error: unknown) => {
+        this.end();
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * A subscriber, from now on: added at once, so that an event that comes while graphql-js is
+   * still starting the execution is queued for it, as it was for an execution of its own.
+   */
+  async join(counter: (delta: number) => void): Promise<Subscribed | ExecutionResult> {
+    const subscriber = new Subscriber(this, this.maxUnread, counter);
+    this.subscribers.add(subscriber);
+    counter(1);
+    try {
+      const refused = await this.started;
+      if (refused) void subscriber.return();
+      return refused ?? subscriber;
+    } catch (error) {
+      void subscriber.return();
+      throw error;
+    }
+  }
+
+  leave(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0 && this.source) this.end();
+  }
+
+  private async pump(source: AsyncGenerator<ExecutionResult>): Promise<void> {
+    try {
+      for await (const result of source) {
+        for (const subscriber of this.subscribers) subscriber.push(result);
+      }
+      for (const subscriber of this.subscribers) subscriber.complete();
+    } catch (error) {
+      for (const subscriber of this.subscribers) subscriber.fail(error);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** No more subscribers: a new one starts an execution of its own. */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.forget();
+    void this.source?.return(undefined).catch(() => {});
+  }
+}
+
+/**
+ * One subscriber's results, held in a plain array until read, at most `maxUnread` of them:
+ * past that it is cut off (its next read fails with SubscriberNotReading) and what was waiting
+ * is dropped, instead of growing without limit.
+ */
+class Subscriber implements Subscribed {
+  private queued: ExecutionResult[] = [];
+  private waiting?: { resolve: (result: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void };
+  private done = false;
+  /** Why its results ended, for its next read: the source's error, or its falling behind. */
+  private failure?: unknown;
+
+  constructor(
+    private readonly execution: Execution,
+    private readonly maxUnread: number,
+    private readonly counter: (delta: number) => void,
+  ) {}
+
+  push(result: ExecutionResult): void {
+    if (this.done) return;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      return waiting.resolve({ value: result, done: false });
+    }
+    if (this.queued.length < this.maxUnread) return void this.queued.push(result);
+    this.fail(new SubscriberNotReading());
+  }
+
+  /** The source completed: what is queued is still read, then the end. */
+  complete(): void {
+    if (!this.leave()) return;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve({ value: undefined, done: true });
+  }
+
+  /** The source failed, or this subscriber fell behind: what was queued is dropped, and its next read fails. */
+  fail(error: unknown): void {
+    if (!this.leave()) return;
+    this.queued = [];
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) waiting.reject(error);
+    else this.failure = error;
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined; // told once; then it is done
+      return Promise.reject(failure);
+    }
+    if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** Its transport is done with it (the client left, the stream ended): nothing more is queued or read. */
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.leave();
+    this.queued = [];
+    this.failure = undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Leaves its execution, once: false if it had already. */
+  private leave(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.counter(-1);
+    this.execution.leave(this);
+    return true;
+  }
+}
