@@ -1,6 +1,8 @@
 import "reflect-metadata";
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startApp } from "../src/app";
@@ -12,8 +14,10 @@ import { PROJECT_ROOT } from "../src/project-root";
  * server, run with --expose-gc so that heap is read after a full collection; the subscribers
  * are test/support/flood.js's `idle` mode in a process of their own, from 127.0.1.x addresses.
  * For each protocol: heap and RSS before, with `count` idle subscriptions open, and after they
- * closed; "ws20" opens them 20 to a socket, a twentieth as many sockets. Not part of the suite or the bench: `npm run build && node --expose-gc
- * dist/scripts/subscription-memory.js [count]` (MONGODB_URI, else the embedded server).
+ * closed; "ws20" opens them 20 to a socket, a twentieth as many sockets, and "bare" is the
+ * baseline of a bare node:http server holding the same requests. Not part of the suite or the
+ * bench: `npm run build && node --expose-gc dist/scripts/subscription-memory.js [count]`
+ * (MONGODB_URI, else the embedded server).
  */
 const count = Number(process.argv[2] ?? 300);
 const PER_ADDRESS = 20;
@@ -25,6 +29,7 @@ async function main() {
   const config = loadConfig({ PORT: "0", LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "statusgraph-subs-")), ...process.env });
   const app = await startApp(config);
   const port = Number(new URL(app.url).port);
+  const bare = await bareServer();
   const addresses = Array.from({ length: Math.ceil(count / PER_ADDRESS) }, (_, i) => `127.0.1.${i + 1}`);
   const memory = async () => {
     for (let i = 0; i < 3; i += 1) {
@@ -37,13 +42,16 @@ async function main() {
   const MiB = (bytes: number) => (bytes / 1048576).toFixed(1);
   // One warm-up round of each, so that code and pools the first subscriptions allocate are not counted.
   // "ws20": sockets with 20 subscriptions each (a twentieth as many), for what a subscription
-  // costs apart from the connection that carries it.
-  for (const measured of ["sse", "ws", "ws20", "sse", "ws", "ws20"] as const) {
-    const protocol = measured === "ws20" ? "ws" : measured;
+  // costs apart from the connection that carries it. "bare": the same SSE requests held open by a
+  // bare node:http server in this process, the baseline: what Node's own connection, request and
+  // response take, which no stream can take less than.
+  for (const measured of ["bare", "sse", "ws", "ws20", "bare", "sse", "ws", "ws20"] as const) {
+    const protocol = measured === "ws20" ? "ws" : measured === "bare" ? "sse" : measured;
     const perSocket = measured === "ws20" ? PER_SOCKET : 1;
     const sockets = addresses.slice(0, Math.ceil(addresses.length / perSocket));
     const before = await memory();
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "support", "flood.js"), "idle", JSON.stringify({ port, addresses: sockets, perAddress: PER_ADDRESS, protocol, perSocket })], {
+    const target = measured === "bare" ? bare.port : port;
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "support", "flood.js"), "idle", JSON.stringify({ port: target, addresses: sockets, perAddress: PER_ADDRESS, protocol, perSocket })], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     const lines: string[] = [];
@@ -79,7 +87,22 @@ async function main() {
       }),
     );
   }
+  bare.server.close();
   await app.stop();
+}
+
+/** A node:http server that answers every request as an SSE stream would start, and holds it open. */
+async function bareServer(): Promise<{ server: Server; port: number }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" });
+      (response as unknown as { _header?: string })._header?.charCodeAt(0); // flattened, as http-subscriptions.ts does
+      response.write(":\n\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port };
 }
 
 main().then(

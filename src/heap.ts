@@ -37,7 +37,11 @@ export function tuneHeapGrowth(execArgv: readonly string[] = process.execArgv): 
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
-/** What one idle subscription keeps (measured at 2,000 open, docs/limits.md). */
+/**
+ * What one idle subscription connection keeps: a WebSocket carrying one subscription, the dearest
+ * (11 KB; an SSE stream 8 KB, each further subscription on a socket 3 KB: measured at 2,000 open,
+ * docs/limits.md).
+ */
 const SUBSCRIPTION_BYTES = 12 * 1024;
 /** The process before any cache fills: code, the schema, the read model (measured idle heap). */
 const BASE_BYTES = 64 * 1024 * 1024;
