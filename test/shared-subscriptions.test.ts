@@ -1,6 +1,9 @@
+import { type ExecutionResult, GraphQLInt, GraphQLObjectType, GraphQLSchema, parse } from "graphql";
 import { type Client, createClient as createWsClient } from "graphql-ws";
 import { createClient as createSseClient } from "graphql-sse";
 import WebSocket from "ws";
+import { SubscriberNotReading } from "../src/catalogue/catalogue-events";
+import { ExecutionFellBehind, SharedSubscriptions, type Subscribed } from "../src/graphql/shared-subscriptions";
 import { clientWithKey, createKey, startTestApp, type TestApp } from "./support/harness";
 
 /**
@@ -108,5 +111,97 @@ describe("When subscribers ask for the same subscription", () => {
     for (const w of [...staying, other, keyed]) w.stop();
     await until(async () => (await gauges()).executions === 0);
     expect(await gauges()).toEqual({ subscribers: 0, executions: 0 });
+  });
+});
+
+describe("When a shared execution's subscribers fall behind, leave, or its source fails (SharedSubscriptions, over graphql-js)", () => {
+  // A schema whose one subscription field reads a source this test drives.
+  const sources: { push(n: number): void; fail(error: unknown): void; returned: boolean }[] = [];
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLInt } } }),
+    subscription: new GraphQLObjectType({
+      name: "Subscription",
+      fields: {
+        n: {
+          type: GraphQLInt,
+          resolve: (n: number) => n,
+          subscribe: () => {
+            const waiting: ((r: IteratorResult<number>) => void)[] = [];
+            const failing: ((e: unknown) => void)[] = [];
+            const queued: number[] = [];
+            const source = {
+              returned: false,
+              push: (n: number) => (waiting.length ? (failing.shift(), waiting.shift()!({ value: n, done: false })) : queued.push(n)),
+              fail: (error: unknown) => (waiting.shift(), failing.shift()?.(error)),
+            };
+            sources.push(source);
+            return {
+              next: () => (queued.length ? Promise.resolve({ value: queued.shift()!, done: false }) : new Promise((resolve, reject) => (waiting.push(resolve), failing.push(reject)))),
+              return: () => ((source.returned = true), waiting.shift()?.({ value: undefined, done: true }), Promise.resolve({ value: undefined, done: true })),
+              [Symbol.asyncIterator]() {
+                return this;
+              },
+            };
+          },
+        },
+      },
+    }),
+  });
+  const document = parse("subscription { n }");
+  const args = (keyId?: string) => ({ schema, document, contextValue: { principal: keyId ? { keyId, name: keyId, role: "reader" } : null, request: { id: "r", operation: {}, errorCodes: [] } } });
+  const read = async (iterator: Subscribed, count: number) => {
+    const got: unknown[] = [];
+    for (let i = 0; i < count; i += 1) got.push((await iterator.next()).value?.data?.n);
+    return got;
+  };
+  const flush = () => new Promise((r) => setImmediate(r));
+
+  test("then one that stops reading is cut off alone, a failing source tells every subscriber to resubscribe, and the last to leave ends the execution", async () => {
+    const shared = new SharedSubscriptions(3);
+    const [a, b, c] = (await Promise.all([shared.subscribe(args()), shared.subscribe(args()), shared.subscribe(args())])) as Subscribed[];
+    const keyed = (await shared.subscribe(args("k1"))) as Subscribed;
+    expect([shared.size, shared.subscribers, sources.length]).toEqual([2, 4, 2]);
+    const [anonymous, ofKey] = sources;
+
+    // b reads nothing: past 3 results waiting it is cut off, a and c read on.
+    for (let n = 1; n <= 5; n += 1) {
+      anonymous.push(n);
+      await flush();
+      expect(await read(a, 1)).toEqual([n]);
+      expect(await read(c, 1)).toEqual([n]);
+    }
+    await expect(b.next()).rejects.toBeInstanceOf(SubscriberNotReading);
+    expect(await b.next()).toEqual({ value: undefined, done: true });
+    expect(shared.subscribers).toBe(3);
+
+    // c leaves: a still gets the next; then a leaves, and the source is returned.
+    await c.return();
+    anonymous.push(6);
+    await flush();
+    expect(await read(a, 1)).toEqual([6]);
+    expect(anonymous.returned).toBe(false);
+    await a.return();
+    await flush();
+    expect(anonymous.returned).toBe(true);
+    expect([shared.size, shared.subscribers]).toEqual([1, 1]);
+
+    // The keyed execution's source falls behind: its subscriber is told to resubscribe, not that it did not read.
+    const next = keyed.next();
+    ofKey.fail(new SubscriberNotReading());
+    await expect(next).rejects.toBeInstanceOf(ExecutionFellBehind);
+    await flush();
+    expect([shared.size, shared.subscribers]).toEqual([0, 0]);
+    // A new subscriber starts an execution of its own.
+    const later = (await shared.subscribe(args("k1"))) as Subscribed;
+    expect([shared.size, sources.length]).toEqual([1, 3]);
+    await later.return();
+  });
+
+  test("then a subscription that cannot start answers every subscriber that asked with its errors, and keeps nothing", async () => {
+    const shared = new SharedSubscriptions(3);
+    const bad = { ...args(), document: parse("subscription ($x: Int!) { n }") }; // $x missing
+    const answers = await Promise.all([shared.subscribe(bad), shared.subscribe(bad)]);
+    for (const answer of answers) expect((answer as ExecutionResult).errors?.[0]?.message).toMatch(/\$x/);
+    expect([shared.size, shared.subscribers]).toEqual([0, 0]);
   });
 });

@@ -1,5 +1,7 @@
+import { context as traceContext, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, subscribe } from "graphql";
 import { SubscriberNotReading } from "../catalogue/catalogue-events";
+import { DomainError } from "../errors/domain-error";
 import type { AppContext } from "./context";
 
 /** What a subscribe starts: the subscriber's results, or the one result that says why it could not start. */
@@ -21,7 +23,9 @@ export type Subscribed = AsyncIterableIterator<ExecutionResult> & { return(value
  *
  * Each subscriber keeps its own bound (`maxUnread` results waiting): one whose transport stops
  * taking them is cut off alone (SubscriberNotReading), as it was with an execution of its own.
- * The execution ends once its last subscriber has left.
+ * The execution ends once its last subscriber has left. A subscriber that joins a running
+ * execution may get a result of an event that came just before it (one still being executed):
+ * versions only grow, and a client drops what it has seen.
  */
 export class SharedSubscriptions {
   private readonly executions = new Map<string, Execution>();
@@ -37,9 +41,14 @@ export class SharedSubscriptions {
     const key = this.keyOf(args);
     let execution = this.executions.get(key);
     if (!execution) {
-      execution = new Execution(args, this.maxUnread, () => {
-        if (this.executions.get(key) === execution) this.executions.delete(key);
-      });
+      const shared = { ...args, contextValue: sharedContext(args.contextValue as AppContext) };
+      // Outside the first subscriber's request: its trace (and log lines' trace ids) would
+      // otherwise parent the database work of every event, for every subscriber, for good.
+      execution = traceContext.with(ROOT_CONTEXT, () =>
+        new Execution(shared, this.maxUnread, () => {
+          if (this.executions.get(key) === execution) this.executions.delete(key);
+        }),
+      );
       this.executions.set(key, execution);
     }
     return execution.join(this.counter);
@@ -64,6 +73,27 @@ export class SharedSubscriptions {
     if (id === undefined) this.documentIds.set(document, (id = this.nextDocumentId++));
     const principal = (contextValue as AppContext | undefined)?.principal;
     return JSON.stringify([id, operationName ?? null, variableValues ?? null, principal?.keyId ?? null]);
+  }
+}
+
+/**
+ * The first subscriber's context, for as long as the execution runs: what resolvers read (the
+ * services, the principal, the request's id and operation), not the rest of its request's
+ * record (the API key as sent, the text and variables, the charge), which would outlive it.
+ */
+function sharedContext(context: AppContext): AppContext {
+  const { id, operation } = context.request;
+  return { ...context, request: { id, operation: { ...operation }, errorCodes: [] } };
+}
+
+/**
+ * What every subscriber of an execution whose source fell behind is told: not that it did not
+ * read (SubscriberNotReading, which graphql-ws answers by closing the socket, and the streams
+ * log as the client's doing), but that the subscription must start again.
+ */
+export class ExecutionFellBehind extends DomainError {
+  constructor() {
+    super("SERVICE_UNAVAILABLE", "This subscription fell behind the catalogue's changes and is ended; resubscribe");
   }
 }
 
@@ -128,7 +158,10 @@ class Execution {
       }
       for (const subscriber of this.subscribers) subscriber.complete();
     } catch (error) {
-      for (const subscriber of this.subscribers) subscriber.fail(error);
+      // The execution's own events overflowed (a burst it took too long to execute): every
+      // subscriber's, through no fault of theirs.
+      const told = error instanceof SubscriberNotReading ? new ExecutionFellBehind() : error;
+      for (const subscriber of this.subscribers) subscriber.fail(told);
     } finally {
       this.end();
     }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { SubscriberNotReading } from "../../catalogue/catalogue-events";
+import { DomainError } from "../../errors/domain-error";
 import { formatError, formatRefusal } from "../../errors/format-error";
 import type { Subscribed } from "../../graphql/shared-subscriptions";
 import type { Framing } from "./framing";
@@ -85,8 +86,10 @@ export class LiveStream {
       this.finish("completed");
     } catch (error) {
       // A source that fails ends its stream; the error was the resolver's to log. One that cut
-      // off a subscriber that left too many events waiting says so (catalogue-events.ts).
+      // off a subscriber that left too many events waiting says so (shared-subscriptions.ts), as
+      // does one whose execution fell behind; anything else is an internal error.
       if (error instanceof SubscriberNotReading) this.fail([formatRefusal(error.code, error.message)], "client not reading");
+      else if (error instanceof DomainError) this.fail([formatRefusal(error.code, error.message)], "failed");
       else this.fail([formatRefusal("INTERNAL_SERVER_ERROR", "Internal server error")], "failed");
     }
   }

@@ -256,8 +256,11 @@ export function attachSubscriptions(app: FastifyInstance, options: SubscriptionO
       },
       // A subscriber cut off for leaving too many events waiting (catalogue-events.ts): its client
       // is not reading, so the socket is closed, as past maxUnreadBytes.
+      // A running subscription's failure (graphql-ws wraps what its source threw) is shaped by
+      // the one formatter, where graphql-ws would send its raw message; refusals are shaped already.
       onError: (ctx, _id, _payload, errors) => {
         if (errors.some((e) => e.originalError instanceof SubscriberNotReading)) closeNotReading(ctx.extra.socket);
+        return errors.map((e) => (e.originalError ? formatError(e.toJSON(), e) : e.toJSON()));
       },
       // Errors in pushed results are shaped by the one formatter, as over HTTP. A client that
       // left maxUnreadBytes unread is closed first (socket-queue.ts), before more is queued.
