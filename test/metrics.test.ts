@@ -162,3 +162,50 @@ describe("When an operator scrapes /metrics", () => {
     });
   });
 });
+
+describe("When a refusal that says \"come back later\" is held (REFUSAL_HOLD_MS)", () => {
+  // A budget of 3 units an address: the anonymous caller's third or fourth request is refused 429.
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ METRICS_TOKEN: TOKEN, RATE_LIMIT_BUDGET: "3", REFUSAL_HOLD_MS: "2000" })));
+  afterAll(() => t.stop());
+
+  test("then it is sent whole once held, after later requests of others, and counted and logged once", async () => {
+    const ask = (id: string) =>
+      fetch(t.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": id }, body: JSON.stringify({ query: "{ statusCode(code: 404) { code } }" }) });
+    let refusedId: string | undefined;
+    let held: Promise<Response> | undefined;
+    for (let i = 0; !held && i < 10; i += 1) {
+      const res = await ask(`before-${i}`);
+      await res.arrayBuffer();
+      if (res.status === 429) {
+        // Its budget is spent: the next one is refused too, and held.
+        refusedId = `held-${i}`;
+        held = ask(refusedId);
+      }
+    }
+    expect(held).toBeDefined();
+    // Another caller (a key: a budget of its own) is answered while the refusal waits.
+    const other = await clientWithKey(t, (await createKey(t, "reader")).key)(`{ statusCode(code: 418) { code } }`);
+    expect(other.status).toBe(200);
+    const logsBefore = t.logs.filter((l) => l.reqId === refusedId && l.msg === "request completed").length;
+    expect(logsBefore).toBe(0); // still held
+
+    const res = await held!;
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(0);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("0"); // Fastify's headers, set before it was held, are sent
+    const body = (await res.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", httpStatus: 429, requestId: refusedId });
+
+    // Logged once, by the exit (Fastify's own line would be a second: its listeners were let go),
+    // and counted once among the 429s.
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = t.logs.filter((l) => l.reqId === refusedId && l.msg === "request completed");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ res: { statusCode: 429 } });
+    const refusals = t.logs.filter((l) => l.msg === "request completed" && (l.res as { statusCode: number }).statusCode === 429).length;
+    const counted = [...(await scrapeText(t)).matchAll(/^statusgraph_requests_total\{[^}]*code="RATE_LIMITED"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(counted).toBe(refusals);
+  }, 30_000);
+});

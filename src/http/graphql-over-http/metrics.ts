@@ -121,10 +121,11 @@ export class Metrics {
 
   /** The onResponse hook: one observation per request. */
   record = async (request: FastifyRequest, reply: FastifyReply) => {
-    // A stream is counted by itself when it ends (http-subscriptions.ts). Fastify runs this hook
-    // for a hijacked reply too, once its response finishes: a stream the server ended (revoked,
-    // evicted, shut down) was counted twice; one its client closed, once.
-    if (request.state?.streamed) return;
+    // A response taken over (a stream, a held refusal: exit/take-over.ts) counts itself. Fastify
+    // ran this hook for a hijacked reply too, once its response finished: a stream the server
+    // ended (revoked, evicted, shut down) was counted twice. Its listener is let go now, but
+    // should a new Fastify keep it, the answer is still counted once.
+    if (request.state?.takenOver) return;
     // /graphql by its route, however its path was spelled (the router decodes it).
     this.observe(isGraphqlRoute(request) ? "/graphql" : pathOf(request.url), reply.statusCode, request.state, reply.elapsedTime / 1000);
   };

@@ -20,8 +20,8 @@ export interface RequestState extends Subject {
   readonly head: boolean;
   /** A cacheable read: its key and ETag, known before execution. */
   cache?: CacheSlot;
-  /** Its response was taken over as a subscription's stream, which counts itself when it ends. */
-  streamed?: true;
+  /** Its response was taken over from Fastify (a subscription's stream, a held refusal: exit/take-over.ts), and counts itself. */
+  takenOver?: true;
 }
 
 declare module "fastify" {

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ExecutionResult, getOperationAST, type GraphQLSchema } from "graphql";
 import type { ErrorCode } from "../../errors/error-codes";
@@ -10,6 +9,8 @@ import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-document
 import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
 import { admittedDocument, type Admit } from "../admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
+import type { HeldExit } from "../graphql-over-http/held-refusals";
+import { takeOver } from "../exit/take-over";
 import type { Metrics } from "../graphql-over-http/metrics";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
 import type { Slot, SubscriptionSlots } from "../subscription-slots";
@@ -25,6 +26,8 @@ export interface HttpSubscriptionOptions {
   executions: SharedSubscriptions;
   /** The admission list: a stream runs its document, operation kind and cost steps here. */
   admission: Admit;
+  /** Where the list's refusals leave, held if they say "come back later" (graphql-over-http/held-refusals.ts). */
+  exit: HeldExit;
   /** Shared with graphql-ws: connections per client address and in all. */
   slots: SubscriptionSlots;
   revocations: RevocationSweep;
@@ -106,9 +109,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     // it (422): Apollo, which reads Accept only after validating, would tell this client 406.
     const refused = (refusal: Refusal | readonly Refusal[]) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
     // Paid for before it takes a place: a stream its budget cannot cover never evicts another's.
-    const refusals = await options.admission(state, "document", "cost");
+    const refusals = await options.admission(state, "document", "cost", false); // held by the exit, if at all
     if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
-    if (refusals) return refused(refusals);
+    if (refusals) return options.exit(reply, state, refusals, GRAPHQL_RESPONSE_TYPE);
     const document = admittedDocument(state);
     const variables = params.variables;
     const slot = options.slots.take(state.address);
@@ -151,11 +154,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
    * headers, body, parsed document and logger) that closures made in `stage` would hold.
    */
   function streamed(reply: FastifyReply, framing: Framing, results: Subscribed, state: RequestState, slot: Slot): FastifyReply {
-    reply.hijack();
-    state.streamed = true;
-    const response = reply.raw;
+    const { response, headers } = takeOver(reply, state);
     response.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
+      ...headers,
       "content-type": framing.contentType,
       // Never kept by a cache, never buffered by a proxy (nginx reads X-Accel-Buffering).
       "cache-control": "no-store",
@@ -164,11 +165,10 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     // Node keeps the header text for as long as the response lives, as the rope of pieces it was
     // concatenated from (about 60, 2.9 KB an idle stream); reading a character flattens it in place (0.6 KB).
     (response as unknown as { _header?: string })._header?.charCodeAt(0);
-    releaseFastify(response);
     const log = reply.server.log; // the server's, not the request's child: the id is logged as its field
     const startedAt = performance.now();
     const { id, principal } = state;
-    // Counted here, not by Fastify's onResponse hook (which the metrics skip for streams, and which no longer runs for them).
+    // Counted here, not by Fastify's onResponse hook (take-over.ts).
     const count = options.metrics.observation("/graphql", 200, state);
     const untrack = principal
       ? options.revocations.track({ revoke: () => stream.fail([errorOf("UNAUTHENTICATED", "The API key is invalid or revoked", id)], "revoked") }, principal)
@@ -202,21 +202,6 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
 }
 
 const noop = () => {};
-
-/**
- * Fastify's listeners of a hijacked response's end (`onResFinished`, on "finish" and "error":
- * its onResponse hooks and its "request completed" line) keep its request, reply and child
- * logger, and through them the request's state, until the stream ends: about 1 KB of an idle
- * stream. The stream counts and logs itself when it ends, so they go. Found by their name: should
- * Fastify rename them, they stay (test/metrics.test.ts says so) and nothing else
- * changes. A response needs a listener of "error" (one emitted with none is thrown): a shared no-op.
- */
-function releaseFastify(response: ServerResponse): void {
-  for (const event of ["finish", "error"] as const) {
-    for (const listener of response.listeners(event)) if (listener.name === "onResFinished") response.off(event, listener as () => void);
-  }
-  response.on("error", noop);
-}
 
 /** An error of the stream itself, shaped by the one formatter. */
 function errorOf(code: ErrorCode, message: string, requestId: string | undefined) {
