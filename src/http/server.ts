@@ -16,7 +16,7 @@ import { createFastifyApp, trustFunction } from "./fastify-app";
 import { registerFrontDoor } from "./front-door";
 import { registerHealth } from "./health";
 import { admissionList } from "./admission/list";
-import { addOriginToVary, corsHeaders, corsOptions, variesOnOrigin } from "./graphql-over-http/cors";
+import { corsHeaders, corsOptions } from "./graphql-over-http/cors";
 import { fastPath } from "./fast-path/fast-path";
 import { Metrics, registerMetricsRoute } from "./graphql-over-http/metrics";
 import { NewDocumentPressure } from "./graphql-over-http/pressure";
@@ -30,7 +30,6 @@ import { closeWhenIdle } from "./shutdown";
 import { registerStages } from "./stages";
 import { httpSubscriptions } from "./streams/http-subscriptions";
 import { SubscriptionSlots } from "./subscription-slots";
-import { heldExit } from "./graphql-over-http/held-refusals";
 import type { SharedSubscriptions } from "../graphql/shared-subscriptions";
 import { attachSubscriptions } from "./websocket/subscriptions";
 import { revocationSweep } from "./ws-revocation";
@@ -93,8 +92,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     newDocuments: pressure,
     hold,
   });
-  // Where HTTP requests' refusals leave, held there (a connection waits, not its request).
-  const exit = heldExit(hold, metrics, variesOnOrigin(config.corsOrigin) ? addOriginToVary : undefined);
   // Subscriptions over graphql-ws and over HTTP streams share their bounds and revocation sweep.
   const slots = new SubscriptionSlots(config.subscriptions.connectionsPerAddress, config.subscriptions.total);
   const revocations = revocationSweep(deps.apiKeys, Math.max(config.apiKeyCacheMs, 250));
@@ -126,7 +123,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     services,
     executions: deps.executions,
     admission,
-    exit,
     slots,
     revocations,
     heartbeatMs: config.subscriptions.heartbeatMs,
@@ -136,7 +132,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<{ app: FastifyIn
     trustedDocuments: config.trustedDocuments,
   });
   // 7. The stages, in order, as hooks.
-  registerStages(app, { config, admission, exit, responses, digest, draining: () => draining, staleSeconds, streams: streams.stage, metrics });
+  registerStages(app, { config, admission, responses, digest, draining: () => draining, staleSeconds, streams: streams.stage, metrics });
   // 8. Apollo and its plugins.
   const apollo = await startApollo({ schema: deps.schema, config, shared, log: app.log, admission, newDocuments: pressure });
   // 9. The routes: /graphql (the execution stage), the front door, metrics, 404 and 405.

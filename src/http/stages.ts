@@ -3,8 +3,7 @@ import type { Config } from "../config";
 import { rateHeaders } from "../graphql/charge";
 import { traced, tracedCache } from "../tracing";
 import type { Admit, Step } from "./admission/list";
-import type { HeldExit } from "./graphql-over-http/held-refusals";
-import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE } from "./exit/refusal";
+import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, refuse } from "./exit/refusal";
 import { arrival, isGraphqlRoute } from "./graphql-over-http/arrival";
 import { variesOnOrigin, varyOnOrigin } from "./graphql-over-http/cors";
 import type { Metrics } from "./graphql-over-http/metrics";
@@ -19,8 +18,6 @@ export interface StageOptions {
   config: Config;
   /** The admission list every transport runs (admission/list.ts). */
   admission: Admit;
-  /** Where its refusals leave, held if they say "come back later" (graphql-over-http/held-refusals.ts). */
-  exit: HeldExit;
   responses: ResponseCache;
   digest(): string;
   draining(): boolean;
@@ -39,7 +36,7 @@ export interface StageOptions {
  */
 export function registerStages(app: FastifyInstance, options: StageOptions): void {
   const { config } = options;
-  const admit = (from: Step, to: Step) => admissionStage(options.admission, options.exit, from, to);
+  const admit = (from: Step, to: Step) => admissionStage(options.admission, from, to);
   app.addHook(
     "onRequest",
     traced(
@@ -76,17 +73,17 @@ export function registerStages(app: FastifyInstance, options: StageOptions): voi
  * draft: a legacy client gets application/json only for a 2xx), unless the client accepts no
  * JSON at all and asked for no stream.
  */
-function admissionStage(admission: Admit, exit: HeldExit, from: Step, to: Step): Stage {
+function admissionStage(admission: Admit, from: Step, to: Step): Stage {
   // Only the caller's part charges here (the arrival unit); the cost is charged in Apollo or the stream.
   const ofCaller = to === "arrival";
   return async (request, reply) => {
     const { state } = request;
-    const refused = await admission(state, from, to, false); // held by the exit, if at all
+    const refused = await admission(state, from, to);
     if (ofCaller && state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
     if (!refused) return undefined;
     const accept = request.headers.accept;
     const unacceptable = negotiatedMediaType(accept) === NOT_ACCEPTABLE && !streamProtocol(accept);
-    return exit(reply, state, refused, ofCaller || unacceptable ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE);
+    return refuse(reply, state, refused, ofCaller || unacceptable ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE);
   };
 }
 

@@ -45,12 +45,7 @@ export interface AdmissionOptions {
   hold?: RefusalHold;
 }
 
-/**
- * The steps from `from` to `to`, in order, until one refuses. `held`: whether a refusal that
- * says "come back later" is held here (hold.ts); false where the transport's exit holds it
- * itself, for less (graphql-over-http/held-refusals.ts).
- */
-export type Admit = ((subject: Subject, from: Step, to: Step, held?: boolean) => Promise<readonly Refusal[] | undefined>) & {
+export type Admit = ((subject: Subject, from: Step, to: Step) => Promise<readonly Refusal[] | undefined>) & {
   /** A document found not to parse or validate (by Apollo): new work each time it comes again (document-gate.ts). */
   invalid(query: string): void;
 };
@@ -144,13 +139,13 @@ export function admissionList(options: AdmissionOptions): Admit {
   };
   const ordered = STEPS.map((step) => checks[step]);
 
-  const admit = async (subject: Subject, from: Step, to: Step, held = true) => {
+  const admit = async (subject: Subject, from: Step, to: Step) => {
     for (let i = STEPS.indexOf(from), last = STEPS.indexOf(to); i <= last; i += 1) {
       let outcome = ordered[i](subject);
       if (outcome instanceof Promise) outcome = await outcome;
       if (!outcome) continue;
       const refusals = Array.isArray(outcome) ? outcome : [outcome as Refusal];
-      return held && options.hold ? options.hold.hold(subject, refusals) : refusals;
+      return options.hold ? options.hold.hold(subject, refusals) : refusals;
     }
     return undefined;
   };

@@ -3,8 +3,8 @@ import type { FastifyReply } from "fastify";
 
 /**
  * Takes a response over from Fastify for an answer that outlives the request's handling (a
- * subscription's stream, a held refusal): Fastify stops (reply.hijack), and the raw response is
- * the caller's to write and to count in the metrics (the state says so, for the onResponse hook).
+ * subscription's stream): Fastify stops (reply.hijack), and the raw response is the caller's to
+ * write and to count in the metrics (the state says so, for the onResponse hook).
  *
  * Fastify's own listeners of the response's end (`onResFinished`, on "finish" and "error": its
  * onResponse hooks and its "request completed" line) keep its request, reply and child logger,

@@ -67,11 +67,6 @@ export function mergeVary(first: string, second: string): string {
  * every response leaves, whichever stage answered it.
  */
 export async function varyOnOrigin(_request: FastifyRequest, reply: FastifyReply) {
-  addOriginToVary(reply);
-}
-
-/** The hook's work, for a response taken over from Fastify (held-refusals.ts), which passes no onSend hook. */
-export function addOriginToVary(reply: FastifyReply): void {
   const vary = reply.getHeader("vary");
   reply.header("vary", vary === undefined ? "Origin" : mergeVary(Array.isArray(vary) ? vary.join(", ") : String(vary), "Origin"));
 }

@@ -121,7 +121,7 @@ export class Metrics {
 
   /** The onResponse hook: one observation per request. */
   record = async (request: FastifyRequest, reply: FastifyReply) => {
-    // A response taken over (a stream, a held refusal: exit/take-over.ts) counts itself. Fastify
+    // A response taken over (a stream: exit/take-over.ts) counts itself. Fastify
     // ran this hook for a hijacked reply too, once its response finished: a stream the server
     // ended (revoked, evicted, shut down) was counted twice. Its listener is let go now, but
     // should a new Fastify keep it, the answer is still counted once.

@@ -20,7 +20,7 @@ export interface RequestState extends Subject {
   readonly head: boolean;
   /** A cacheable read: its key and ETag, known before execution. */
   cache?: CacheSlot;
-  /** Its response was taken over from Fastify (a subscription's stream, a held refusal: exit/take-over.ts), and counts itself. */
+  /** Its response was taken over from Fastify (a subscription's stream: exit/take-over.ts), and counts itself. */
   takenOver?: true;
 }
 

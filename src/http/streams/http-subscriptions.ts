@@ -9,7 +9,6 @@ import { sha256Hex, type TrustedDocuments } from "../../graphql/trusted-document
 import { parsedDocument, PUSHES_ARE_FREE, validationErrors } from "../admission/document";
 import { admittedDocument, type Admit } from "../admission/list";
 import { GRAPHQL_RESPONSE_TYPE, JSON_TYPE, type Refusal, refuse } from "../exit/refusal";
-import type { HeldExit } from "../graphql-over-http/held-refusals";
 import { takeOver } from "../exit/take-over";
 import type { Metrics } from "../graphql-over-http/metrics";
 import { negotiatedMediaType, NOT_ACCEPTABLE } from "../representation";
@@ -26,8 +25,6 @@ export interface HttpSubscriptionOptions {
   executions: SharedSubscriptions;
   /** The admission list: a stream runs its document, operation kind and cost steps here. */
   admission: Admit;
-  /** Where the list's refusals leave, held if they say "come back later" (graphql-over-http/held-refusals.ts). */
-  exit: HeldExit;
   /** Shared with graphql-ws: connections per client address and in all. */
   slots: SubscriptionSlots;
   revocations: RevocationSweep;
@@ -109,9 +106,9 @@ export function httpSubscriptions(options: HttpSubscriptionOptions) {
     // it (422): Apollo, which reads Accept only after validating, would tell this client 406.
     const refused = (refusal: Refusal | readonly Refusal[]) => refuse(reply, state, refusal, GRAPHQL_RESPONSE_TYPE);
     // Paid for before it takes a place: a stream its budget cannot cover never evicts another's.
-    const refusals = await options.admission(state, "document", "cost", false); // held by the exit, if at all
+    const refusals = await options.admission(state, "document", "cost");
     if (state.charge) for (const [name, value] of rateHeaders(state.charge)) reply.header(name, value);
-    if (refusals) return options.exit(reply, state, refusals, GRAPHQL_RESPONSE_TYPE);
+    if (refusals) return refused(refusals);
     const document = admittedDocument(state);
     const variables = params.variables;
     const slot = options.slots.take(state.address);
