@@ -1,6 +1,7 @@
 import { loadConfig } from "../src/config";
 import { documentGate, type NewDocumentWork } from "../src/graphql/limits/document-gate";
-import { refusalHold } from "../src/http/admission/hold";
+import { FLOOD_HOLD_FACTOR, refusalHold } from "../src/http/admission/hold";
+import type { Refusal } from "../src/http/exit/refusal";
 import { NewDocumentPressure } from "../src/http/graphql-over-http/pressure";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
@@ -147,6 +148,33 @@ describe("When refusals that say \"come back later\" are held (refusalHold)", ()
     expect(hold.held).toBe(0);
     // Released (shutdown): nothing is held from then on.
     expect(hold.hold({ transport: "POST", address: "192.0.2.4" }, limited)).toBe(limited);
+  });
+});
+
+describe("When a tenth of the hold's places are taken (a flood)", () => {
+  afterEach(() => jest.useRealTimers());
+  test("then refusals are held FLOOD_HOLD_FACTOR times as long, never past their Retry-After, and once the flood ebbs, as long as before", async () => {
+    jest.useFakeTimers();
+    const hold = refusalHold(1000, 200, 200); // a flood from 20 held on (a tenth of 200)
+    const refusal = (retryAfter: number) => [{ code: "RATE_LIMITED" as const, message: "spent", details: { retryAfterSeconds: retryAfter }, headers: { "retry-after": String(retryAfter) } }];
+    const before = Array.from({ length: 20 }, (_, i) => hold.hold({ transport: "POST", address: `192.0.2.${i}` }, refusal(30)) as Promise<Refusal[]>);
+    const flooded = hold.hold({ transport: "POST", address: "198.51.100.1" }, refusal(30)) as Promise<Refusal[]>;
+    const shortRetry = hold.hold({ transport: "POST", address: "198.51.100.2" }, refusal(2)) as Promise<Refusal[]>;
+    const settled = new Set<unknown>();
+    for (const p of [...before, flooded, shortRetry]) void p.then(() => settled.add(p));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(before.every((p) => settled.has(p))).toBe(true); // held the usual second
+    expect(settled.has(flooded)).toBe(false);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(settled.has(shortRetry)).toBe(true); // never past its own Retry-After (2 s)
+    expect(settled.has(flooded)).toBe(false);
+    await jest.advanceTimersByTimeAsync(1000);
+    const [sent] = await flooded;
+    expect(sent.headers).toEqual({ "retry-after": String(30 - FLOOD_HOLD_FACTOR) }); // held 3 s, counted down
+    // The flood gone (nothing held), a refusal is held a second again.
+    const calm = hold.hold({ transport: "POST", address: "198.51.100.3" }, refusal(30)) as Promise<Refusal[]>;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect((await calm)[0].headers).toEqual({ "retry-after": "29" });
   });
 });
 
