@@ -24,9 +24,9 @@ export const HEAP_OPTION = `--max-old-space-size=${HEAP_LIMIT_MIB} --max-semi-sp
  * How far V8 lets the old space grow past what its last full collection kept alive before the
  * next one: 20 %, where V8 picks between 10 and 300 % by how fast it collects (its
  * `--heap-growing-percent`). Under floods whose garbage outlives a young collection (each
- * connection's request objects live a second or more, the hold keeps refusals a second), V8's
- * choice let the process reach 355-411 MiB with about 100 MB alive; at 20 % the same floods
- * stayed at 249-279 MiB (`BENCH_ONLY=floods`, 2026-12-05), and the load bench did not move (a
+ * connection's request objects live a second or more, the hold keeps refusals a second, three
+ * under a flood), V8's choice let the process reach 355-411 MiB with about 100 MB alive; at 20 %
+ * the same floods stayed at 249-279 MiB (`BENCH_ONLY=floods`, 2026-12-05), and the load bench did not move (a
  * cache hit's garbage dies young). Node refuses the flag in NODE_OPTIONS, so it is set at start,
  * unless the node command line gives its own.
  */

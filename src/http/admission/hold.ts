@@ -4,8 +4,9 @@ import type { Subject } from "./subject";
 
 /**
  * HAProxy's tarpit, for the refusals that tell a client to come back later (429 RATE_LIMITED,
- * 503 SERVICE_UNAVAILABLE): over HTTP they are answered `ms` after the refusal (never later than
- * their own Retry-After), not at once, and their Retry-After counts the time held.
+ * 503 SERVICE_UNAVAILABLE): over HTTP they are answered `ms` after the refusal (three times that
+ * under a flood, FLOOD_HOLD_FACTOR; never later than their own Retry-After), not at once, and
+ * their Retry-After counts the time held.
  *
  * Why: a flood's clients send their next request the moment the last is answered. Refused at
  * once, a thousand of them keep the one event loop busy refusing, and a client who behaves waits
