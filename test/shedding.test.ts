@@ -151,22 +151,29 @@ describe("When refusals that say \"come back later\" are held (refusalHold)", ()
   });
 });
 
-describe("When a tenth of the hold's places are taken (a flood)", () => {
+describe("When refusals of a tenth as many addresses as the hold has places are held (a flood)", () => {
   afterEach(() => jest.useRealTimers());
+  const refusal = (retryAfter: number) => [{ code: "RATE_LIMITED" as const, message: "spent", details: { retryAfterSeconds: retryAfter }, headers: { "retry-after": String(retryAfter) } }];
+  const watch = (promises: Promise<unknown>[]) => {
+    const settled = new Set<unknown>();
+    for (const p of promises) void p.then(() => settled.add(p));
+    return settled;
+  };
+
   test("then refusals are held FLOOD_HOLD_FACTOR times as long, never past their Retry-After, and once the flood ebbs, as long as before", async () => {
     jest.useFakeTimers();
-    const hold = refusalHold(1000, 200, 200); // a flood from 20 held on (a tenth of 200)
-    const refusal = (retryAfter: number) => [{ code: "RATE_LIMITED" as const, message: "spent", details: { retryAfterSeconds: retryAfter }, headers: { "retry-after": String(retryAfter) } }];
+    const hold = refusalHold(1000, 200, 200); // a flood from 20 addresses held on (a tenth of 200)
     const before = Array.from({ length: 20 }, (_, i) => hold.hold({ transport: "POST", address: `192.0.2.${i}` }, refusal(30)) as Promise<Refusal[]>);
     const flooded = hold.hold({ transport: "POST", address: "198.51.100.1" }, refusal(30)) as Promise<Refusal[]>;
     const shortRetry = hold.hold({ transport: "POST", address: "198.51.100.2" }, refusal(2)) as Promise<Refusal[]>;
-    const settled = new Set<unknown>();
-    for (const p of [...before, flooded, shortRetry]) void p.then(() => settled.add(p));
+    const settled = watch([...before, flooded, shortRetry]);
     await jest.advanceTimersByTimeAsync(1000);
     expect(before.every((p) => settled.has(p))).toBe(true); // held the usual second
     expect(settled.has(flooded)).toBe(false);
+    expect(settled.has(shortRetry)).toBe(false);
     await jest.advanceTimersByTimeAsync(1000);
-    expect(settled.has(shortRetry)).toBe(true); // never past its own Retry-After (2 s)
+    expect(settled.has(shortRetry)).toBe(true); // never past its own Retry-After (2 s)...
+    expect((await shortRetry)[0].headers).toEqual({ "retry-after": "0" }); // ...which it then says is over
     expect(settled.has(flooded)).toBe(false);
     await jest.advanceTimersByTimeAsync(1000);
     const [sent] = await flooded;
@@ -175,6 +182,19 @@ describe("When a tenth of the hold's places are taken (a flood)", () => {
     const calm = hold.hold({ transport: "POST", address: "198.51.100.3" }, refusal(30)) as Promise<Refusal[]>;
     await jest.advanceTimersByTimeAsync(1000);
     expect((await calm)[0].headers).toEqual({ "retry-after": "29" });
+  });
+
+  test("then refusals held for a few addresses, however many, are no flood: everyone else's are held the usual second", async () => {
+    jest.useFakeTimers();
+    const hold = refusalHold(1000, 400, 200);
+    // Four addresses filling 60 places each: 240 of 400 held, far more than a tenth, from 4 addresses.
+    const many = Array.from({ length: 240 }, (_, i) => hold.hold({ transport: "POST", address: `192.0.2.${i % 4}` }, refusal(30)));
+    const other = hold.hold({ transport: "POST", address: "198.51.100.9" }, refusal(30)) as Promise<Refusal[]>;
+    const settled = watch([other]);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(settled.has(other)).toBe(true);
+    expect((await other)[0].headers).toEqual({ "retry-after": "29" });
+    await Promise.all(many);
   });
 });
 

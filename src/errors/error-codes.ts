@@ -216,7 +216,7 @@ export const ERROR_TABLE = {
   RATE_LIMITED: {
     httpStatus: 429,
     closeCode: 4429,
-    refusedRequest: "A client whose cost budget for the window is spent (`RATE_LIMIT_BUDGET` per address, `RATE_LIMIT_KEY_BUDGET` per API key), or an address with more than `AUTH_FAILURE_LIMIT` failed authentications (with `Retry-After`; over HTTP, held `REFUSAL_HOLD_MS` before it is sent)",
+    refusedRequest: "A client whose cost budget for the window is spent (`RATE_LIMIT_BUDGET` per address, `RATE_LIMIT_KEY_BUDGET` per API key), or an address with more than `AUTH_FAILURE_LIMIT` failed authentications (with `Retry-After`; over HTTP, held `REFUSAL_HOLD_MS`, three times that during a flood from many addresses, before it is sent)",
     forStatus: true,
     description: "The client's cost budget for this window is spent, or it failed authentication too often: retry after the time given.",
   },
@@ -241,7 +241,7 @@ export const ERROR_TABLE = {
     httpStatus: 503,
     closeCode: 1013,
     fieldError: true,
-    refusedRequest: "The database is unreachable, or locked by another writer, and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; `/healthz` once the database has been unreachable for `HEALTH_DATABASE_DOWN_AFTER_MS`; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS`, or from an address cut as too slow during a flood of slow requests (then closed); a document never seen before, shed under load (held `REFUSAL_HOLD_MS` before it is sent)",
+    refusedRequest: "The database is unreachable, or locked by another writer, and the operation needed it: nothing resolved, or the API key could not be checked (with `Retry-After`); `/readyz` likewise; `/healthz` once the database has been unreachable for `HEALTH_DATABASE_DOWN_AFTER_MS`; a connection past `MAX_CONNECTIONS` or `MAX_SOCKETS_PER_ADDRESS`, or from an address cut as too slow during a flood of slow requests (then closed); a document never seen before, shed under load (held `REFUSAL_HOLD_MS`, three times that during a flood from many addresses, before it is sent)",
     forStatus: true,
     retryAfterSeconds: 5,
     description: "The database cannot be reached or is busy right now: retry later.",

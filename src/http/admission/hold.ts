@@ -32,16 +32,20 @@ export interface RefusalHold {
 const COME_BACK_LATER = new Set(["RATE_LIMITED", "SERVICE_UNAVAILABLE"]);
 
 /**
- * While a tenth of the places are taken (a flood: ordinary traffic holds a few), a refusal is
- * held this many times `ms`, still never past its Retry-After: the flood's clients then ask a
- * third as often. Under distinct documents from 1,000 addresses, 3 s against 1 s (REFUSAL_HOLD_MS)
- * took the normal client's p99 from 1.90 × its p99 alone to 1.50-1.71 × (alternated, 2026-12-05):
- * each request a flood sends is refused, held and promoted out of the young generation, and it
- * is their number that the collections' pauses follow. A client that honours Retry-After loses
- * nothing (a 503's is 5 s); one refused outside a flood waits `ms`, as before.
+ * While refusals of a tenth as many addresses as there are places are held at once (a flood from
+ * many addresses: ordinary traffic holds a few), a refusal is held this many times `ms`, at most
+ * MAX_FLOOD_HOLD_MS, and never past its Retry-After: the flood's clients then ask a third as
+ * often. Addresses, not refusals: four addresses filling their share of places
+ * (MAX_SOCKETS_PER_ADDRESS each) must not lengthen everyone else's hold; and one address held
+ * longer is still one address, so the mode does not feed itself. Under distinct documents from
+ * 1,000 addresses, 3 s against 1 s (REFUSAL_HOLD_MS) took the normal client's p99 from 1.90 × its
+ * p99 alone to 1.50-1.71 × (alternated, 2026-12-05): each request a flood sends is refused, held
+ * and promoted out of the young generation, and it is their number that the collections' pauses
+ * follow. A client that honours Retry-After loses nothing (a 503's is 5 s).
  */
 export const FLOOD_HOLD_FACTOR = 3;
-/** A flood: this many held at once, a tenth of the places (at least 16: a small server's few are no flood). */
+const MAX_FLOOD_HOLD_MS = 5000;
+/** A flood: this many addresses held at once, a tenth of the places (at least 16: a small server's few are no flood). */
 const floodAt = (max: number) => Math.max(16, Math.floor(max / 10));
 
 export function refusalHold(ms: number, max: number, maxPerAddress: number): RefusalHold {
@@ -55,20 +59,23 @@ export function refusalHold(ms: number, max: number, maxPerAddress: number): Ref
       const mine = byAddress.get(address) ?? 0;
       if (pending.size >= max || mine >= maxPerAddress) return refusals;
       const retryAfter = Number(first.headers?.["retry-after"] ?? factsOf(first.code).retryAfterSeconds ?? Infinity);
-      const flooded = pending.size >= floodAt(max);
-      const heldMs = Math.min(flooded ? ms * FLOOD_HOLD_FACTOR : ms, 1000 * retryAfter);
+      const flooded = byAddress.size >= floodAt(max);
+      const heldMs = Math.min(flooded ? Math.max(ms, Math.min(ms * FLOOD_HOLD_FACTOR, MAX_FLOOD_HOLD_MS)) : ms, 1000 * retryAfter);
       byAddress.set(address, mine + 1);
       const started = performance.now();
       return new Promise((resolve) => {
-        const done = () => {
+        const done = (timedOut = false) => {
           pending.delete(timer);
           const left = (byAddress.get(address) ?? 1) - 1;
           if (left > 0) byAddress.set(address, left);
           else byAddress.delete(address);
-          const waited = performance.now() - started; // less than heldMs at shutdown
+          // Less than heldMs at shutdown. A timer may fire a moment before performance.now()
+          // says heldMs have passed (Node reads the loop's clock once a turn): it held heldMs.
+          const measured = performance.now() - started;
+          const waited = timedOut ? Math.max(heldMs, measured) : measured;
           resolve(Number.isFinite(retryAfter) ? refusals.map((r) => waitedFor(r, retryAfter, waited)) : refusals);
         };
-        const timer = setTimeout(done, heldMs);
+        const timer = setTimeout(() => done(true), heldMs);
         pending.set(timer, done);
       });
     },
@@ -85,9 +92,17 @@ export function refusalHold(ms: number, max: number, maxPerAddress: number): Ref
   };
 }
 
+/**
+ * Seconds left of `seconds` once `heldMs` have passed, rounded up: a client told to come back
+ * then is never early (a timer that fired late must not round the wait away).
+ */
+export function secondsLeft(seconds: number, heldMs: number): number {
+  return Math.max(0, Math.ceil(seconds - heldMs / 1000));
+}
+
 /** A refusal whose Retry-After (header and details) counts the time it was held. */
 function waitedFor(refusal: Refusal, retryAfter: number, heldMs: number): Refusal {
-  const left = String(Math.max(0, retryAfter - Math.round(heldMs / 1000)));
+  const left = String(secondsLeft(retryAfter, heldMs));
   const details = refusal.details && "retryAfterSeconds" in refusal.details ? { ...refusal.details, retryAfterSeconds: Number(left) } : refusal.details;
   return { ...refusal, details, headers: { ...refusal.headers, "retry-after": left } };
 }
