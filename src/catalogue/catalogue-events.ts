@@ -81,63 +81,109 @@ export class CatalogueEvents {
 }
 
 /**
- * The changes as an async iterator, held in a plain array until read, at most `maxUnread` of
- * them: past that its subscriber is cut off (its next read fails with SubscriberNotReading) and
- * what was waiting is dropped, instead of growing without limit.
+ * Values as an async iterator, held in a plain array until read, at most `maxUnread` of them:
+ * past that its reader is cut off (its next read fails with SubscriberNotReading) and what was
+ * waiting is dropped, instead of growing without limit. A catalogue subscriber's changes here,
+ * a shared execution's subscriber's results (graphql/shared-subscriptions.ts). `leave` runs
+ * once, however it ends: completed, failed, cut off or returned.
  */
-class Listener implements AsyncIterableIterator<EntryChange> {
-  private queued: EntryChange[] = [];
-  private waiting?: (result: IteratorResult<EntryChange>) => void;
+export abstract class BoundedQueue<T> implements AsyncIterableIterator<T> {
+  private queued: T[] = [];
+  private waiting?: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
   private done = false;
-  private cutOff = false;
-  private readonly listener = (payload: EntryChange) => {
-    if (this.accepts && !this.accepts(payload)) return;
+  /** Why it ended, for its next read: its source's error, or its falling behind. */
+  private failure?: unknown;
+
+  constructor(private readonly maxUnread: number) {}
+
+  /** Lets go of what feeds it. */
+  protected abstract leave(): void;
+
+  push(value: T): void {
+    if (this.done) return;
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
-      return waiting({ value: payload, done: false });
+      return waiting.resolve({ value, done: false });
     }
-    if (this.queued.length < this.maxUnread) return void this.queued.push(payload);
-    this.cutOff = true;
-    void this.return();
-  };
-
-  constructor(
-    private readonly emitter: EventEmitter,
-    private readonly maxUnread: number,
-    private readonly accepts?: (change: EntryChange) => boolean,
-  ) {
-    emitter.on(STATUS_CODE_CHANGED, this.listener);
+    if (this.queued.length < this.maxUnread) return void this.queued.push(value);
+    this.fail(new SubscriberNotReading());
   }
 
-  next(): Promise<IteratorResult<EntryChange>> {
-    if (this.cutOff) {
-      this.cutOff = false; // told once; then it is done
-      return Promise.reject(new SubscriberNotReading());
+  /** Its source completed: what is queued is still read, then the end. */
+  complete(): void {
+    if (!this.end()) return;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve({ value: undefined, done: true });
+  }
+
+  /** Its source failed, or it fell behind: what was queued is dropped, and its next read fails (once). */
+  fail(error: unknown): void {
+    if (!this.end()) return;
+    this.queued = [];
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) waiting.reject(error);
+    else this.failure = error;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined; // told once; then it is done
+      return Promise.reject(failure);
     }
     if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiting = resolve));
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
-  return(): Promise<IteratorResult<EntryChange>> {
-    if (!this.done) {
-      this.done = true;
-      this.queued = [];
-      this.emitter.off(STATUS_CODE_CHANGED, this.listener);
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting?.({ value: undefined, done: true });
-    }
+  /** Its reader is done with it: nothing more is queued or read. */
+  return(): Promise<IteratorResult<T>> {
+    this.end();
+    this.queued = [];
+    this.failure = undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve({ value: undefined, done: true });
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  throw(error: unknown): Promise<IteratorResult<EntryChange>> {
+  throw(error: unknown): Promise<IteratorResult<T>> {
     void this.return();
     return Promise.reject(error);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<EntryChange> {
+  [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Ends it, once: false if it had ended already. */
+  private end(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.leave();
+    return true;
+  }
+}
+
+/** One subscriber's changes, from its own listener, another entry's dropped before it is queued. */
+class Listener extends BoundedQueue<EntryChange> {
+  private readonly listener = (change: EntryChange) => {
+    if (!this.accepts || this.accepts(change)) this.push(change);
+  };
+
+  constructor(
+    private readonly emitter: EventEmitter,
+    maxUnread: number,
+    private readonly accepts?: (change: EntryChange) => boolean,
+  ) {
+    super(maxUnread);
+    emitter.on(STATUS_CODE_CHANGED, this.listener);
+  }
+
+  protected leave(): void {
+    this.emitter.off(STATUS_CODE_CHANGED, this.listener);
   }
 }

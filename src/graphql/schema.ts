@@ -18,14 +18,10 @@ export const SCHEMA_FILE = join(PROJECT_ROOT, "schema.graphql");
  * brings its own `subscribe`, as ours does (CatalogueService.changes, from the context): this
  * one is never asked, and says so if it ever is.
  */
-const NO_TOPICS: PubSub = {
-  publish: () => {
-    throw new Error("Subscriptions take their events from CatalogueService.changes, not from topics");
-  },
-  subscribe: () => {
-    throw new Error("Subscriptions take their events from CatalogueService.changes, not from topics");
-  },
+const notAsked = () => {
+  throw new Error("Subscriptions take their events from CatalogueService.changes, not from topics");
 };
+const NO_TOPICS: PubSub = { publish: notAsked, subscribe: notAsked };
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({

@@ -1,6 +1,6 @@
 import { context as traceContext, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, subscribe } from "graphql";
-import { SubscriberNotReading } from "../catalogue/catalogue-events";
+import { BoundedQueue, SubscriberNotReading } from "../catalogue/catalogue-events";
 import { DomainError } from "../errors/domain-error";
 import type { AppContext } from "./context";
 
@@ -176,90 +176,18 @@ class Execution {
   }
 }
 
-/**
- * One subscriber's results, held in a plain array until read, at most `maxUnread` of them:
- * past that it is cut off (its next read fails with SubscriberNotReading) and what was waiting
- * is dropped, instead of growing without limit.
- */
-class Subscriber implements Subscribed {
-  private queued: ExecutionResult[] = [];
-  private waiting?: { resolve: (result: IteratorResult<ExecutionResult>) => void; reject: (error: unknown) => void };
-  private done = false;
-  /** Why its results ended, for its next read: the source's error, or its falling behind. */
-  private failure?: unknown;
-
+/** One subscriber's results, bounded as a catalogue subscriber's changes are (BoundedQueue). */
+class Subscriber extends BoundedQueue<ExecutionResult> implements Subscribed {
   constructor(
     private readonly execution: Execution,
-    private readonly maxUnread: number,
+    maxUnread: number,
     private readonly counter: (delta: number) => void,
-  ) {}
-
-  push(result: ExecutionResult): void {
-    if (this.done) return;
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      return waiting.resolve({ value: result, done: false });
-    }
-    if (this.queued.length < this.maxUnread) return void this.queued.push(result);
-    this.fail(new SubscriberNotReading());
+  ) {
+    super(maxUnread);
   }
 
-  /** The source completed: what is queued is still read, then the end. */
-  complete(): void {
-    if (!this.leave()) return;
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.resolve({ value: undefined, done: true });
-  }
-
-  /** The source failed, or this subscriber fell behind: what was queued is dropped, and its next read fails. */
-  fail(error: unknown): void {
-    if (!this.leave()) return;
-    this.queued = [];
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    if (waiting) waiting.reject(error);
-    else this.failure = error;
-  }
-
-  next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.failure !== undefined) {
-      const failure = this.failure;
-      this.failure = undefined; // told once; then it is done
-      return Promise.reject(failure);
-    }
-    if (this.queued.length > 0) return Promise.resolve({ value: this.queued.shift()!, done: false });
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  /** Its transport is done with it (the client left, the stream ended): nothing more is queued or read. */
-  return(): Promise<IteratorResult<ExecutionResult>> {
-    this.leave();
-    this.queued = [];
-    this.failure = undefined;
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.resolve({ value: undefined, done: true });
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
-    void this.return();
-    return Promise.reject(error);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Leaves its execution, once: false if it had already. */
-  private leave(): boolean {
-    if (this.done) return false;
-    this.done = true;
+  protected leave(): void {
     this.counter(-1);
     this.execution.leave(this);
-    return true;
   }
 }

@@ -22,7 +22,7 @@ import type { Subject } from "./subject";
  */
 export interface RefusalHold {
   /** The refusals, once they may be sent. */
-  hold(subject: Pick<Subject, "transport" | "address">, refusals: readonly Refusal[]): Promise<readonly Refusal[]> | readonly Refusal[];
+  hold(subject: Pick<Subject, "transport" | "address" | "charge">, refusals: readonly Refusal[]): Promise<readonly Refusal[]> | readonly Refusal[];
   /** How many are held now. */
   readonly held: number;
   /** Sends every held refusal now, and holds none from then on (shutdown). */
@@ -47,20 +47,22 @@ export const FLOOD_HOLD_FACTOR = 3;
 const MAX_FLOOD_HOLD_MS = 5000;
 /** A flood: this many addresses held at once, a tenth of the places (at least 16: a small server's few are no flood). */
 const floodAt = (max: number) => Math.max(16, Math.floor(max / 10));
+/** The hold under a flood: FLOOD_HOLD_FACTOR times `ms`, at most MAX_FLOOD_HOLD_MS (never less than `ms`). */
+const floodHold = (ms: number) => Math.max(ms, Math.min(ms * FLOOD_HOLD_FACTOR, MAX_FLOOD_HOLD_MS));
 
 export function refusalHold(ms: number, max: number, maxPerAddress: number): RefusalHold {
   const pending = new Map<NodeJS.Timeout, () => void>();
   const byAddress = new Map<string, number>();
   let released = false;
   return {
-    hold({ transport, address }, refusals) {
+    hold(subject, refusals) {
+      const { transport, address } = subject;
       const [first] = refusals;
       if (ms === 0 || released || transport === "graphql-ws" || !COME_BACK_LATER.has(first.code)) return refusals;
       const mine = byAddress.get(address) ?? 0;
       if (pending.size >= max || mine >= maxPerAddress) return refusals;
       const retryAfter = Number(first.headers?.["retry-after"] ?? factsOf(first.code).retryAfterSeconds ?? Infinity);
-      const flooded = byAddress.size >= floodAt(max);
-      const heldMs = Math.min(flooded ? Math.max(ms, Math.min(ms * FLOOD_HOLD_FACTOR, MAX_FLOOD_HOLD_MS)) : ms, 1000 * retryAfter);
+      const heldMs = Math.min(byAddress.size >= floodAt(max) ? floodHold(ms) : ms, 1000 * retryAfter);
       byAddress.set(address, mine + 1);
       const started = performance.now();
       return new Promise((resolve) => {
@@ -73,6 +75,8 @@ export function refusalHold(ms: number, max: number, maxPerAddress: number): Ref
           // says heldMs have passed (Node reads the loop's clock once a turn): it held heldMs.
           const measured = performance.now() - started;
           const waited = timedOut ? Math.max(heldMs, measured) : measured;
+          // The budget's headers (x-ratelimit-reset, RateLimit's t=) count the hold down as Retry-After does.
+          if (subject.charge) subject.charge = { ...subject.charge, resetSeconds: secondsLeft(subject.charge.resetSeconds, waited) };
           resolve(Number.isFinite(retryAfter) ? refusals.map((r) => waitedFor(r, retryAfter, waited)) : refusals);
         };
         const timer = setTimeout(() => done(true), heldMs);
@@ -96,7 +100,7 @@ export function refusalHold(ms: number, max: number, maxPerAddress: number): Ref
  * Seconds left of `seconds` once `heldMs` have passed, rounded up: a client told to come back
  * then is never early (a timer that fired late must not round the wait away).
  */
-export function secondsLeft(seconds: number, heldMs: number): number {
+function secondsLeft(seconds: number, heldMs: number): number {
   return Math.max(0, Math.ceil(seconds - heldMs / 1000));
 }
 

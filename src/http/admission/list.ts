@@ -9,7 +9,7 @@ import { admitDocument, HASH_MISMATCH_MESSAGE, hashMismatch, sha256Hex, type Tru
 import type { Refusal } from "../exit/refusal";
 import type { RateBudgets } from "../rate-limit";
 import { authenticate, isRefusal } from "./caller";
-import { type RefusalHold, secondsLeft } from "./hold";
+import type { RefusalHold } from "./hold";
 import { costWithinLimit, documentLimits, knownValid, nestingLimit, parsedAndValid } from "./document";
 import type { Subject, Transport } from "./subject";
 
@@ -145,13 +145,7 @@ export function admissionList(options: AdmissionOptions): Admit {
       if (outcome instanceof Promise) outcome = await outcome;
       if (!outcome) continue;
       const refusals = Array.isArray(outcome) ? outcome : [outcome as Refusal];
-      const held = options.hold ? options.hold.hold(subject, refusals) : refusals;
-      if (!(held instanceof Promise)) return held;
-      // The budget's headers (x-ratelimit-reset, RateLimit's t=) count the hold down as Retry-After does.
-      const since = performance.now();
-      const sent = await held;
-      if (subject.charge) subject.charge = { ...subject.charge, resetSeconds: secondsLeft(subject.charge.resetSeconds, performance.now() - since) };
-      return sent;
+      return options.hold ? options.hold.hold(subject, refusals) : refusals;
     }
     return undefined;
   };
